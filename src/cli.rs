@@ -1,0 +1,198 @@
+//! The command line (SPEC §2): `serve`, `migrate`, `user add`, `user roles`, `audit verify`.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use diesel::r2d2::ManageConnection;
+
+use crate::config::Config;
+use crate::db::{self, DbConn};
+use crate::domain::roles::Roles;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "consult",
+    version,
+    about = "Public-comment platform for draft policies"
+)]
+pub struct Cli {
+    /// Configuration file (default: config/default.toml; CONSULT_CONFIG and CONSULT__SECTION__KEY apply on top)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve HTTP and run the background workers
+    Serve,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Manage staff users
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff user; the password comes from CONSULT_PASSWORD or one line on stdin
+    Add {
+        name: String,
+        /// Roles, comma-separated: admin, drafter, reviewer, approver, moderator
+        #[arg(long, value_name = "R[,R…]")]
+        role: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Replace a user's roles
+    Roles {
+        name: String,
+        #[arg(long, value_name = "R[,R…]")]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the chain; exit 1 naming the first bad entry if any was edited, removed or reordered
+    Verify,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let mut conn = connect(&config)?;
+            let applied = db::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
+            if applied.is_empty() {
+                println!("database is up to date");
+            } else {
+                for name in applied {
+                    println!("applied {name}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command } => user(config, command),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => audit_verify(config),
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let clock = crate::app::clock_for(&config);
+    actix_web::rt::System::new().block_on(async move {
+        let state = crate::app::AppState::build(config, clock).await?;
+        crate::app::serve(actix_web::web::Data::new(state)).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One migrated connection for a command-line task.
+fn connect(config: &Config) -> anyhow::Result<DbConn> {
+    let manager = db::Manager::new(&config.database.url, config.database.busy_timeout_ms)
+        .map_err(anyhow::Error::msg)?;
+    let mut conn = manager
+        .connect()
+        .with_context(|| format!("cannot open the database {}", config.database.url))?;
+    db::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
+    Ok(conn)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("CONSULT_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn user(config: Config, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let clock = crate::app::clock_for(&config);
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            email,
+            display_name,
+        } => {
+            let roles = Roles::parse_list(&role).map_err(anyhow::Error::msg)?;
+            if name.trim().is_empty()
+                || name.chars().count() > 100
+                || name.chars().any(char::is_whitespace)
+            {
+                bail!("the user name must be 1–100 characters without spaces");
+            }
+            let password = read_password()?;
+            if password.chars().count() < 8 {
+                bail!(
+                    "the password must be at least 8 characters (give it in CONSULT_PASSWORD or on stdin)"
+                );
+            }
+            let hash = crate::security::hash_password(&password).map_err(anyhow::Error::msg)?;
+            let mut conn = connect(&config)?;
+            let display = display_name.unwrap_or_else(|| name.clone());
+            let user = db::users::create(
+                &mut conn,
+                clock.now(),
+                "cli",
+                &db::users::NewUser {
+                    username: &name,
+                    display_name: &display,
+                    email: email.as_deref(),
+                    password_hash: &hash,
+                    roles: &roles,
+                },
+            )?;
+            println!(
+                "created user {} ({}) with roles {}",
+                user.username,
+                user.id,
+                roles.to_stored()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Roles { name, role } => {
+            let roles = Roles::parse_list(&role).map_err(anyhow::Error::msg)?;
+            let mut conn = connect(&config)?;
+            let user = db::users::set_roles(&mut conn, clock.now(), "cli", &name, &roles)?;
+            println!("user {} now has roles {}", user.username, roles.to_stored());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
+    let mut conn = connect(&config)?;
+    match db::audit::verify(&mut conn)? {
+        Ok(n) => {
+            println!("audit chain intact: {n} entries");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) => {
+            eprintln!("audit chain broken: {broken}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

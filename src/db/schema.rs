@@ -1,0 +1,277 @@
+//! Diesel table definitions; the one schema both backends share (migrations under `migrations/`).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        password_hash -> Text,
+        roles -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        draft_id -> Nullable<Text>,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    app_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    drafts (id) {
+        id -> Text,
+        index_no -> Text,
+        doc_number -> Nullable<Text>,
+        title -> Text,
+        agency -> Text,
+        category -> Text,
+        subject_terms -> Text,
+        kind -> Text,
+        enterprise_related -> Bool,
+        summary -> Text,
+        state -> Text,
+        round -> Integer,
+        timezone -> Text,
+        opens_on -> Date,
+        closes_on -> Date,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Timestamp,
+        drafter_id -> Text,
+        initial_reviewer_id -> Nullable<Text>,
+        re_reviewer_id -> Nullable<Text>,
+        approver_id -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdraw_reason -> Nullable<Text>,
+        concluded_at -> Nullable<Timestamp>,
+        view_count -> BigInt,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (draft_id, number) {
+        draft_id -> Text,
+        number -> Integer,
+        heading -> Nullable<Text>,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    materials (id) {
+        id -> Text,
+        draft_id -> Text,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        position -> Integer,
+        file_name -> Nullable<Text>,
+        file_content_type -> Nullable<Text>,
+        file_size -> Nullable<BigInt>,
+        file_sha256 -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    material_files (material_id) {
+        material_id -> Text,
+        data -> Binary,
+    }
+}
+
+diesel::table! {
+    workflow_steps (id) {
+        id -> Text,
+        draft_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        action -> Text,
+        from_state -> Text,
+        to_state -> Text,
+        note -> Nullable<Text>,
+        attested -> Bool,
+    }
+}
+
+diesel::table! {
+    period_extensions (id) {
+        id -> Text,
+        draft_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        previous_closes_on -> Date,
+        new_closes_on -> Date,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    index_sequences (prefix) {
+        prefix -> Text,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    opinion_groups (id) {
+        id -> Text,
+        draft_id -> Text,
+        round -> Integer,
+        title -> Text,
+        summary -> Text,
+        origin -> Text,
+        created_by -> Nullable<Text>,
+        accepted_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        disposed_by -> Nullable<Text>,
+        disposed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Text,
+        draft_id -> Text,
+        round -> Integer,
+        tracking_number -> Text,
+        receipt_token_hash -> Text,
+        body -> Text,
+        article -> Nullable<Integer>,
+        stakeholder_type -> Text,
+        organization -> Nullable<Text>,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        email_normalized -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        region -> Nullable<Text>,
+        publish_name -> Bool,
+        withhold -> Bool,
+        channel -> Text,
+        locale -> Text,
+        status -> Text,
+        moderation_reason -> Nullable<Text>,
+        moderated_by -> Nullable<Text>,
+        moderated_at -> Nullable<Timestamp>,
+        entered_by -> Nullable<Text>,
+        client_key -> Nullable<Text>,
+        submitted_at -> Timestamp,
+        group_id -> Nullable<Text>,
+        placed_by -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        disposed_by -> Nullable<Text>,
+        disposed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (key_hash) {
+        key_hash -> Text,
+        draft_id -> Text,
+        comment_id -> Text,
+        request_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        locale -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        headers -> Text,
+        message_id -> Text,
+        dedupe_key -> Nullable<Text>,
+        draft_id -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(articles -> drafts (draft_id));
+diesel::joinable!(materials -> drafts (draft_id));
+diesel::joinable!(material_files -> materials (material_id));
+diesel::joinable!(workflow_steps -> drafts (draft_id));
+diesel::joinable!(period_extensions -> drafts (draft_id));
+diesel::joinable!(comments -> drafts (draft_id));
+diesel::joinable!(comments -> opinion_groups (group_id));
+diesel::joinable!(opinion_groups -> drafts (draft_id));
+diesel::joinable!(idempotency_keys -> comments (comment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    api_tokens,
+    audit_log,
+    audit_head,
+    app_secrets,
+    drafts,
+    articles,
+    materials,
+    material_files,
+    workflow_steps,
+    period_extensions,
+    index_sequences,
+    opinion_groups,
+    comments,
+    idempotency_keys,
+    outbox,
+);

@@ -1,0 +1,5 @@
+//! JSON API handlers, one file per noun, one function per verb (`verb_noun`).
+
+pub mod auth;
+pub mod ops;
+pub mod test_clock;

@@ -1,0 +1,12 @@
+//! consult: a public-comment platform for draft policies.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod http;
+pub mod jobs;
+pub mod mail;
+pub mod security;

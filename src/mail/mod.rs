@@ -1,0 +1,1 @@
+//! Mail: templates, the outbox worker and transports (R21–R24).

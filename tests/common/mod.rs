@@ -1,0 +1,414 @@
+//! The test harness: a fresh database per test on SQLite and on PostgreSQL, the real app in
+//! front of it, and small helpers for requests and staff users.
+//!
+//! Write a test once as `async fn name(app: TestApp)` and list it in `both!(name, …)`: that
+//! makes `name::sqlite` and `name::postgres`. PostgreSQL comes from `CONSULT_TEST_PG` (a
+//! server URL such as `postgres://postgres@127.0.0.1:5433`, set by `scripts/test`); without it
+//! the PostgreSQL half says loudly that it was skipped, unless `CONSULT_REQUIRE_POSTGRES=1`,
+//! which makes a skip a failure.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use actix_web::{App, web};
+use chrono::{DateTime, Utc};
+use consult::app::AppState;
+use consult::clock::Clock;
+use consult::config::Config;
+use consult::db::{self, DbConn};
+use consult::domain::roles::{Role, Roles};
+use diesel::prelude::*;
+use diesel::r2d2::ManageConnection;
+use serde_json::Value;
+
+/// Runs each named `async fn(TestApp)` on both backends.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    super::$name($crate::common::TestApp::start($crate::common::Db::Sqlite).await.expect("sqlite app")).await
+                }
+                #[actix_web::test]
+                async fn postgres() {
+                    if let Some(app) = $crate::common::TestApp::start($crate::common::Db::Postgres).await {
+                        super::$name(app).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database of one backend (a temp SQLite file, or a PostgreSQL database cloned from
+/// a migrated template), dropped when the test ends.
+pub struct TestDb {
+    pub kind: Db,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// `None` (after one loud line) when PostgreSQL is not configured.
+    pub fn create(kind: Db) -> Option<TestDb> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match kind {
+            Db::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("consult.db").display());
+                Some(TestDb {
+                    kind,
+                    url,
+                    dir,
+                    pg: None,
+                })
+            }
+            Db::Postgres => {
+                let Some(server) = pg_server() else {
+                    if std::env::var("CONSULT_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                        panic!(
+                            "CONSULT_REQUIRE_POSTGRES=1 but CONSULT_TEST_PG is not set: PostgreSQL tests cannot be skipped"
+                        );
+                    }
+                    eprintln!(
+                        "!!! SKIPPED on PostgreSQL: set CONSULT_TEST_PG (scripts/test does) to run this test there too"
+                    );
+                    return None;
+                };
+                let template = ensure_template(&server);
+                let name = format!("t_{}", db::ids::random_code(12).to_lowercase());
+                let mut admin = PgConnection::establish(&format!("{server}/postgres"))
+                    .expect("connect to PostgreSQL");
+                diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let url = format!("{server}/{name}");
+                Some(TestDb {
+                    kind,
+                    url,
+                    dir,
+                    pg: Some((server, name)),
+                })
+            }
+        }
+    }
+
+    /// A migrated connection of its own.
+    pub fn connect(&self) -> DbConn {
+        let manager = db::Manager::new(&self.url, 5000).expect("manager");
+        let mut conn = manager.connect().expect("connect");
+        db::run_migrations(&mut conn).expect("migrate");
+        conn
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.pg {
+            if let Ok(mut admin) = PgConnection::establish(&format!("{server}/postgres")) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+fn pg_server() -> Option<String> {
+    std::env::var("CONSULT_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches('/').to_string())
+}
+
+/// The migrated template database for the current migrations, made once per server under an
+/// advisory lock so that parallel test processes agree.
+fn ensure_template(server: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut entries: Vec<_> = walk(&root);
+    entries.sort();
+    for path in entries {
+        h.update(path.to_string_lossy().as_bytes());
+        h.update(std::fs::read(&path).unwrap_or_default());
+    }
+    let template = format!("consult_tpl_{}", &hex::encode(h.finalize())[..16]);
+    let mut admin =
+        PgConnection::establish(&format!("{server}/postgres")).expect("connect to PostgreSQL");
+    diesel::sql_query("SELECT pg_advisory_lock(724701)")
+        .execute(&mut admin)
+        .expect("lock");
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let exists = diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM pg_database WHERE datname = '{template}'"
+    ))
+    .get_result::<Count>(&mut admin)
+    .expect("query pg_database")
+    .n > 0;
+    if !exists {
+        diesel::sql_query(format!("CREATE DATABASE {template}"))
+            .execute(&mut admin)
+            .expect("create template");
+        let manager = db::Manager::new(&format!("{server}/{template}"), 5000).expect("manager");
+        let mut conn = manager.connect().expect("connect template");
+        db::run_migrations(&mut conn).expect("migrate template");
+        drop(conn);
+    }
+    diesel::sql_query("SELECT pg_advisory_unlock(724701)")
+        .execute(&mut admin)
+        .expect("unlock");
+    template
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The configuration tests start from: the given database, a settable clock, mail to files
+/// in the test's directory, no access log.
+pub fn test_config(db: &TestDb) -> Config {
+    let mut config = Config::default();
+    config.database.url = db.url.clone();
+    config.database.pool_size = 4;
+    config.testing.clock_control = true;
+    config.server.access_log = false;
+    config.mail.file_dir = db.dir.path().join("mail").display().to_string();
+    config
+}
+
+/// The real application over a fresh database.
+pub struct TestApp {
+    pub state: web::Data<AppState>,
+    pub db: TestDb,
+}
+
+/// An answer: status, headers and body.
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: web::Bytes,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+    /// Asserts an RFC 9457 problem answer with this status, and returns the document.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "error answers are problem documents"
+        );
+        let doc = self.json();
+        assert_eq!(doc["status"], status);
+        assert!(
+            doc["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("/problems/"))
+        );
+        assert!(doc["title"].is_string() && doc["detail"].is_string());
+        doc
+    }
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
+        if self.body.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn start(kind: Db) -> Option<TestApp> {
+        Self::start_with(kind, |_| {}).await
+    }
+
+    pub async fn start_with(kind: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let db = TestDb::create(kind)?;
+        let mut config = test_config(&db);
+        tweak(&mut config);
+        let clock = Clock::controlled("2026-03-01T01:00:00Z".parse().expect("time"));
+        let state = AppState::build(config, clock)
+            .await
+            .expect("build app state");
+        Some(TestApp {
+            state: web::Data::new(state),
+            db,
+        })
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.clock.now()
+    }
+
+    pub fn set_now(&self, t: &str) {
+        self.state.clock.set(t.parse().expect("RFC 3339 time"));
+    }
+
+    pub fn conn(&self) -> db::PooledConn {
+        self.state.pool.get().expect("pooled connection")
+    }
+
+    /// Sends a request through the real app (routes, extractors, middleware).
+    pub async fn call(&self, req: TestRequest) -> Resp {
+        let app = test::init_service(
+            App::new()
+                .app_data(self.state.clone())
+                .configure(consult::http::configure)
+                .wrap_fn(consult::http::middleware::observe),
+        )
+        .await;
+        let res: ServiceResponse<_> = test::call_service(&app, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = test::read_body(res).await;
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(with_token(TestRequest::get().uri(path), token))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(with_token(
+            TestRequest::post().uri(path).set_json(body),
+            token,
+        ))
+        .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(with_token(
+            TestRequest::put().uri(path).set_json(body),
+            token,
+        ))
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(with_token(
+            TestRequest::patch().uri(path).set_json(body),
+            token,
+        ))
+        .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(with_token(TestRequest::delete().uri(path), token))
+            .await
+    }
+
+    /// Creates a staff user with these roles and returns a bearer token for them.
+    pub fn staff(&self, username: &str, roles: &[Role]) -> String {
+        let mut conn = self.conn();
+        let now = self.now();
+        let user = db::users::create(
+            &mut conn,
+            now,
+            "test",
+            &db::users::NewUser {
+                username,
+                display_name: username,
+                email: Some(&format!("{username}@example.gov.cn")),
+                password_hash: &password_hash(),
+                roles: &Roles::new(roles.to_vec()),
+            },
+        )
+        .expect("create user");
+        let token = db::ids::random_token(32);
+        db::users::issue_token(
+            &mut conn,
+            now,
+            &user.id,
+            &token,
+            chrono::TimeDelta::days(365 * 100),
+        )
+        .expect("token");
+        token
+    }
+
+    /// The id of a user by name.
+    pub fn user_id(&self, username: &str) -> String {
+        db::users::by_username(&mut self.conn(), username)
+            .expect("query")
+            .expect("user exists")
+            .id
+    }
+}
+
+fn with_token(req: TestRequest, token: Option<&str>) -> TestRequest {
+    match token {
+        Some(t) => req.insert_header(("Authorization", format!("Bearer {t}"))),
+        None => req,
+    }
+}
+
+/// The password every test user has.
+pub const PASSWORD: &str = "correct horse battery";
+
+fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| consult::security::hash_password(PASSWORD).expect("hash"))
+        .clone()
+}
