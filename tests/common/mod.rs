@@ -9,6 +9,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod fixtures;
+
 use std::path::PathBuf;
 
 use actix_web::dev::ServiceResponse;

@@ -1,13 +1,15 @@
--- R23: every mail is a row written in the same transaction as its cause.
+-- R23: every mail is a row written in the same transaction as its cause. `payload` holds the
+-- template data; the worker renders subject and bodies once, stores them, and sends those.
 CREATE TABLE outbox (
     id              TEXT PRIMARY KEY,
     kind            TEXT NOT NULL,
     recipient       TEXT NOT NULL,
     locale          TEXT NOT NULL,
-    subject         TEXT NOT NULL,
-    body_text       TEXT NOT NULL,
-    body_html       TEXT NOT NULL,
-    headers         TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    subject         TEXT,
+    body_text       TEXT,
+    body_html       TEXT,
+    headers         TEXT,
     message_id      TEXT NOT NULL UNIQUE,
     dedupe_key      TEXT UNIQUE,
     draft_id        TEXT,
