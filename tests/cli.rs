@@ -1,0 +1,333 @@
+//! Issue 2: the command line on both databases: `user add`, `user roles`, `audit verify`,
+//! `migrate`, configuration errors, and `serve` answering and stopping on SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use common::TestApp;
+use diesel::prelude::*;
+
+both!(
+    user_add_creates_a_user_who_can_get_a_token,
+    user_add_refuses_duplicates_and_unknown_roles,
+    user_add_reads_the_password_from_stdin,
+    user_roles_changes_roles_with_an_audit_entry,
+    audit_verify_passes_untouched_and_fails_tampered,
+);
+
+/// Runs `consult ARGS` in the test's directory against the test's database.
+fn consult(app: &TestApp, args: &[&str], password: Option<&str>, stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_consult"));
+    cmd.args(args)
+        .current_dir(app.db.dir.path())
+        .env("CONSULT__DATABASE__URL", &app.db.url)
+        .env_remove("CONSULT_CONFIG")
+        .env_remove("CONSULT_PASSWORD")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(p) = password {
+        cmd.env("CONSULT_PASSWORD", p);
+    }
+    let mut child = cmd.spawn().expect("run consult");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("wait for consult")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+async fn user_add_creates_a_user_who_can_get_a_token(app: TestApp) {
+    let out = consult(
+        &app,
+        &[
+            "user",
+            "add",
+            "chen",
+            "--role",
+            "drafter,reviewer",
+            "--email",
+            "chen@example.gov.cn",
+        ],
+        Some("a good long password"),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let res = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            serde_json::json!({"username": "chen", "password": "a good long password"}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(res["roles"], serde_json::json!(["drafter", "reviewer"]));
+    let stored: String = consult::db::schema::users::table
+        .select(consult::db::schema::users::password_hash)
+        .first(&mut *app.conn())
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$"), "R25: argon2id");
+}
+
+async fn user_add_refuses_duplicates_and_unknown_roles(app: TestApp) {
+    let first = consult(
+        &app,
+        &["user", "add", "zhou", "--role", "drafter"],
+        Some("password-1234"),
+        None,
+    );
+    assert!(first.status.success(), "{}", text(&first));
+    let again = consult(
+        &app,
+        &["user", "add", "zhou", "--role", "admin"],
+        Some("password-1234"),
+        None,
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+
+    let bad = consult(
+        &app,
+        &["user", "add", "wu", "--role", "drafter,emperor"],
+        Some("password-1234"),
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad).contains("unknown role `emperor`"),
+        "{}",
+        text(&bad)
+    );
+    let short = consult(
+        &app,
+        &["user", "add", "wu", "--role", "drafter"],
+        Some("short"),
+        None,
+    );
+    assert_eq!(short.status.code(), Some(1));
+    // Nothing was created by the refused commands.
+    let names: Vec<String> = consult::db::schema::users::table
+        .select(consult::db::schema::users::username)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(names, vec!["zhou".to_string()]);
+}
+
+async fn user_add_reads_the_password_from_stdin(app: TestApp) {
+    let out = consult(
+        &app,
+        &["user", "add", "zheng", "--role", "moderator"],
+        None,
+        Some("from stdin 123\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    app.post(
+        "/api/v1/auth/token",
+        None,
+        serde_json::json!({"username": "zheng", "password": "from stdin 123"}),
+    )
+    .await
+    .ok(200);
+}
+
+async fn user_roles_changes_roles_with_an_audit_entry(app: TestApp) {
+    assert!(
+        consult(
+            &app,
+            &["user", "add", "feng", "--role", "drafter"],
+            Some("password-1234"),
+            None
+        )
+        .status
+        .success()
+    );
+    let out = consult(
+        &app,
+        &["user", "roles", "feng", "--role", "approver"],
+        None,
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let actions: Vec<String> = consult::db::schema::audit_log::table
+        .select(consult::db::schema::audit_log::action)
+        .order(consult::db::schema::audit_log::seq)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(actions, vec!["user.created", "user.roles_changed"]);
+    let missing = consult(
+        &app,
+        &["user", "roles", "nobody", "--role", "approver"],
+        None,
+        None,
+    );
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+async fn audit_verify_passes_untouched_and_fails_tampered(app: TestApp) {
+    for name in ["he", "lv", "shi"] {
+        assert!(
+            consult(
+                &app,
+                &["user", "add", name, "--role", "drafter"],
+                Some("password-1234"),
+                None
+            )
+            .status
+            .success()
+        );
+    }
+    let ok = consult(&app, &["audit", "verify"], None, None);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("3 entries"));
+
+    use consult::db::schema::audit_log::dsl::*;
+    diesel::update(audit_log.find(2))
+        .set(actor.eq("someone-else"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let bad = consult(&app, &["audit", "verify"], None, None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad).contains("entry 2"), "{}", text(&bad));
+}
+
+#[test]
+fn configuration_errors_name_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_consult"));
+        cmd.arg("migrate")
+            .current_dir(dir.path())
+            .env_remove("CONSULT_CONFIG");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&[("CONSULT__WINDOW__MIN_DAYS", "10")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("window.min_days"), "{}", text(&out));
+
+    let out = run(&[
+        ("CONSULT__SERVER__PROFILE", "production"),
+        ("CONSULT__MAIL__TRANSPORT", "smtp"),
+    ]);
+    assert!(
+        text(&out).contains("security.session_key"),
+        "{}",
+        text(&out)
+    );
+
+    let out = run(&[
+        ("CONSULT__SERVER__PROFILE", "production"),
+        ("CONSULT__MAIL__TRANSPORT", "smtp"),
+        (
+            "CONSULT__SECURITY__SESSION_KEY",
+            "0123456789abcdef0123456789abcdef",
+        ),
+        ("CONSULT__TESTING__CLOCK_CONTROL", "true"),
+    ]);
+    assert!(
+        text(&out).contains("testing.clock_control"),
+        "{}",
+        text(&out)
+    );
+
+    let file = dir.path().join("extra.toml");
+    std::fs::write(&file, "[window]\nmin_dayz = 20\n").unwrap();
+    let out = run(&[("CONSULT_CONFIG", file.to_str().unwrap())]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("min_dayz"), "{}", text(&out));
+
+    // A good override from the environment is used: migrate creates the named file.
+    let db = dir.path().join("elsewhere.db");
+    let out = run(&[(
+        "CONSULT__DATABASE__URL",
+        &format!("sqlite://{}", db.display()),
+    )]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(db.exists());
+}
+
+#[test]
+fn serve_answers_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_consult"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("CONSULT_CONFIG")
+        .env("CONSULT__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let mut answered = None;
+    for _ in 0..200 {
+        match ureq::get(&url).call() {
+            Ok(mut res) => {
+                answered = Some(res.body_mut().read_to_string().unwrap());
+                break;
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+    let body = answered.expect("the server answers /healthz");
+    assert!(body.contains("\"ok\""));
+    assert!(
+        dir.path().join("data/consult.db").exists(),
+        "a new SQLite file under data/"
+    );
+    let home = ureq::get(&format!("http://127.0.0.1:{port}/"))
+        .call()
+        .unwrap();
+    assert!(
+        home.headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "graceful exit, got {status}");
+            break;
+        }
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "did not stop within 30 s of SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
