@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use validator::Validate;
 
-use super::drafts::{load_view, min_days, period_error, viewer_of, zone};
+use super::drafts::{load_view_after_step, min_days, period_error, viewer_of, zone};
 use crate::app::AppState;
 use crate::config::Config;
 use crate::db::{self, DbConn, drafts as q, materials};
@@ -57,7 +57,7 @@ pub async fn act_on_draft(
                     &input,
                 )
             })?;
-            load_view(conn, &id, &viewer, now)
+            load_view_after_step(conn, &id, &viewer, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -390,6 +390,19 @@ pub fn load_view(
     Ok(draft_json(&d, &parts, now, viewer))
 }
 
+/// The full JSON of a draft for someone who just acted on it (a reviewer who returned it
+/// no longer sees it in lists, but gets the result of their own step).
+pub fn load_view_after_step(
+    conn: &mut DbConn,
+    id: &str,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+) -> AppResult<Value> {
+    let d = q::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let parts = load_parts(conn, &d, viewer)?;
+    Ok(draft_json(&d, &parts, now, viewer))
+}
+
 /// `POST /api/v1/drafts` (drafter): a new draft in `drafting`.
 pub async fn create_draft(
     state: web::Data<AppState>,
