@@ -32,6 +32,7 @@ both!(
     r7_return_and_withdraw,
     audit_of_a_draft_is_for_staff_only,
     unknown_fields_and_actions_are_422,
+    demo_loads_drafts_in_every_phase_once,
 );
 
 // The test clock starts at 2026-03-01T01:00:00Z, 09:00 on 1 March in Asia/Shanghai.
@@ -1168,4 +1169,83 @@ async fn unknown_fields_and_actions_are_422(app: TestApp) {
         .call(actix_web::test::TestRequest::put().uri(&format!("/api/v1/drafts/{id}")))
         .await;
     assert_eq!(r.status, 405);
+}
+
+async fn demo_loads_drafts_in_every_phase_once(app: TestApp) {
+    let config = app.state.config.clone();
+    let now = app.now();
+    let first = consult::demo::load(&mut app.conn(), &config, now, "demo-password-1").unwrap();
+    assert!(matches!(
+        first,
+        consult::demo::Outcome::Loaded { drafts: 6, .. }
+    ));
+    let again = consult::demo::load(&mut app.conn(), &config, now, "demo-password-1").unwrap();
+    assert!(matches!(again, consult::demo::Outcome::AlreadyLoaded));
+    let again = consult::demo::load_if_empty(&mut app.conn(), &config, now, "x").unwrap();
+    assert!(matches!(again, consult::demo::Outcome::AlreadyLoaded));
+    let total: i64 = drafts::table.count().get_result(&mut *app.conn()).unwrap();
+    assert_eq!(total, 6, "loading twice never duplicates");
+    // The public sees the published ones, in every phase, one in English, with materials.
+    let list = app.get("/api/v1/drafts", None).await.ok(200);
+    assert_eq!(list["total"], 4);
+    let items = list["items"].as_array().unwrap();
+    let phases: std::collections::BTreeSet<&str> =
+        items.iter().map(|d| d["phase"].as_str().unwrap()).collect();
+    assert_eq!(
+        phases,
+        ["closed", "open", "scheduled"].into_iter().collect()
+    );
+    assert!(
+        items
+            .iter()
+            .any(|d| d["title"].as_str().unwrap().starts_with("Longling County"))
+    );
+    assert!(
+        items
+            .iter()
+            .any(|d| d["published_comment_count"].as_i64().unwrap() > 0)
+    );
+    for d in items {
+        let full = app
+            .get(d["links"]["self"].as_str().unwrap(), None)
+            .await
+            .ok(200);
+        assert!(full["materials"].as_array().unwrap().len() >= 2);
+    }
+    let extended = items
+        .iter()
+        .find(|d| d["title"].as_str().unwrap().contains("人民调解"))
+        .unwrap();
+    let full = app
+        .get(extended["links"]["self"].as_str().unwrap(), None)
+        .await
+        .ok(200);
+    assert_eq!(
+        full["comment_period"]["extensions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // The printed password signs the demo staff in; the drafter sees all their drafts.
+    let token = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"username": "demo-drafter", "password": "demo-password-1"}),
+        )
+        .await
+        .ok(200)["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let own = app.get("/api/v1/drafts", Some(&token)).await.ok(200);
+    assert_eq!(own["total"], 6);
+    assert!(consult::db::audit::verify(&mut app.conn()).unwrap().is_ok());
+    // `serve --demo` never loads into a database that already has drafts.
+    let other = TestApp::start(app.db.kind).await.unwrap();
+    insert_draft(&other, DraftSpec::open(other.now()));
+    let outcome =
+        consult::demo::load_if_empty(&mut other.conn(), &config, other.now(), "x").unwrap();
+    assert!(matches!(outcome, consult::demo::Outcome::NotEmpty));
 }
