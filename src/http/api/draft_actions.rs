@@ -15,7 +15,7 @@ use crate::db::{self, DbConn, drafts as q, materials};
 use crate::domain::period::{self, CommentPeriod, Phase};
 use crate::domain::roles::Roles;
 use crate::domain::workflow::{
-    self, Action, Actor, DraftState, MaterialKind, Participants, PersonRule, Refusal, StepInput,
+    self, Action, Actor, MaterialKind, Participants, PersonRule, Refusal, StepInput,
 };
 use crate::http::auth::Staff;
 use crate::http::error::{AppError, AppResult, ErrorKind};
@@ -267,9 +267,6 @@ pub fn perform(
         attested && action.needs_attestation(),
         details,
     )?;
-    if action == Action::Withdraw {
-        tracing::info!(draft.id = %id, "draft withdrawn");
-    }
-    debug_assert!(DraftState::parse(to.as_str()).is_some());
+    tracing::info!(draft.id = %id, action = action.as_str(), to = to.as_str(), "draft step");
     Ok(())
 }

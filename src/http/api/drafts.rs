@@ -147,7 +147,10 @@ fn trimmed(s: &str) -> String {
 }
 
 /// Checks what `validator` cannot (blank texts, the period) and builds the stored fields.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the fields of a draft, merged from a create or a patch"
+)]
 fn build_fields(
     config: &Config,
     tz: chrono_tz::Tz,
