@@ -23,6 +23,8 @@ pub struct AppState {
     pub default_lang: Lang,
     /// `security.session_key`, or the development key kept in the database.
     pub secret: String,
+    /// R1: draft views counted in memory, flushed by the job loop.
+    pub views: Arc<crate::jobs::views::ViewCounter>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()?),
             default_lang,
             secret,
+            views: Arc::new(crate::jobs::views::ViewCounter::default()),
         })
     }
 

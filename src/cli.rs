@@ -1,4 +1,5 @@
-//! The command line (SPEC §2): `serve`, `migrate`, `user add`, `user roles`, `audit verify`.
+//! The command line (SPEC §2): `serve [--demo]`, `migrate`, `user add`, `user roles`,
+//! `demo`, `audit verify`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -30,7 +31,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve HTTP and run the background workers
-    Serve,
+    Serve {
+        /// First load the demonstration data into an empty database (see `consult demo`)
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load a demonstration dataset (drafts in every phase, materials, comments, staff users)
+    Demo,
     /// Apply pending database migrations and exit
     Migrate,
     /// Manage staff users
@@ -76,7 +83,8 @@ pub enum AuditCommand {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve => serve(config),
+        Command::Serve { demo } => serve(config, demo),
+        Command::Demo => demo(config),
         Command::Migrate => {
             let mut conn = connect(&config)?;
             let applied = db::run_migrations(&mut conn).map_err(anyhow::Error::msg)?;
@@ -96,12 +104,68 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn serve(config: Config) -> anyhow::Result<ExitCode> {
+fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let clock = crate::app::clock_for(&config);
     actix_web::rt::System::new().block_on(async move {
         let state = crate::app::AppState::build(config, clock).await?;
+        if demo {
+            let password = demo_password();
+            let (config, pool, now) = (state.config.clone(), state.pool.clone(), state.clock.now());
+            let shown = password.clone();
+            let outcome = actix_web::web::block(move || -> anyhow::Result<_> {
+                let mut conn = pool.get()?;
+                crate::demo::load_if_empty(&mut conn, &config, now, &password)
+            })
+            .await??;
+            report_demo(&outcome, &shown);
+        }
         crate::app::serve(actix_web::web::Data::new(state)).await
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo staff's password: `CONSULT_PASSWORD`, or a fresh random one that is printed.
+fn demo_password() -> String {
+    std::env::var("CONSULT_PASSWORD")
+        .ok()
+        .filter(|p| p.chars().count() >= 8)
+        .unwrap_or_else(|| db::ids::random_code(16).to_lowercase())
+}
+
+fn report_demo(outcome: &crate::demo::Outcome, password: &str) {
+    match outcome {
+        crate::demo::Outcome::Loaded {
+            users,
+            drafts,
+            comments,
+        } => {
+            println!("demonstration data loaded: {drafts} drafts, {comments} comments");
+            println!("staff users (password for all: {password}):");
+            for (name, roles) in users {
+                println!("  {name:<18} {roles}");
+            }
+            println!(
+                "get a token: POST /api/v1/auth/token {{\"username\":\"demo-drafter\",\"password\":\"{password}\"}}"
+            );
+            println!("public drafts: GET /api/v1/drafts");
+        }
+        crate::demo::Outcome::AlreadyLoaded => {
+            println!(
+                "demonstration data is already loaded; nothing was added (the demo users keep the password printed when it was loaded)"
+            )
+        }
+        crate::demo::Outcome::NotEmpty => {
+            println!("the database already holds drafts; demonstration data was not loaded")
+        }
+    }
+}
+
+fn demo(config: Config) -> anyhow::Result<ExitCode> {
+    let clock = crate::app::clock_for(&config);
+    let mut conn = connect(&config)?;
+    let password = demo_password();
+    let outcome = crate::demo::load(&mut conn, &config, clock.now(), &password)?;
+    report_demo(&outcome, &password);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,7 +2,9 @@
 //! r2d2 pool), embedded migrations, and the write-transaction helper.
 
 pub mod audit;
+pub mod drafts;
 pub mod ids;
+pub mod materials;
 pub mod schema;
 pub mod secrets;
 pub mod users;

@@ -1,4 +1,7 @@
 //! Pure rules: no database, no HTTP, no clock reads. Time comes in as a parameter.
 
 pub mod audit;
+pub mod files;
+pub mod period;
 pub mod roles;
+pub mod workflow;

@@ -23,6 +23,8 @@ pub enum ErrorKind {
     WrongState,
     PhaseClosed,
     IncompleteReview,
+    MissingMaterials,
+    InvalidPeriod,
     IdempotencyKeyReused,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -34,7 +36,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::MalformedRequest,
         ErrorKind::Unauthenticated,
         ErrorKind::Forbidden,
@@ -43,6 +45,8 @@ impl ErrorKind {
         ErrorKind::WrongState,
         ErrorKind::PhaseClosed,
         ErrorKind::IncompleteReview,
+        ErrorKind::MissingMaterials,
+        ErrorKind::InvalidPeriod,
         ErrorKind::IdempotencyKeyReused,
         ErrorKind::PayloadTooLarge,
         ErrorKind::UnsupportedMediaType,
@@ -63,6 +67,8 @@ impl ErrorKind {
             ErrorKind::WrongState => "wrong-state",
             ErrorKind::PhaseClosed => "phase-closed",
             ErrorKind::IncompleteReview => "incomplete-review",
+            ErrorKind::MissingMaterials => "missing-materials",
+            ErrorKind::InvalidPeriod => "invalid-period",
             ErrorKind::IdempotencyKeyReused => "idempotency-key-reused",
             ErrorKind::PayloadTooLarge => "payload-too-large",
             ErrorKind::UnsupportedMediaType => "unsupported-media-type",
@@ -81,9 +87,11 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorKind::WrongState | ErrorKind::PhaseClosed | ErrorKind::IncompleteReview => {
-                StatusCode::CONFLICT
-            }
+            ErrorKind::WrongState
+            | ErrorKind::PhaseClosed
+            | ErrorKind::IncompleteReview
+            | ErrorKind::MissingMaterials
+            | ErrorKind::InvalidPeriod => StatusCode::CONFLICT,
             ErrorKind::IdempotencyKeyReused | ErrorKind::Validation => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -110,6 +118,13 @@ impl ErrorKind {
             ),
             ErrorKind::PhaseClosed => l!("当前不在意见征集期内", "The comment period is not open"),
             ErrorKind::IncompleteReview => l!("意见处理尚未完成", "The review is not complete"),
+            ErrorKind::MissingMaterials => l!(
+                "缺少送审所需的材料",
+                "Materials needed for review are missing"
+            ),
+            ErrorKind::InvalidPeriod => {
+                l!("征求意见期不符合要求", "The comment period is not allowed")
+            }
             ErrorKind::IdempotencyKeyReused => l!(
                 "Idempotency-Key 已用于另一请求",
                 "The Idempotency-Key was used for a different request"

@@ -30,6 +30,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .post(api::auth::create_token)
                         .delete(api::auth::revoke_token),
                 )
+                // Drafts, materials and the review chain (issue 3)
+                .service(
+                    web::resource("/drafts")
+                        .get(api::drafts::list_drafts)
+                        .post(api::drafts::create_draft),
+                )
+                .service(
+                    web::resource("/drafts/{id}")
+                        .get(api::drafts::get_draft)
+                        .patch(api::drafts::update_draft),
+                )
+                .service(
+                    web::resource("/drafts/{id}/materials").post(api::materials::create_material),
+                )
+                .service(
+                    web::resource("/drafts/{id}/actions").post(api::draft_actions::act_on_draft),
+                )
+                .service(web::resource("/drafts/{id}/audit").get(api::drafts::get_draft_audit))
+                .service(web::resource("/materials/{id}").get(api::materials::get_material))
+                .service(
+                    web::resource("/materials/{id}/file").get(api::materials::get_material_file),
+                )
                 .service(
                     web::resource("/test/clock")
                         .put(api::test_clock::set_clock)

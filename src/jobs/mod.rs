@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::app::AppState;
 
 pub mod housekeeping;
+pub mod views;
 
 /// How often the loop wakes.
 const TICK: Duration = Duration::from_secs(1);
@@ -31,6 +32,8 @@ pub fn start(state: Arc<AppState>) -> Jobs {
                     _ => break,
                 }
             }
+            // Counts gathered since the last tick are written before the node stops.
+            flush_views(&state);
         })
         .ok();
     Jobs { stop, handle }
@@ -41,6 +44,19 @@ pub fn tick(state: &AppState) {
     let now = state.clock.now();
     if let Err(e) = housekeeping::run(state, now) {
         tracing::warn!(error = %e, "housekeeping failed");
+    }
+    flush_views(state);
+}
+
+/// Adds the in-memory draft view tally to the database.
+pub fn flush_views(state: &AppState) {
+    let result = state
+        .pool
+        .get()
+        .map_err(anyhow::Error::from)
+        .and_then(|mut conn| state.views.flush(&mut conn).map_err(anyhow::Error::from));
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "view counts not flushed; kept for the next tick");
     }
 }
 

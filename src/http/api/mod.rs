@@ -1,5 +1,8 @@
 //! JSON API handlers, one file per noun, one function per verb (`verb_noun`).
 
 pub mod auth;
+pub mod draft_actions;
+pub mod drafts;
+pub mod materials;
 pub mod ops;
 pub mod test_clock;

@@ -1,0 +1,864 @@
+//! `consult demo` and `consult serve --demo`: a small, realistic world to look at. A county
+//! justice bureau's drafts in every phase (closed, open, scheduled, in review, drafting), in
+//! Chinese and one in English, with their materials, a review record, an extension and
+//! comments; and staff users sharing one printed password. Loading twice never duplicates
+//! anything: a marker row says the data is there.
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use diesel::prelude::*;
+
+use crate::config::Config;
+use crate::db::drafts::{self as q, DraftFields};
+use crate::db::ids::{hash_secret, new_id, random_code, random_token};
+use crate::db::schema::{app_secrets, comments, drafts};
+use crate::db::{self, DbConn, materials, users};
+use crate::domain::period::{self, CommentPeriod};
+use crate::domain::roles::{Role, Roles};
+use crate::domain::workflow::Action;
+use crate::http::api::draft_actions::{ActionInput, perform};
+
+/// The `app_secrets` row that marks a loaded demonstration.
+const MARKER: &str = "demo_loaded";
+
+/// What a load did.
+#[derive(Debug)]
+pub enum Outcome {
+    Loaded {
+        users: Vec<(String, String)>,
+        drafts: usize,
+        comments: usize,
+    },
+    AlreadyLoaded,
+    /// `serve --demo` leaves a database that already holds drafts alone.
+    NotEmpty,
+}
+
+struct Person {
+    username: &'static str,
+    display: &'static str,
+    roles: &'static [Role],
+}
+
+const PEOPLE: [Person; 6] = [
+    Person {
+        username: "demo-drafter",
+        display: "李明（法制股起草人）",
+        roles: &[Role::Drafter],
+    },
+    Person {
+        username: "demo-reviewer",
+        display: "王芳（保密初审）",
+        roles: &[Role::Reviewer],
+    },
+    Person {
+        username: "demo-rereviewer",
+        display: "赵强（合法性复审）",
+        roles: &[Role::Reviewer],
+    },
+    Person {
+        username: "demo-approver",
+        display: "陈局长（审批）",
+        roles: &[Role::Approver],
+    },
+    Person {
+        username: "demo-moderator",
+        display: "周敏（留言审核）",
+        roles: &[Role::Moderator],
+    },
+    Person {
+        username: "demo-admin",
+        display: "系统管理员",
+        roles: &[Role::Admin],
+    },
+];
+
+/// Whether the demonstration data is already there.
+pub fn is_loaded(conn: &mut DbConn) -> QueryResult<bool> {
+    let marker: i64 = app_secrets::table
+        .filter(app_secrets::name.eq(MARKER))
+        .count()
+        .get_result(conn)?;
+    if marker > 0 {
+        return Ok(true);
+    }
+    Ok(users::by_username(conn, PEOPLE[0].username)?.is_some())
+}
+
+/// Loads into an empty database only (`serve --demo`).
+pub fn load_if_empty(
+    conn: &mut DbConn,
+    config: &Config,
+    now: DateTime<Utc>,
+    password: &str,
+) -> anyhow::Result<Outcome> {
+    if is_loaded(conn)? {
+        return Ok(Outcome::AlreadyLoaded);
+    }
+    let existing: i64 = drafts::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(Outcome::NotEmpty);
+    }
+    load(conn, config, now, password)
+}
+
+struct Seed {
+    title: &'static str,
+    doc_number: Option<&'static str>,
+    category: &'static str,
+    terms: &'static [&'static str],
+    kind: &'static str,
+    enterprise_related: bool,
+    summary: &'static str,
+    articles: &'static [(&'static str, &'static str)],
+    materials: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// Loads the dataset; `AlreadyLoaded` when it is there.
+pub fn load(
+    conn: &mut DbConn,
+    config: &Config,
+    now: DateTime<Utc>,
+    password: &str,
+) -> anyhow::Result<Outcome> {
+    if is_loaded(conn)? {
+        return Ok(Outcome::AlreadyLoaded);
+    }
+    let hash = crate::security::hash_password(password).map_err(anyhow::Error::msg)?;
+    let mut ids = Vec::new();
+    for p in &PEOPLE {
+        let user = users::create(
+            conn,
+            now - TimeDelta::days(60),
+            "demo",
+            &users::NewUser {
+                username: p.username,
+                display_name: p.display,
+                email: Some(&format!("{}@longling.example.gov.cn", p.username)),
+                password_hash: &hash,
+                roles: &Roles::new(p.roles.to_vec()),
+            },
+        )
+        .with_context(|| format!("creating demo user {}", p.username))?;
+        ids.push((user.id, Roles::new(p.roles.to_vec())));
+    }
+    let tz = config.timezone();
+    let today = period::local_date(tz, now);
+    let staff = Staff { ids };
+    let mut comment_count = 0;
+
+    // 1. Closed: the comment period ended about three weeks ago.
+    let t = now - TimeDelta::days(45);
+    let closed = staff.draft(
+        conn,
+        config,
+        t,
+        &LEGALITY_REVIEW,
+        period::local_date(tz, now - TimeDelta::days(40)),
+        19,
+    )?;
+    staff.review_and_approve(
+        conn,
+        config,
+        &closed,
+        t + TimeDelta::days(1),
+        now - TimeDelta::days(40),
+    )?;
+    comment_count += insert_comments(
+        conn,
+        tz,
+        &closed,
+        now - TimeDelta::days(35),
+        LEGALITY_COMMENTS,
+    )?;
+
+    // 2. Open, Chinese, with an extension.
+    let t = now - TimeDelta::days(12);
+    let mediation = staff.draft(
+        conn,
+        config,
+        t,
+        &MEDIATION,
+        period::local_date(tz, now - TimeDelta::days(5)),
+        20,
+    )?;
+    staff.review_and_approve(
+        conn,
+        config,
+        &mediation,
+        t + TimeDelta::days(1),
+        now - TimeDelta::days(5),
+    )?;
+    comment_count += insert_comments(
+        conn,
+        tz,
+        &mediation,
+        now - TimeDelta::days(4),
+        MEDIATION_COMMENTS,
+    )?;
+
+    // 3. Open, English, enterprise-related.
+    let t = now - TimeDelta::days(4);
+    let english = staff.draft(
+        conn,
+        config,
+        t,
+        &ENTERPRISE_EN,
+        period::local_date(tz, now - TimeDelta::days(2)),
+        20,
+    )?;
+    staff.review_and_approve(
+        conn,
+        config,
+        &english,
+        t + TimeDelta::hours(6),
+        now - TimeDelta::days(2),
+    )?;
+    comment_count += insert_comments(
+        conn,
+        tz,
+        &english,
+        now - TimeDelta::days(1),
+        ENGLISH_COMMENTS,
+    )?;
+
+    let extension_at = now - TimeDelta::hours(20);
+    let current: NaiveDate = drafts::table
+        .find(&mediation)
+        .select(drafts::closes_on)
+        .first(conn)?;
+    staff.act(
+        conn,
+        config,
+        3,
+        &mediation,
+        extension_at,
+        ActionInput {
+            action: Action::Extend,
+            note: None,
+            attest_no_confidential: None,
+            closes_on: Some(current + TimeDelta::days(7)),
+            reason: Some("应各乡镇人民调解委员会要求，延长征求意见期七日。".into()),
+        },
+    )?;
+
+    // 4. Scheduled major decision: approved, opens in three days, 35 days long.
+    let t = now - TimeDelta::hours(30);
+    let plan = staff.draft(
+        conn,
+        config,
+        t,
+        &LEGAL_SERVICES_PLAN,
+        today + TimeDelta::days(3),
+        34,
+    )?;
+    staff.review_and_approve(
+        conn,
+        config,
+        &plan,
+        t + TimeDelta::hours(2),
+        now - TimeDelta::hours(1),
+    )?;
+
+    // 5. In review: the initial review passed, the re-review is pending.
+    let t = now - TimeDelta::minutes(50);
+    let enforcement = staff.draft(
+        conn,
+        config,
+        t,
+        &ENFORCEMENT_DISCLOSURE,
+        today + TimeDelta::days(10),
+        20,
+    )?;
+    staff.act(
+        conn,
+        config,
+        0,
+        &enforcement,
+        t + TimeDelta::minutes(5),
+        step(Action::Submit),
+    )?;
+    staff.act(
+        conn,
+        config,
+        1,
+        &enforcement,
+        t + TimeDelta::minutes(20),
+        attested(Action::PassInitialReview),
+    )?;
+
+    // 6. Still drafting, without its basis yet.
+    let t = now - TimeDelta::minutes(20);
+    staff.draft(conn, config, t, &LEGAL_AID, today + TimeDelta::days(20), 20)?;
+
+    db::write_tx(conn, |conn| {
+        diesel::insert_into(app_secrets::table)
+            .values((
+                app_secrets::name.eq(MARKER),
+                app_secrets::value.eq(now.to_rfc3339()),
+                app_secrets::created_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)
+    })?;
+    Ok(Outcome::Loaded {
+        users: PEOPLE
+            .iter()
+            .map(|p| {
+                (
+                    p.username.to_string(),
+                    Roles::new(p.roles.to_vec()).to_stored(),
+                )
+            })
+            .collect(),
+        drafts: 6,
+        comments: comment_count,
+    })
+}
+
+fn step(action: Action) -> ActionInput {
+    ActionInput {
+        action,
+        note: None,
+        attest_no_confidential: None,
+        closes_on: None,
+        reason: None,
+    }
+}
+
+fn attested(action: Action) -> ActionInput {
+    ActionInput {
+        attest_no_confidential: Some(true),
+        note: Some("经审查，文本不含国家秘密、个人信息和商业秘密。".into()),
+        ..step(action)
+    }
+}
+
+/// The demo staff, in the order of `PEOPLE`.
+struct Staff {
+    ids: Vec<(String, Roles)>,
+}
+
+impl Staff {
+    fn act(
+        &self,
+        conn: &mut DbConn,
+        config: &Config,
+        who: usize,
+        id: &str,
+        at: DateTime<Utc>,
+        input: ActionInput,
+    ) -> anyhow::Result<()> {
+        let (actor, roles) = &self.ids[who];
+        db::write_tx(conn, |conn| {
+            perform(conn, at, config, actor, roles, id, &input)
+        })
+        .map_err(|e| anyhow::anyhow!("demo step {:?} refused: {e}", input.action))
+    }
+
+    fn review_and_approve(
+        &self,
+        conn: &mut DbConn,
+        config: &Config,
+        id: &str,
+        from: DateTime<Utc>,
+        approve_at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        self.act(conn, config, 0, id, from, step(Action::Submit))?;
+        self.act(
+            conn,
+            config,
+            1,
+            id,
+            from + TimeDelta::hours(3),
+            attested(Action::PassInitialReview),
+        )?;
+        self.act(
+            conn,
+            config,
+            2,
+            id,
+            from + TimeDelta::hours(5),
+            attested(Action::PassReReview),
+        )?;
+        self.act(conn, config, 3, id, approve_at, attested(Action::Approve))
+    }
+
+    /// Creates a draft with its articles and materials at `at`.
+    fn draft(
+        &self,
+        conn: &mut DbConn,
+        config: &Config,
+        at: DateTime<Utc>,
+        seed: &Seed,
+        opens_on: NaiveDate,
+        days: i64,
+    ) -> anyhow::Result<String> {
+        let tz = config.timezone();
+        let closes_on = opens_on + TimeDelta::days(days);
+        let window = period::window(
+            tz,
+            CommentPeriod {
+                opens_on,
+                closes_on,
+            },
+            None,
+        );
+        let fields = DraftFields {
+            title: seed.title.into(),
+            doc_number: seed.doc_number.map(String::from),
+            agency: AGENCY.into(),
+            category: seed.category.into(),
+            subject_terms: seed.terms.iter().map(|s| s.to_string()).collect(),
+            kind: seed.kind.into(),
+            enterprise_related: seed.enterprise_related,
+            summary: seed.summary.into(),
+            articles: seed
+                .articles
+                .iter()
+                .map(|(h, t)| (Some(h.to_string()).filter(|h| !h.is_empty()), t.to_string()))
+                .collect(),
+            opens_on,
+            closes_on,
+            opens_at: window.opens_at,
+            closes_at: window.closes_at,
+        };
+        let drafter = &self.ids[0].0;
+        let prefix = format!(
+            "{}-{}",
+            config.site.index_prefix,
+            at.with_timezone(&tz).format("%Y")
+        );
+        let id = db::write_tx(conn, |conn| {
+            let id = q::create(conn, at, drafter, &prefix, &config.site.timezone, &fields)?;
+            for (kind, title, body) in seed.materials {
+                materials::create(
+                    conn,
+                    at,
+                    drafter,
+                    materials::NewMaterial {
+                        draft_id: &id,
+                        kind,
+                        title,
+                        body,
+                        file: None,
+                    },
+                )?;
+            }
+            Ok::<_, diesel::result::Error>(id)
+        })?;
+        Ok(id)
+    }
+}
+
+/// `(body, article, stakeholder_type, organization, status, channel)`.
+type CommentSeed = (
+    &'static str,
+    Option<i32>,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
+fn insert_comments(
+    conn: &mut DbConn,
+    tz: chrono_tz::Tz,
+    draft_id: &str,
+    from: DateTime<Utc>,
+    list: &[CommentSeed],
+) -> anyhow::Result<usize> {
+    db::write_tx(conn, |conn| {
+        for (i, (body, article, stakeholder, org, status, channel)) in list.iter().enumerate() {
+            let at = from + TimeDelta::minutes(97 * i as i64);
+            let tracking = format!(
+                "{}-{}",
+                period::local_date(tz, at).format("%Y%m%d"),
+                random_code(8)
+            );
+            let english = body.is_ascii();
+            diesel::insert_into(comments::table)
+                .values((
+                    comments::id.eq(new_id(at)),
+                    comments::draft_id.eq(draft_id),
+                    comments::round.eq(1),
+                    comments::tracking_number.eq(&tracking),
+                    comments::receipt_token_hash.eq(hash_secret(&random_token(24))),
+                    comments::body.eq(*body),
+                    comments::article.eq(*article),
+                    comments::stakeholder_type.eq(*stakeholder),
+                    comments::organization.eq(*org),
+                    comments::name.eq(None::<String>),
+                    comments::publish_name.eq(false),
+                    comments::withhold.eq(false),
+                    comments::channel.eq(*channel),
+                    comments::locale.eq(if english { "en" } else { "zh-CN" }),
+                    comments::status.eq(*status),
+                    comments::submitted_at.eq(at.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+        Ok::<_, diesel::result::Error>(list.len())
+    })
+    .map_err(anyhow::Error::from)
+}
+
+const AGENCY: &str = "龙岭县司法局";
+
+const LEGALITY_REVIEW: Seed = Seed {
+    title: "龙岭县行政规范性文件合法性审核办法（征求意见稿）",
+    doc_number: Some("龙司发〔2026〕2号"),
+    category: "部门文件",
+    terms: &["司法", "合法性审核", "规范性文件"],
+    kind: "normative_document",
+    enterprise_related: false,
+    summary: "为加强行政规范性文件合法性审核，防止违法文件出台，根据有关规定，结合本县实际，制定本办法。",
+    articles: &[
+        (
+            "第一条　目的依据",
+            "为规范行政规范性文件合法性审核工作，保障公民、法人和其他组织的合法权益，根据国务院办公厅有关规定，制定本办法。",
+        ),
+        (
+            "第二条　适用范围",
+            "县人民政府及其工作部门、各乡（镇）人民政府制发行政规范性文件前的合法性审核，适用本办法。",
+        ),
+        (
+            "第三条　审核机构",
+            "县司法局负责县人民政府行政规范性文件的合法性审核；部门文件由本部门法制机构审核。",
+        ),
+        (
+            "第四条　审核期限",
+            "合法性审核一般不少于五个工作日，最长不超过十五个工作日。",
+        ),
+        (
+            "第五条　公开",
+            "未经合法性审核或者经审核不合法的，不得提交集体审议，不得发布施行。",
+        ),
+    ],
+    materials: &[
+        (
+            "explanation",
+            "关于《龙岭县行政规范性文件合法性审核办法（征求意见稿）》的起草说明",
+            "一、起草背景。近年来，本县行政规范性文件数量增加，个别文件存在增设义务、减损权利等问题。二、起草过程。我局在梳理近三年文件的基础上，征求了县直各部门意见。三、主要内容。办法共五条，明确了审核主体、范围、期限和责任。",
+        ),
+        (
+            "basis",
+            "决策依据",
+            "《国务院办公厅关于全面推行行政规范性文件合法性审核机制的指导意见》；《重大行政决策程序暂行规定》（国务院令第713号）。",
+        ),
+        (
+            "interpretation",
+            "一图读懂合法性审核办法",
+            "谁起草、谁解读：本办法由县司法局起草并负责解读。文件未经审核不得发布，群众可通过本平台查阅审核情况。",
+        ),
+        (
+            "hearing_record",
+            "座谈会记录（县直部门法制员）",
+            "2026年2月召开座谈会，12个部门法制员参加，主要意见集中在审核期限与材料要求。",
+        ),
+    ],
+};
+
+const LEGALITY_COMMENTS: &[CommentSeed] = &[
+    (
+        "建议将第四条的审核期限明确为工作日，并规定特殊情况可延长一次。",
+        Some(4),
+        "government_body",
+        Some("龙岭县市场监督管理局"),
+        "published",
+        "online",
+    ),
+    (
+        "第四条审核期限太短，建议不少于十个工作日，否则审核流于形式。",
+        Some(4),
+        "expert",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "第四条审核期限过短，建议延长到十个工作日以上，确保审核质量。",
+        Some(4),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "审核期限（第四条）太短了，建议至少十个工作日。",
+        Some(4),
+        "individual",
+        None,
+        "published",
+        "letter",
+    ),
+    (
+        "建议第四条审核期限不少于十个工作日，以保证审核质量。",
+        Some(4),
+        "social_organization",
+        Some("龙岭县律师协会"),
+        "published",
+        "symposium",
+    ),
+    (
+        "建议增加一条：审核意见应当书面出具并存档备查。",
+        None,
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "办法很好，希望尽快实施。",
+        None,
+        "individual",
+        None,
+        "pending",
+        "online",
+    ),
+];
+
+const MEDIATION: Seed = Seed {
+    title: "龙岭县人民调解工作实施办法（征求意见稿）",
+    doc_number: Some("龙司发〔2026〕5号"),
+    category: "部门文件",
+    terms: &["司法", "人民调解", "矛盾纠纷化解"],
+    kind: "normative_document",
+    enterprise_related: false,
+    summary: "为规范人民调解工作，及时化解矛盾纠纷，维护社会和谐稳定，结合本县实际，制定本办法。",
+    articles: &[
+        (
+            "第一条",
+            "为规范人民调解工作，根据《中华人民共和国人民调解法》，制定本办法。",
+        ),
+        (
+            "第二条",
+            "村（居）民委员会设立人民调解委员会，乡（镇）设立人民调解委员会，县司法局负责指导。",
+        ),
+        (
+            "第三条",
+            "人民调解员应当由公道正派、热心调解工作并具有一定文化水平、政策水平和法律知识的成年公民担任。",
+        ),
+        ("第四条", "人民调解委员会调解民间纠纷，不收取任何费用。"),
+        (
+            "第五条",
+            "经人民调解委员会调解达成的调解协议，具有法律约束力，当事人应当按照约定履行。",
+        ),
+        (
+            "第六条",
+            "县财政对人民调解员给予适当补贴，补贴标准由县司法局会同县财政局另行制定。",
+        ),
+    ],
+    materials: &[
+        (
+            "explanation",
+            "起草说明",
+            "为落实“枫桥经验”，推动矛盾纠纷就地化解，我局起草了本办法。起草过程中走访了八个乡镇调解委员会。",
+        ),
+        (
+            "basis",
+            "决策依据",
+            "《中华人民共和国人民调解法》；《云南省人民调解条例》。",
+        ),
+        (
+            "interpretation",
+            "政策解读：人民调解怎么找、花不花钱",
+            "人民调解不收费；调解协议有法律约束力；可向所在村（居）调解委员会申请。",
+        ),
+        (
+            "faq",
+            "常见问题",
+            "问：调解不成怎么办？答：可以依法申请仲裁或者向人民法院起诉。",
+        ),
+    ],
+};
+
+const MEDIATION_COMMENTS: &[CommentSeed] = &[
+    (
+        "第六条的补贴标准应当在办法中明确，不宜另行制定，否则难以落实。",
+        Some(6),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "建议明确调解员培训制度，每年至少培训一次。",
+        Some(3),
+        "public_institution",
+        Some("城关镇司法所"),
+        "published",
+        "online",
+    ),
+    (
+        "希望增加线上调解方式，方便外出务工人员。",
+        None,
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "第五条应写明调解协议可以申请司法确认。",
+        Some(5),
+        "expert",
+        None,
+        "pending",
+        "online",
+    ),
+];
+
+const ENTERPRISE_EN: Seed = Seed {
+    title: "Longling County Measures on Public Legal Services for Enterprises (Draft for Comment)",
+    doc_number: None,
+    category: "Normative documents",
+    terms: &["legal services", "enterprises", "business environment"],
+    kind: "regulation",
+    enterprise_related: true,
+    summary: "These measures set out free legal check-ups, contract review and dispute mediation that the county offers to small and medium-sized enterprises.",
+    articles: &[
+        (
+            "Article 1",
+            "These measures are made to improve the business environment and to provide enterprises with accessible public legal services.",
+        ),
+        (
+            "Article 2",
+            "The County Justice Bureau organises a free annual legal check-up for small and medium-sized enterprises that ask for one.",
+        ),
+        (
+            "Article 3",
+            "Enterprises may ask the public legal service centre to review standard contracts free of charge, within ten working days.",
+        ),
+        (
+            "Article 4",
+            "Commercial disputes may be brought to the commercial mediation committee; mediation is voluntary and free.",
+        ),
+    ],
+    materials: &[
+        (
+            "explanation",
+            "Drafting explanation",
+            "The measures respond to the 2020 disclosure plan's call to hear market entities before making rules that affect them. The bureau met twenty enterprises in drafting them.",
+        ),
+        (
+            "basis",
+            "Basis for the decision",
+            "Regulations on Optimizing the Business Environment (State Council Order No. 722); Interim Regulations on Major Administrative Decision-making Procedures (State Council Order No. 713).",
+        ),
+        (
+            "interpretation",
+            "Policy interpretation",
+            "Who drafts, interprets: the County Justice Bureau explains what enterprises can ask for and how to apply.",
+        ),
+    ],
+};
+
+const ENGLISH_COMMENTS: &[CommentSeed] = &[
+    (
+        "Article 3 should allow urgent contract reviews within three working days for time-critical deals.",
+        Some(3),
+        "enterprise",
+        Some("Longling Tea Export Co., Ltd."),
+        "published",
+        "online",
+    ),
+    (
+        "Please publish the list of mediators in the commercial mediation committee (Article 4).",
+        Some(4),
+        "industry_association",
+        Some("Longling Chamber of Commerce"),
+        "published",
+        "online",
+    ),
+    (
+        "Will individual businesses (getihu) also be covered by the legal check-up?",
+        Some(2),
+        "individual",
+        None,
+        "pending",
+        "online",
+    ),
+];
+
+const LEGAL_SERVICES_PLAN: Seed = Seed {
+    title: "龙岭县公共法律服务体系建设三年行动方案（2027—2029年）（征求意见稿）",
+    doc_number: None,
+    category: "重大行政决策",
+    terms: &["司法", "公共法律服务", "重大行政决策"],
+    kind: "major_decision",
+    enterprise_related: true,
+    summary: "到2029年，建成覆盖城乡、便捷高效、均等普惠的现代公共法律服务体系。",
+    articles: &[
+        (
+            "一、总体目标",
+            "到2029年，县、乡、村三级公共法律服务实体平台全覆盖，群众获取法律服务更加便捷。",
+        ),
+        (
+            "二、重点任务",
+            "推进法律援助扩面、村（居）法律顾问全覆盖、涉企法律服务专项行动。",
+        ),
+        (
+            "三、保障措施",
+            "将公共法律服务经费纳入县级财政预算，建立考核评价机制。",
+        ),
+    ],
+    materials: &[
+        (
+            "explanation",
+            "起草说明",
+            "本方案属于重大行政决策事项，依照《重大行政决策程序暂行规定》公开征求意见，期限不少于三十日。",
+        ),
+        (
+            "basis",
+            "决策依据",
+            "《重大行政决策程序暂行规定》；《关于加快推进公共法律服务体系建设的意见》。",
+        ),
+    ],
+};
+
+const ENFORCEMENT_DISCLOSURE: Seed = Seed {
+    title: "龙岭县行政执法公示办法（草案）",
+    doc_number: None,
+    category: "部门文件",
+    terms: &["司法", "行政执法", "三项制度"],
+    kind: "normative_document",
+    enterprise_related: true,
+    summary: "全面推行行政执法公示制度、执法全过程记录制度、重大执法决定法制审核制度。",
+    articles: &[
+        (
+            "第一条",
+            "行政执法机关应当在事前公开执法主体、人员、职责、权限、依据、程序和监督方式。",
+        ),
+        (
+            "第二条",
+            "行政处罚、行政许可决定应当自作出之日起七个工作日内公开。",
+        ),
+    ],
+    materials: &[
+        (
+            "explanation",
+            "起草说明",
+            "落实行政执法“三项制度”，做到执法全过程留痕、可回溯。",
+        ),
+        (
+            "basis",
+            "决策依据",
+            "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》。",
+        ),
+    ],
+};
+
+const LEGAL_AID: Seed = Seed {
+    title: "龙岭县法律援助便民服务规定（草稿）",
+    doc_number: None,
+    category: "部门文件",
+    terms: &["司法", "法律援助"],
+    kind: "other",
+    enterprise_related: false,
+    summary: "简化法律援助申请程序，推行“最多跑一次”。",
+    articles: &[("第一条", "法律援助申请人可以通过线上平台提交申请材料。")],
+    materials: &[(
+        "explanation",
+        "起草说明（初稿）",
+        "拟简化经济困难证明材料。决策依据待补充。",
+    )],
+};

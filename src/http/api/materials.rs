@@ -1,0 +1,230 @@
+//! R2: `POST /api/v1/drafts/{id}/materials`, `GET /api/v1/materials/{id}` and
+//! `GET /api/v1/materials/{id}/file`. A file comes base64-encoded in the JSON body (one
+//! request, one transaction, the same strict parser as every other body); its type is
+//! judged from its bytes, and it is served as a download under a cleaned name.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use validator::Validate;
+
+use super::drafts::{check_own_drafting, material_json, viewer_of};
+use crate::app::AppState;
+use crate::db::{self, drafts as q, materials};
+use crate::domain::files;
+use crate::domain::workflow::MaterialKind;
+use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff};
+use crate::http::error::{AppError, AppResult, ErrorKind};
+use crate::http::extract::{field_errors, parse_json};
+use crate::l;
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct FileInput {
+    #[validate(length(min = 1, max = 255))]
+    pub name: String,
+    pub content_base64: String,
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct MaterialInput {
+    pub kind: MaterialKind,
+    #[validate(length(min = 1, max = 300))]
+    pub title: String,
+    #[serde(default)]
+    #[validate(length(max = 200000))]
+    pub body: String,
+    #[validate(nested)]
+    pub file: Option<FileInput>,
+}
+
+/// Reads the body up to `limit` bytes (413 beyond), as JSON only.
+async fn read_json_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> AppResult<Vec<u8>> {
+    let json_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| {
+            s.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_none_or(|s| s == "application/json" || s.ends_with("+json"));
+    if !json_type {
+        return Err(AppError::new(
+            ErrorKind::UnsupportedMediaType,
+            l!(
+                "请以 application/json 格式提交，文件内容放在 file.content_base64 中。",
+                "Send application/json, with the file in file.content_base64."
+            ),
+        ));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            AppError::malformed(l!(
+                "无法读取请求内容。",
+                "The request body could not be read."
+            ))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `POST /api/v1/drafts/{id}/materials` (its drafter, while `drafting`) → 201 material.
+pub async fn create_material(
+    state: web::Data<AppState>,
+    staff: Authorized<DrafterOnly>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let max_file = state.config.limits.max_upload_bytes;
+    // Base64 grows a file by a third; the rest of the body has the usual limit.
+    let limit = max_file / 3 * 4 + 8 + state.config.limits.max_body_bytes;
+    let bytes = read_json_body(&req, payload, limit).await?;
+    let input: MaterialInput = parse_json(&bytes)?;
+    input
+        .validate()
+        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    if input.title.trim().is_empty() {
+        return Err(AppError::field(
+            "title",
+            l!("不能为空", "must not be blank"),
+        ));
+    }
+    let file = match &input.file {
+        None => None,
+        Some(f) => {
+            let data = base64::engine::general_purpose::STANDARD
+                .decode(f.content_base64.trim())
+                .map_err(|_| {
+                    AppError::field(
+                        "file.content_base64",
+                        l!("不是有效的 Base64 编码", "is not valid base64"),
+                    )
+                })?;
+            if data.len() > max_file {
+                return Err(AppError::too_large(max_file));
+            }
+            let content_type = files::sniff(&data).ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::UnsupportedMediaType,
+                    l!(
+                        "仅接受 PDF、DOCX、ODT、PNG 或 JPEG 文件（按文件内容判断）。",
+                        "Only PDF, DOCX, ODT, PNG or JPEG files are accepted (judged by their content)."
+                    ),
+                )
+            })?;
+            Some(materials::NewFile {
+                name: files::clean_name(&f.name),
+                content_type,
+                data,
+            })
+        }
+    };
+    if input.body.trim().is_empty() && file.is_none() {
+        return Err(AppError::field(
+            "body",
+            l!("请填写正文或附上文件", "write a body or attach a file"),
+        ));
+    }
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let me = staff.id().to_string();
+    let view = state
+        .db(move |conn| {
+            let mid = db::write_tx(conn, |conn| {
+                let d = q::find(conn, &id)?.ok_or_else(AppError::not_found)?;
+                check_own_drafting(&d, &me)?;
+                Ok::<_, AppError>(materials::create(
+                    conn,
+                    now,
+                    &me,
+                    materials::NewMaterial {
+                        draft_id: &id,
+                        kind: input.kind.as_str(),
+                        title: input.title.trim(),
+                        body: input.body.trim(),
+                        file,
+                    },
+                )?)
+            })?;
+            let m = materials::find(conn, &mid)?.ok_or_else(AppError::not_found)?;
+            Ok(material_json(&m))
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The material and its draft, if the viewer may see the draft (404 otherwise).
+async fn visible_material(
+    state: &web::Data<AppState>,
+    staff: Option<crate::http::auth::Staff>,
+    id: String,
+    with_file: bool,
+) -> AppResult<(materials::MaterialRow, Option<Vec<u8>>)> {
+    let viewer = viewer_of(staff.as_ref());
+    state
+        .db(move |conn| {
+            let m = materials::find(conn, &id)?.ok_or_else(AppError::not_found)?;
+            let d = q::find(conn, &m.draft_id)?.ok_or_else(AppError::not_found)?;
+            if !viewer.can_see(&d) {
+                return Err(AppError::not_found());
+            }
+            let data = if with_file {
+                materials::file_data(conn, &id)?
+            } else {
+                None
+            };
+            Ok((m, data))
+        })
+        .await
+}
+
+/// `GET /api/v1/materials/{id}`: the material with `draft_id` and `links.draft`.
+pub async fn get_material(
+    state: web::Data<AppState>,
+    MaybeStaff(staff): MaybeStaff,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (m, _) = visible_material(&state, staff, path.into_inner(), false).await?;
+    Ok(HttpResponse::Ok().json(material_json(&m)))
+}
+
+/// `GET /api/v1/materials/{id}/file`: the stored bytes as a download.
+pub async fn get_material_file(
+    state: web::Data<AppState>,
+    MaybeStaff(staff): MaybeStaff,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (m, data) = visible_material(&state, staff, path.into_inner(), true).await?;
+    let (Some(data), Some(name), Some(content_type)) = (data, m.file_name, m.file_content_type)
+    else {
+        return Err(AppError::not_found());
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            files::content_disposition(&name),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; sandbox",
+        ))
+        .insert_header(("X-Material-Sha256", m.file_sha256.unwrap_or_default()))
+        .body(data))
+}
