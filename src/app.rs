@@ -23,6 +23,8 @@ pub struct AppState {
     pub default_lang: Lang,
     /// `security.session_key`, or the development key kept in the database.
     pub secret: String,
+    /// The mail transport `mail.transport` names (used by the outbox worker only).
+    pub mailer: Arc<crate::mail::transport::Mailer>,
 }
 
 impl AppState {
@@ -85,6 +87,7 @@ impl AppState {
         secret: String,
     ) -> anyhow::Result<AppState> {
         let default_lang = Lang::parse(&config.site.default_locale).unwrap_or_default();
+        let mailer = Arc::new(crate::mail::transport::Mailer::from_config(&config.mail)?);
         Ok(AppState {
             config: Arc::new(config),
             pool,
@@ -93,6 +96,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()?),
             default_lang,
             secret,
+            mailer,
         })
     }
 

@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod ids;
+pub mod outbox;
 pub mod schema;
 pub mod secrets;
+pub mod subscriptions;
 pub mod users;
 
 use std::path::Path;

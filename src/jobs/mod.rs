@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::app::AppState;
 
 pub mod housekeeping;
+pub mod notifications;
 
 /// How often the loop wakes.
 const TICK: Duration = Duration::from_secs(1);
@@ -41,6 +42,14 @@ pub fn tick(state: &AppState) {
     let now = state.clock.now();
     if let Err(e) = housekeeping::run(state, now) {
         tracing::warn!(error = %e, "housekeeping failed");
+    }
+    // R22: events the clock causes queue their mail first, so this tick can send it.
+    if let Err(e) = notifications::run(state, now) {
+        tracing::warn!(error = %format!("{e:#}"), "notification scan failed");
+    }
+    // R23: the outbox worker; an SMTP outage only delays this loop, never a request.
+    if let Err(e) = crate::mail::outbox::deliver_due(state, now) {
+        tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed");
     }
 }
 

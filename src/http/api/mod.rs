@@ -1,5 +1,8 @@
 //! JSON API handlers, one file per noun, one function per verb (`verb_noun`).
 
 pub mod auth;
+pub mod invitations;
 pub mod ops;
+pub mod outbox;
+pub mod subscriptions;
 pub mod test_clock;

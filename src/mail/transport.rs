@@ -1,0 +1,108 @@
+//! R23: how a rendered message leaves: SMTP (lettre, pooled, none/STARTTLS/TLS, auth,
+//! timeouts), a directory of `.eml` files, or the log. Chosen by `mail.transport`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::Transport;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::{PoolConfig, SmtpTransport};
+
+use crate::config::{Mail, MailTransport, SmtpTls};
+use crate::domain::mail::mask_email;
+
+pub enum Mailer {
+    Smtp(Box<SmtpTransport>),
+    File(PathBuf),
+    Log,
+}
+
+/// Why a send did not succeed. Transient ones are retried; permanent ones (a 5xx answer, an
+/// address that cannot be parsed) are not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    Transient(String),
+    Permanent(String),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Transient(e) => write!(f, "transient: {e}"),
+            SendError::Permanent(e) => write!(f, "permanent: {e}"),
+        }
+    }
+}
+
+impl Mailer {
+    /// The transport `mail.transport` names. Building it opens no connection: an SMTP server
+    /// that is down at start shows up as retried messages, not as a failed start.
+    pub fn from_config(mail: &Mail) -> anyhow::Result<Mailer> {
+        Ok(match mail.transport {
+            MailTransport::File => Mailer::File(PathBuf::from(&mail.file_dir)),
+            MailTransport::Log => Mailer::Log,
+            MailTransport::Smtp => {
+                let smtp = &mail.smtp;
+                let params = || {
+                    TlsParameters::builder(smtp.host.clone())
+                        .dangerous_accept_invalid_certs(smtp.accept_invalid_certs)
+                        .build()
+                        .context("mail.smtp: cannot set up TLS")
+                };
+                let tls = match smtp.tls {
+                    SmtpTls::None => Tls::None,
+                    SmtpTls::Starttls => Tls::Required(params()?),
+                    SmtpTls::Tls => Tls::Wrapper(params()?),
+                };
+                let mut builder = SmtpTransport::builder_dangerous(smtp.host.clone())
+                    .port(smtp.port)
+                    .tls(tls)
+                    .timeout(Some(Duration::from_secs(smtp.timeout_s.max(1))))
+                    .pool_config(PoolConfig::new().max_size(4));
+                if let (Some(user), Some(pass)) = (&smtp.username, &smtp.password) {
+                    builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+                }
+                Mailer::Smtp(Box::new(builder.build()))
+            }
+        })
+    }
+
+    /// Sends one message. `name` (the outbox id) names the file of the file transport, so a
+    /// repeated attempt overwrites rather than duplicates it.
+    pub fn send(&self, name: &str, message: &lettre::Message) -> Result<(), SendError> {
+        match self {
+            Mailer::Smtp(transport) => transport.send(message).map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    SendError::Permanent(e.to_string())
+                } else {
+                    SendError::Transient(e.to_string())
+                }
+            }),
+            Mailer::File(dir) => write_eml(dir, name, &message.formatted())
+                .map_err(|e| SendError::Transient(format!("{e:#}"))),
+            Mailer::Log => {
+                let to = message
+                    .envelope()
+                    .to()
+                    .iter()
+                    .map(|a| mask_email(a.as_ref()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                tracing::info!(mail.id = %name, mail.to = %to, bytes = message.formatted().len(), "mail (log transport)");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Writes `{dir}/{name}.eml` atomically (a reader never sees half a message).
+fn write_eml(dir: &std::path::Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(".{name}.eml.tmp"));
+    let path = dir.join(format!("{name}.eml"));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
