@@ -47,7 +47,9 @@ impl Mailer {
                 let smtp = &mail.smtp;
                 let params = || {
                     TlsParameters::builder(smtp.host.clone())
+                        // Test listeners only: a self-signed certificate for any name.
                         .dangerous_accept_invalid_certs(smtp.accept_invalid_certs)
+                        .dangerous_accept_invalid_hostnames(smtp.accept_invalid_certs)
                         .build()
                         .context("mail.smtp: cannot set up TLS")
                 };
