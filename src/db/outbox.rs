@@ -266,6 +266,26 @@ pub fn mark_retry(
     Ok(n == 1)
 }
 
+/// Gives back claims without an attempt, to be tried again at `next_attempt_at`.
+pub fn release(
+    conn: &mut DbConn,
+    ids: &[String],
+    worker: &str,
+    next_attempt_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::claimed_by.eq(worker)),
+    )
+    .set((
+        outbox::next_attempt_at.eq(next_attempt_at.naive_utc()),
+        outbox::claimed_by.eq(None::<String>),
+        outbox::claimed_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
 /// Marks a message permanently failed (the caller audits it in the same transaction).
 pub fn mark_failed(
     conn: &mut DbConn,

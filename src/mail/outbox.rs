@@ -42,6 +42,8 @@ pub struct Pass {
     pub sent: usize,
     pub retrying: usize,
     pub failed: usize,
+    /// Left for later without an attempt because the server was down.
+    pub deferred: usize,
 }
 
 /// One pass of the worker: sends every message due at `now` (up to a batch).
@@ -55,12 +57,24 @@ pub fn deliver_due_as(state: &AppState, now: DateTime<Utc>, worker: &str) -> any
     let claimed = outbox::claim_due(&mut conn, now, worker, BATCH)?;
     let ctx = RenderContext::of(state);
     let mut pass = Pass::default();
-    for msg in claimed {
+    let mut rest = claimed.into_iter();
+    for msg in rest.by_ref() {
         match deliver_one(state, &ctx, &mut conn, now, worker, &msg)? {
             Outcome::Sent => pass.sent += 1,
             Outcome::Retrying => pass.retrying += 1,
             Outcome::Failed => pass.failed += 1,
+            Outcome::ServerDown => {
+                pass.retrying += 1;
+                break;
+            }
         }
+    }
+    // The server cannot be reached: the rest of the batch waits as long as the message that
+    // found it down, without counting an attempt, instead of each waiting for a timeout.
+    let left: Vec<String> = rest.map(|m| m.id).collect();
+    if !left.is_empty() {
+        outbox::release(&mut conn, &left, worker, now + retry_delay(1))?;
+        pass.deferred = left.len();
     }
     Ok(pass)
 }
@@ -68,6 +82,7 @@ pub fn deliver_due_as(state: &AppState, now: DateTime<Utc>, worker: &str) -> any
 enum Outcome {
     Sent,
     Retrying,
+    ServerDown,
     Failed,
 }
 
@@ -81,7 +96,7 @@ fn deliver_one(
 ) -> anyhow::Result<Outcome> {
     let rendered = match Rendered::from_row(msg) {
         Some(r) => r,
-        None => match render_message(ctx, conn, msg) {
+        None => match render_message(ctx, conn, msg)? {
             Ok(r) => {
                 outbox::store_rendered(
                     conn,
@@ -110,22 +125,38 @@ fn deliver_one(
         }
         Err(SendError::Permanent(e)) => fail(conn, now, worker, msg, &e),
         Err(SendError::Transient(e)) => {
-            let attempts = msg.attempts + 1;
-            if attempts >= state.config.mail.max_attempts as i32 {
-                return fail(
-                    conn,
-                    now,
-                    worker,
-                    msg,
-                    &format!("gave up after {attempts} attempts: {e}"),
-                );
-            }
-            let next = now + retry_delay(attempts);
-            outbox::mark_retry(conn, &msg.id, worker, attempts, next, &truncate(&e))?;
-            tracing::warn!(mail.id = %msg.id, attempts, next_attempt_at = %next, error = %e, "mail not sent; will retry");
-            Ok(Outcome::Retrying)
+            retry_later(state, conn, now, worker, msg, &e, Outcome::Retrying)
+        }
+        Err(SendError::Unavailable(e)) => {
+            retry_later(state, conn, now, worker, msg, &e, Outcome::ServerDown)
         }
     }
+}
+
+/// R23: schedules the next attempt after the backoff, or gives up after `mail.max_attempts`.
+fn retry_later(
+    state: &AppState,
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    worker: &str,
+    msg: &OutboxMessage,
+    error: &str,
+    outcome: Outcome,
+) -> anyhow::Result<Outcome> {
+    let attempts = msg.attempts + 1;
+    if attempts >= state.config.mail.max_attempts as i32 {
+        return fail(
+            conn,
+            now,
+            worker,
+            msg,
+            &format!("gave up after {attempts} attempts: {error}"),
+        );
+    }
+    let next = now + retry_delay(attempts);
+    outbox::mark_retry(conn, &msg.id, worker, attempts, next, &truncate(error))?;
+    tracing::warn!(mail.id = %msg.id, attempts, next_attempt_at = %next, error = %error, "mail not sent; will retry");
+    Ok(outcome)
 }
 
 /// R23/R26: marks the message failed and audits it, in one transaction.

@@ -155,26 +155,29 @@ pub fn is_list_mail(kind: &str) -> bool {
     )
 }
 
-/// Renders a row, reading the draft and subscription it refers to.
+/// Renders a row, reading the draft and subscription it refers to. The outer error is the
+/// database's (try again later); the inner one says the row cannot be rendered at all.
 pub fn render_message(
     ctx: &RenderContext,
     conn: &mut DbConn,
     msg: &OutboxMessage,
-) -> Result<Rendered, String> {
-    let payload: Value =
-        serde_json::from_str(&msg.payload).map_err(|e| format!("payload is not JSON: {e}"))?;
+) -> QueryResult<Result<Rendered, String>> {
+    let payload: Value = match serde_json::from_str(&msg.payload) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(format!("payload is not JSON: {e}"))),
+    };
     let draft_id = msg
         .draft_id
         .clone()
         .or_else(|| str_of(&payload, "draft_id"));
     let draft = match draft_id {
-        Some(id) => load_draft(conn, &id).map_err(|e| format!("cannot read the draft: {e}"))?,
+        Some(id) => load_draft(conn, &id)?,
         None => None,
     };
     let scope = match str_of(&payload, "subscription_id") {
-        Some(id) => crate::db::subscriptions::by_id(conn, &id)
-            .map_err(|e| format!("cannot read the subscription: {e}"))?
-            .map(|s| (s.scope_kind, s.scope_value)),
+        Some(id) => {
+            crate::db::subscriptions::by_id(conn, &id)?.map(|s| (s.scope_kind, s.scope_value))
+        }
         None => None,
     };
     let scope_label = scope.map(|(kind, value)| {
@@ -185,7 +188,7 @@ pub fn render_message(
             .unwrap_or_else(|| value.clone());
         describe_scope(msg.locale == "en", &kind, &value, &title)
     });
-    let letter = compose(
+    Ok(compose(
         ctx,
         &msg.kind,
         &msg.locale,
@@ -193,8 +196,8 @@ pub fn render_message(
         &payload,
         draft.as_ref(),
         scope_label.as_deref(),
-    )?;
-    render_letter(&letter)
+    )
+    .and_then(|letter| render_letter(&letter)))
 }
 
 /// Templating and headers.

@@ -20,10 +20,13 @@ pub enum Mailer {
 }
 
 /// Why a send did not succeed. Transient ones are retried; permanent ones (a 5xx answer, an
-/// address that cannot be parsed) are not.
+/// address that cannot be parsed) are not. `Unavailable` is a transient failure of the
+/// server itself (cannot connect, TLS, timeout): the other messages of the pass would fail
+/// the same way, so the worker stops the pass instead of waiting on each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendError {
     Transient(String),
+    Unavailable(String),
     Permanent(String),
 }
 
@@ -31,6 +34,7 @@ impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SendError::Transient(e) => write!(f, "transient: {e}"),
+            SendError::Unavailable(e) => write!(f, "server unavailable: {e}"),
             SendError::Permanent(e) => write!(f, "permanent: {e}"),
         }
     }
@@ -78,8 +82,10 @@ impl Mailer {
             Mailer::Smtp(transport) => transport.send(message).map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
                     SendError::Permanent(e.to_string())
-                } else {
+                } else if e.is_transient() {
                     SendError::Transient(e.to_string())
+                } else {
+                    SendError::Unavailable(e.to_string())
                 }
             }),
             Mailer::File(dir) => write_eml(dir, name, &message.formatted())

@@ -2,7 +2,7 @@
 //! `POST /api/v1/subscriptions/unsubscribe?token=` (also the RFC 8058 one-click target).
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -246,9 +246,4 @@ pub async fn unsubscribe_subscription(
 ) -> AppResult<HttpResponse> {
     unsubscribe(&state, &q.token).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "unsubscribed" })))
-}
-
-/// The expiry a confirmation link made now would have (for tests and docs).
-pub fn confirm_expiry(now: DateTime<Utc>) -> DateTime<Utc> {
-    now + links::confirm_ttl()
 }
