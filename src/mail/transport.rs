@@ -44,6 +44,12 @@ impl Mailer {
     /// The transport `mail.transport` names. Building it opens no connection: an SMTP server
     /// that is down at start shows up as retried messages, not as a failed start.
     pub fn from_config(mail: &Mail) -> anyhow::Result<Mailer> {
+        mail.from.parse::<lettre::message::Mailbox>().map_err(|e| {
+            anyhow::anyhow!(
+                "configuration setting `mail.from`: `{}` is not a mail address ({e})",
+                mail.from
+            )
+        })?;
         Ok(match mail.transport {
             MailTransport::File => Mailer::File(PathBuf::from(&mail.file_dir)),
             MailTransport::Log => Mailer::Log,
@@ -113,4 +119,32 @@ fn write_eml(dir: &std::path::Path, name: &str, bytes: &[u8]) -> anyhow::Result<
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_sender_address_stops_start_up_naming_the_setting() {
+        let mut mail = Mail::default();
+        assert!(Mailer::from_config(&mail).is_ok());
+        mail.from = "not an address".into();
+        let e = Mailer::from_config(&mail).err().unwrap().to_string();
+        assert!(e.contains("mail.from"), "{e}");
+    }
+
+    #[test]
+    fn smtp_transports_build_without_connecting() {
+        for tls in [SmtpTls::None, SmtpTls::Starttls, SmtpTls::Tls] {
+            let mut mail = Mail {
+                transport: MailTransport::Smtp,
+                ..Mail::default()
+            };
+            mail.smtp.tls = tls;
+            mail.smtp.host = "127.0.0.1".into();
+            mail.smtp.port = 1;
+            assert!(matches!(Mailer::from_config(&mail), Ok(Mailer::Smtp(_))));
+        }
+    }
 }
