@@ -79,8 +79,9 @@ def main():
 
     kwargs = {}
     if args.starttls:
-        workdir = tempfile.mkdtemp(prefix="smtp-sink-")
-        kwargs["tls_context"] = self_signed(workdir)
+        # The key is only needed to load the context; nothing is left on disk.
+        with tempfile.TemporaryDirectory(prefix="smtp-sink-") as workdir:
+            kwargs["tls_context"] = self_signed(workdir)
         kwargs["require_starttls"] = True
     if args.auth:
         user, _, password = args.auth.partition(":")

@@ -539,6 +539,14 @@ pub fn compose(
                 label: t("查询编号", "Tracking number"),
                 value: tracking,
             });
+            if let Some(at) =
+                str_of(payload, "submitted_at").and_then(|s| s.parse::<DateTime<Utc>>().ok())
+            {
+                letter.facts.push(Fact {
+                    label: t("提交时间", "Submitted"),
+                    value: format_instant(en, at, ctx.timezone),
+                });
+            }
             letter.action = Some(Action {
                 label: t("查看处理状态", "Follow your comment"),
                 url: lookup,
@@ -680,6 +688,8 @@ mod tests {
             (
                 "comment_receipt",
                 json!({"tracking_number": "C-2026-ABCD", "receipt_token": "tok",
+                       "submitted_at": "2026-03-02T02:03:04Z",
+                       "lookup_url": "https://consult.example.gov.cn/receipts/C-2026-ABCD?token=tok",
                        "draft_id": "D1", "draft_title": "龙岭县行政规范性文件管理办法（征求意见稿）"}),
                 None,
             ),
