@@ -168,7 +168,8 @@ pub fn claim_due(
         })?,
         // SQLite has no row locks: each claim is one conditional update that changes the row
         // only if it is still unclaimed, so of two racing nodes exactly one sees a change.
-        DbConn::Sqlite(_) => {
+        // One write transaction around the batch costs one fsync instead of one per row.
+        DbConn::Sqlite(_) => super::write_tx(conn, |conn| -> QueryResult<Vec<String>> {
             let candidates: Vec<String> = outbox::table
                 .filter(due!())
                 .order(outbox::next_attempt_at.asc())
@@ -185,8 +186,8 @@ pub fn claim_due(
                     won.push(id);
                 }
             }
-            won
-        }
+            Ok(won)
+        })?,
     };
     if ids.is_empty() {
         return Ok(Vec::new());
