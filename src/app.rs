@@ -25,6 +25,8 @@ pub struct AppState {
     pub secret: String,
     /// R1: draft views counted in memory, flushed by the job loop.
     pub views: Arc<crate::jobs::views::ViewCounter>,
+    /// The mail transport `mail.transport` names (used by the outbox worker only).
+    pub mailer: Arc<crate::mail::transport::Mailer>,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
         secret: String,
     ) -> anyhow::Result<AppState> {
         let default_lang = Lang::parse(&config.site.default_locale).unwrap_or_default();
+        let mailer = Arc::new(crate::mail::transport::Mailer::from_config(&config.mail)?);
         Ok(AppState {
             config: Arc::new(config),
             pool,
@@ -96,6 +99,7 @@ impl AppState {
             default_lang,
             secret,
             views: Arc::new(crate::jobs::views::ViewCounter::default()),
+            mailer,
         })
     }
 

@@ -772,6 +772,24 @@ async fn r6_extensions_move_closes_on_later_only_with_a_reason(app: TestApp) {
     )
     .await
     .problem(403);
+    // A confirmed subscriber to every draft hears of the extension (R6: announced).
+    {
+        use consult::db::schema::subscriptions;
+        diesel::insert_into(subscriptions::table)
+            .values((
+                subscriptions::id.eq("sub-ext"),
+                subscriptions::email.eq("watcher@example.com"),
+                subscriptions::email_normalized.eq("watcher@example.com"),
+                subscriptions::scope_kind.eq("all"),
+                subscriptions::scope_value.eq(""),
+                subscriptions::locale.eq("zh-CN"),
+                subscriptions::status.eq("confirmed"),
+                subscriptions::created_at.eq(app.now().naive_utc()),
+                subscriptions::confirmed_at.eq(Some(app.now().naive_utc())),
+            ))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
     let d = act(
         &app,
         &t.drafter,
@@ -780,6 +798,16 @@ async fn r6_extensions_move_closes_on_later_only_with_a_reason(app: TestApp) {
     )
     .await
     .ok(200);
+    {
+        use consult::db::schema::outbox;
+        let announced: Vec<String> = outbox::table
+            .filter(outbox::kind.eq("draft_extended"))
+            .filter(outbox::draft_id.eq(&id))
+            .select(outbox::recipient)
+            .load(&mut *app.conn())
+            .unwrap();
+        assert_eq!(announced, vec!["watcher@example.com".to_string()]);
+    }
     assert_eq!(d["comment_period"]["closes_on"], "2026-03-30");
     assert_eq!(d["comment_period"]["closes_at"], "2026-03-30T16:00:00Z");
     let ext = &d["comment_period"]["extensions"];

@@ -5,8 +5,10 @@ pub mod audit;
 pub mod drafts;
 pub mod ids;
 pub mod materials;
+pub mod outbox;
 pub mod schema;
 pub mod secrets;
+pub mod subscriptions;
 pub mod users;
 
 use std::path::Path;

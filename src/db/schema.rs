@@ -275,4 +275,49 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     idempotency_keys,
     outbox,
+    // Issue 6
+    subscriptions,
+    subscription_requests,
+    mail_suppressions,
+    mail_events,
 );
+
+// Issue 6: subscriptions, suppressions and clock-driven mail events (R21, R22).
+diesel::table! {
+    subscriptions (id) {
+        id -> Text,
+        email -> Text,
+        email_normalized -> Text,
+        scope_kind -> Text,
+        scope_value -> Text,
+        locale -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        unsubscribed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    subscription_requests (id) {
+        id -> Text,
+        email_normalized -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_suppressions (email_normalized) {
+        email_normalized -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_events (draft_id, kind, round) {
+        draft_id -> Text,
+        kind -> Text,
+        round -> Integer,
+        at -> Timestamp,
+    }
+}

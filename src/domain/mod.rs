@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod files;
+pub mod mail;
 pub mod period;
 pub mod roles;
 pub mod workflow;

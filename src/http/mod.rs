@@ -19,6 +19,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // Pages
         .service(web::resource("/").get(pages::home::show_home))
         .service(web::resource("/problems/{code}").get(pages::problems::show_problem))
+        .service(web::resource("/subscriptions/confirm").get(pages::subscriptions::show_confirm))
+        .service(
+            web::resource("/subscriptions/unsubscribe")
+                .get(pages::subscriptions::show_unsubscribe)
+                .post(pages::subscriptions::submit_unsubscribe),
+        )
         // Operations
         .service(web::resource("/healthz").get(api::ops::get_healthz))
         .service(web::resource("/metrics").get(api::ops::get_metrics))
@@ -52,6 +58,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/materials/{id}/file").get(api::materials::get_material_file),
                 )
+                // Mail (issue 6)
+                .service(
+                    web::resource("/subscriptions").post(api::subscriptions::create_subscription),
+                )
+                .service(
+                    web::resource("/subscriptions/confirm")
+                        .get(api::subscriptions::confirm_subscription),
+                )
+                .service(
+                    web::resource("/subscriptions/unsubscribe")
+                        .post(api::subscriptions::unsubscribe_subscription),
+                )
+                .service(
+                    web::resource("/drafts/{id}/invitations")
+                        .post(api::invitations::create_invitations),
+                )
+                .service(web::resource("/admin/outbox").get(api::outbox::list_outbox))
+                .service(web::resource("/admin/outbox/{id}/retry").post(api::outbox::retry_outbox))
                 .service(
                     web::resource("/test/clock")
                         .put(api::test_clock::set_clock)

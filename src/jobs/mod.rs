@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::app::AppState;
 
 pub mod housekeeping;
+pub mod notifications;
 pub mod views;
 
 /// How often the loop wakes.
@@ -46,6 +47,14 @@ pub fn tick(state: &AppState) {
         tracing::warn!(error = %e, "housekeeping failed");
     }
     flush_views(state);
+    // R22: events the clock causes queue their mail first, so this tick can send it.
+    if let Err(e) = notifications::run(state, now) {
+        tracing::warn!(error = %format!("{e:#}"), "notification scan failed");
+    }
+    // R23: the outbox worker; an SMTP outage only delays this loop, never a request.
+    if let Err(e) = crate::mail::outbox::deliver_due(state, now) {
+        tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed");
+    }
 }
 
 /// Adds the in-memory draft view tally to the database.

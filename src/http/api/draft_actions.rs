@@ -231,6 +231,9 @@ pub fn perform(
                 closes_at,
                 reason,
             )?;
+            // R6/R22: the extension is announced to the draft's subscribers in the same
+            // transaction that records it.
+            crate::mail::events::draft_extended(conn, now, id, d.closes_on, new_closes_on, reason)?;
             details = json!({
                 "previous_closes_on": d.closes_on.to_string(),
                 "closes_on": new_closes_on.to_string(),

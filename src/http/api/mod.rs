@@ -3,6 +3,9 @@
 pub mod auth;
 pub mod draft_actions;
 pub mod drafts;
+pub mod invitations;
 pub mod materials;
 pub mod ops;
+pub mod outbox;
+pub mod subscriptions;
 pub mod test_clock;

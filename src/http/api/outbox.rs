@@ -1,0 +1,105 @@
+//! R23: `GET /api/v1/admin/outbox?status=` and `POST /api/v1/admin/outbox/{id}/retry`: an
+//! operator sees the outbox (recipients masked, R13) and puts a failed message back.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use validator::Validate;
+
+use crate::app::AppState;
+use crate::db;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::outbox::{self, OutboxView};
+use crate::http::auth::{AdminOnly, Authorized};
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::{ListPage, Paging, QueryParams};
+use crate::l;
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct OutboxQuery {
+    pub status: Option<String>,
+    #[validate(range(min = 1))]
+    pub page: Option<i64>,
+    #[validate(range(min = 1, max = 500))]
+    pub per_page: Option<i64>,
+}
+
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    _admin: Authorized<AdminOnly>,
+    QueryParams(q): QueryParams<OutboxQuery>,
+) -> AppResult<HttpResponse> {
+    if let Some(s) = &q.status {
+        if !matches!(s.as_str(), "queued" | "sent" | "failed") {
+            return Err(AppError::field(
+                "status",
+                l!(
+                    "应为 queued、sent 或 failed",
+                    "must be queued, sent or failed"
+                ),
+            ));
+        }
+    }
+    let paging = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let status = q.status.clone();
+    let (items, total) = state
+        .db(move |conn| {
+            Ok(outbox::list(
+                conn,
+                status.as_deref(),
+                paging.offset(),
+                paging.per_page(),
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ListPage {
+        items: items.into_iter().map(OutboxView::from).collect::<Vec<_>>(),
+        total,
+        page: paging.page(),
+        per_page: paging.per_page(),
+    }))
+}
+
+pub async fn retry_outbox(
+    state: web::Data<AppState>,
+    admin: Authorized<AdminOnly>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let now = state.clock.now();
+    let actor = admin.id().to_string();
+    let view = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| -> AppResult<OutboxView> {
+                let Some(msg) = outbox::by_id(conn, &id)? else {
+                    return Err(AppError::not_found());
+                };
+                if !outbox::requeue_failed(conn, now, &id)? {
+                    return Err(AppError::wrong_state(l!(
+                        "只能重发发送失败的邮件（当前状态：{}）。",
+                        "Only a failed message can be retried (this one is {}).",
+                        msg.status
+                    )));
+                }
+                audit::append(
+                    conn,
+                    now,
+                    &AuditEvent {
+                        actor: &actor,
+                        action: "mail.retry",
+                        object_type: "outbox",
+                        object_id: &id,
+                        draft_id: msg.draft_id.as_deref(),
+                        details: json!({ "kind": msg.kind, "previous_error": msg.last_error }),
+                    },
+                )?;
+                let msg = outbox::by_id(conn, &id)?.ok_or_else(AppError::not_found)?;
+                Ok(OutboxView::from(msg))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

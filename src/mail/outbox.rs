@@ -1,0 +1,243 @@
+//! R23: the outbox worker. Each pass claims due messages, renders each once (stored, so a
+//! retry sends the same bytes), sends it, and marks it sent, scheduled for a retry with
+//! exponential backoff on the injected clock, or permanently failed (audited, R26).
+//!
+//! It runs from the job loop, never inside a request: an SMTP outage delays mail, never a
+//! user. Several nodes can run it against one database; claims keep them apart. A crash
+//! between sending and marking leaves a claim that expires after the lease, and the message
+//! is then sent again: the one documented way a mail goes out twice.
+
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use lettre::Message;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use serde_json::json;
+
+use super::render::{RenderContext, Rendered, render_message};
+use super::transport::SendError;
+use crate::app::AppState;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::outbox::{self, OutboxMessage};
+use crate::db::{self, DbConn};
+use crate::domain::mail::{mask_email, retry_delay};
+
+/// How many messages one pass claims.
+const BATCH: i64 = 50;
+
+/// This process's name in `claimed_by`: host, process id and a random part.
+pub fn worker_id() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
+        format!("{host}:{}:{}", std::process::id(), db::ids::random_code(6))
+    })
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    /// Left for later without an attempt because the server was down.
+    pub deferred: usize,
+}
+
+/// One pass of the worker: sends every message due at `now` (up to a batch).
+pub fn deliver_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Pass> {
+    deliver_due_as(state, now, worker_id())
+}
+
+/// `deliver_due` under an explicit worker name (tests use it to play two nodes).
+pub fn deliver_due_as(state: &AppState, now: DateTime<Utc>, worker: &str) -> anyhow::Result<Pass> {
+    let mut conn = state.pool.get()?;
+    let claimed = outbox::claim_due(&mut conn, now, worker, BATCH)?;
+    let ctx = RenderContext::of(state);
+    let mut pass = Pass::default();
+    let mut rest = claimed.into_iter();
+    for msg in rest.by_ref() {
+        match deliver_one(state, &ctx, &mut conn, now, worker, &msg)? {
+            Outcome::Sent => pass.sent += 1,
+            Outcome::Retrying => pass.retrying += 1,
+            Outcome::Failed => pass.failed += 1,
+            Outcome::ServerDown => {
+                pass.retrying += 1;
+                break;
+            }
+        }
+    }
+    // The server cannot be reached: the rest of the batch waits as long as the message that
+    // found it down, without counting an attempt, instead of each waiting for a timeout.
+    let left: Vec<String> = rest.map(|m| m.id).collect();
+    if !left.is_empty() {
+        outbox::release(&mut conn, &left, worker, now + retry_delay(1))?;
+        pass.deferred = left.len();
+    }
+    Ok(pass)
+}
+
+enum Outcome {
+    Sent,
+    Retrying,
+    ServerDown,
+    Failed,
+}
+
+fn deliver_one(
+    state: &AppState,
+    ctx: &RenderContext,
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    worker: &str,
+    msg: &OutboxMessage,
+) -> anyhow::Result<Outcome> {
+    let rendered = match Rendered::from_row(msg) {
+        Some(r) => r,
+        None => match render_message(ctx, conn, msg)? {
+            Ok(r) => {
+                outbox::store_rendered(
+                    conn,
+                    &msg.id,
+                    &r.subject,
+                    &r.text,
+                    &r.html,
+                    &r.headers_json(),
+                )?;
+                r
+            }
+            Err(e) => return fail(conn, now, worker, msg, &format!("cannot render: {e}")),
+        },
+    };
+    let email = match build_message(&state.config.mail.from, msg, &rendered, now) {
+        Ok(m) => m,
+        Err(e) => return fail(conn, now, worker, msg, &e),
+    };
+    match state.mailer.send(&msg.id, &email) {
+        Ok(()) => {
+            if !outbox::mark_sent(conn, now, &msg.id, worker)? {
+                tracing::warn!(mail.id = %msg.id, "mail sent after its claim expired; another node may send it too");
+            }
+            tracing::info!(mail.id = %msg.id, mail.kind = %msg.kind, mail.to = %mask_email(&msg.recipient), "mail sent");
+            Ok(Outcome::Sent)
+        }
+        Err(SendError::Permanent(e)) => fail(conn, now, worker, msg, &e),
+        Err(SendError::Transient(e)) => {
+            retry_later(state, conn, now, worker, msg, &e, Outcome::Retrying)
+        }
+        Err(SendError::Unavailable(e)) => {
+            retry_later(state, conn, now, worker, msg, &e, Outcome::ServerDown)
+        }
+    }
+}
+
+/// R23: schedules the next attempt after the backoff, or gives up after `mail.max_attempts`.
+fn retry_later(
+    state: &AppState,
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    worker: &str,
+    msg: &OutboxMessage,
+    error: &str,
+    outcome: Outcome,
+) -> anyhow::Result<Outcome> {
+    let attempts = msg.attempts + 1;
+    if attempts >= state.config.mail.max_attempts as i32 {
+        return fail(
+            conn,
+            now,
+            worker,
+            msg,
+            &format!("gave up after {attempts} attempts: {error}"),
+        );
+    }
+    let next = now + retry_delay(attempts);
+    outbox::mark_retry(conn, &msg.id, worker, attempts, next, &truncate(error))?;
+    tracing::warn!(mail.id = %msg.id, attempts, next_attempt_at = %next, error = %error, "mail not sent; will retry");
+    Ok(outcome)
+}
+
+/// R23/R26: marks the message failed and audits it, in one transaction.
+fn fail(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    worker: &str,
+    msg: &OutboxMessage,
+    error: &str,
+) -> anyhow::Result<Outcome> {
+    let error = truncate(error);
+    let attempts = msg.attempts + 1;
+    db::write_tx(conn, |conn| -> Result<(), diesel::result::Error> {
+        if outbox::mark_failed(conn, &msg.id, worker, attempts, &error)? {
+            audit::append(
+                conn,
+                now,
+                &AuditEvent {
+                    actor: "system",
+                    action: "mail.failed",
+                    object_type: "outbox",
+                    object_id: &msg.id,
+                    draft_id: msg.draft_id.as_deref(),
+                    details: json!({
+                        "kind": msg.kind,
+                        "recipient": mask_email(&msg.recipient),
+                        "attempts": attempts,
+                        "error": error,
+                    }),
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    tracing::error!(mail.id = %msg.id, mail.kind = %msg.kind, mail.to = %mask_email(&msg.recipient), error = %error, "mail permanently failed");
+    Ok(Outcome::Failed)
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(500).collect()
+}
+
+/// The MIME message: multipart/alternative (text, then HTML), its own Message-ID, the stored
+/// headers. An address that cannot be parsed is a permanent failure.
+pub fn build_message(
+    from: &str,
+    msg: &OutboxMessage,
+    rendered: &Rendered,
+    now: DateTime<Utc>,
+) -> Result<Message, String> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| format!("mail.from is not an address: {e}"))?;
+    let to: Mailbox = msg
+        .recipient
+        .parse()
+        .map_err(|e| format!("bad recipient address: {e}"))?;
+    let mut builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(rendered.subject.clone())
+        .message_id(Some(msg.message_id.clone()))
+        .date(SystemTime::from(now));
+    for (name, value) in &rendered.headers {
+        let name = HeaderName::new_from_ascii(name.clone())
+            .map_err(|e| format!("bad header name {name}: {e}"))?;
+        builder = builder.raw_header(HeaderValue::new(name, value.clone()));
+    }
+    builder
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(rendered.text.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(rendered.html.clone()),
+                ),
+        )
+        .map_err(|e| format!("cannot build the message: {e}"))
+}
