@@ -5,6 +5,7 @@ pub mod audit;
 pub mod drafts;
 pub mod ids;
 pub mod materials;
+pub mod public_comments;
 pub mod schema;
 pub mod secrets;
 pub mod users;
