@@ -5,7 +5,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::period::Window;
 
-/// A remaining time, rounded down to its largest whole unit (at least one minute).
+/// A remaining time in its largest whole unit. The time is first rounded up to whole minutes
+/// (the page shows no seconds), so "2 days" still reads 2 days a moment later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Span {
     Days(i64),
@@ -21,12 +22,13 @@ pub enum Countdown {
 }
 
 fn span(d: TimeDelta) -> Span {
-    if d.num_days() >= 1 {
-        Span::Days(d.num_days())
-    } else if d.num_hours() >= 1 {
-        Span::Hours(d.num_hours())
+    let minutes = (d.num_milliseconds().max(0) + 59_999) / 60_000;
+    if minutes >= 24 * 60 {
+        Span::Days(minutes / (24 * 60))
+    } else if minutes >= 60 {
+        Span::Hours(minutes / 60)
     } else {
-        Span::Minutes(d.num_minutes().max(1))
+        Span::Minutes(minutes.max(1))
     }
 }
 
@@ -77,10 +79,19 @@ mod tests {
             countdown(w(), t("2026-03-16T15:59:50Z")),
             Countdown::ClosesIn(Span::Minutes(1))
         );
+        assert_eq!(
+            countdown(w(), t("2026-03-14T15:59:59.990Z")),
+            Countdown::ClosesIn(Span::Days(2)),
+            "a moment after 2 days left, still 2 days"
+        );
+        assert_eq!(
+            countdown(w(), t("2026-03-14T16:01:00Z")),
+            Countdown::ClosesIn(Span::Days(1))
+        );
         assert_eq!(countdown(w(), t("2026-03-16T16:00:00Z")), Countdown::Ended);
         assert_eq!(
             countdown(w(), t("2026-02-27T16:00:00Z")),
-            Countdown::OpensIn(Span::Days(3))
+            Countdown::OpensIn(Span::Days(2))
         );
     }
 
