@@ -563,9 +563,6 @@ fn has_chinese(s: &str) -> Option<char> {
 
 async fn pages_are_chinese_by_default_and_english_is_complete_and_kept(app: TestApp) {
     // An English draft (data in English), so that any Chinese left on the page is ours.
-    let app = TestApp::start_with(app.db.kind, |c| c.site.name = "Public consultation".into())
-        .await
-        .unwrap();
     let now = app.now();
     let id = insert_draft(
         &app,
@@ -697,6 +694,10 @@ async fn pages_are_chinese_by_default_and_english_is_complete_and_kept(app: Test
     ] {
         assert!(text.contains(s), "{s}");
     }
+    assert!(
+        text.contains("Public consultation on draft policies"),
+        "site.name_en"
+    );
     // The switch links keep the page and its parameters.
     let text = get_html(&app, "/drafts?q=legal&lang=en").await;
     assert!(text.contains(r#"href="/drafts?q=legal&#38;lang=zh-CN""#));

@@ -77,7 +77,7 @@ async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError
         .is_some_and(|a| a.contains("text/html"));
     match req.app_data::<web::Data<crate::app::AppState>>() {
         Some(state) if wants_html && !req.path().starts_with("/api/") => {
-            pages::not_found_page(&state.config.site.name)
+            pages::not_found_page(&state.config)
         }
         _ => Err(AppError::not_found()),
     }

@@ -228,7 +228,7 @@ pub async fn list_drafts(
             selected: phase == Some(p),
         })
         .collect();
-    let chrome = Chrome::new(&state.config.site.name, lang);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&DraftListPage {
         site_name: chrome.site_name,
         lang_code: chrome.lang_code,
@@ -370,7 +370,7 @@ pub async fn show_draft(
             .await?
     };
     let Some(l) = loaded else {
-        return not_found_page(&state.config.site.name);
+        return not_found_page(&state.config);
     };
     state.views.record(&id);
     let tz = state.config.timezone();
@@ -418,7 +418,7 @@ pub async fn show_draft(
         value: d.view_count.to_string(),
     });
     let comment_pages = ((l.comment_total + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
-    let chrome = Chrome::new(&state.config.site.name, lang);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&DraftPage {
         site_name: chrome.site_name,
         lang_code: chrome.lang_code,

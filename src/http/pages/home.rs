@@ -55,7 +55,7 @@ pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         .await?;
     let (closing_soon, open): (Vec<DraftCard>, Vec<DraftCard>) =
         open.into_iter().partition(|c| c.closing_soon);
-    let chrome = Chrome::new(&state.config.site.name, lang);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&HomePage {
         site_name: chrome.site_name,
         lang_code: chrome.lang_code,

@@ -60,7 +60,7 @@ pub async fn show_material(
         })
         .await?;
     let Some((m, d, all)) = loaded else {
-        return not_found_page(&state.config.site.name);
+        return not_found_page(&state.config);
     };
     let lang = Lang::current();
     let tz = state.config.timezone();
@@ -73,7 +73,7 @@ pub async fn show_material(
         }),
         _ => None,
     };
-    let chrome = Chrome::new(&state.config.site.name, lang);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&MaterialPage {
         site_name: chrome.site_name,
         lang_code: chrome.lang_code,

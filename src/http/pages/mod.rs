@@ -18,6 +18,7 @@ use askama::Template;
 use super::error::AppError;
 use super::lang::Lang;
 use super::prefs::Prefs;
+use crate::config::Config;
 
 /// The fields every page's layout reads.
 #[derive(Debug, Clone)]
@@ -78,8 +79,9 @@ struct NotFoundPage {
 }
 
 /// The HTML 404 page: unknown, or not public (the API answers a problem document instead).
-pub fn not_found_page(site_name: &str) -> Result<HttpResponse, AppError> {
-    let chrome = Chrome::new(site_name, Lang::current());
+pub fn not_found_page(config: &Config) -> Result<HttpResponse, AppError> {
+    let lang = Lang::current();
+    let chrome = Chrome::new(config.site_name(lang), lang);
     render_status(
         StatusCode::NOT_FOUND,
         &NotFoundPage {
