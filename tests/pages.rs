@@ -1126,6 +1126,101 @@ fn browser_needs_no_horizontal_scroll_at_360_px_and_keeps_elder_mode() {
     assert_eq!(v[1], "solid", "visible focus");
 }
 
+/// axe-core (`npm install axe-core`; `.ci/run` puts it under `target/axe`), or `None` after a
+/// loud line (a failure under `CONSULT_REQUIRE_BROWSER=1`).
+fn axe_core() -> Option<String> {
+    let candidates = [
+        std::env::var("AXE_CORE_JS").unwrap_or_default(),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/target/axe/node_modules/axe-core/axe.min.js"
+        )
+        .into(),
+        "/usr/local/lib/node_modules/axe-core/axe.min.js".into(),
+        "/usr/lib/node_modules/axe-core/axe.min.js".into(),
+    ];
+    let found = candidates
+        .iter()
+        .filter(|p| !p.is_empty())
+        .find_map(|p| std::fs::read_to_string(p).ok());
+    if found.is_none() {
+        if std::env::var("CONSULT_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!(
+                "CONSULT_REQUIRE_BROWSER=1 but axe-core is not installed (npm install --prefix target/axe axe-core@4)"
+            );
+        }
+        eprintln!(
+            "!!! SKIPPED the accessibility check: axe-core is not installed (npm install --prefix target/axe axe-core@4)"
+        );
+    }
+    found
+}
+
+#[test]
+fn browser_finds_no_wcag_2_1_aa_violations_with_axe() {
+    let Some(browser) = chromium() else { return };
+    let Some(axe) = axe_core() else { return };
+    let Some(mut driver) = WebDriver::start(&browser) else {
+        return;
+    };
+    let server = serve_demo();
+    let base = &server.base;
+    let list: Value = ureq::get(&format!("{base}/api/v1/drafts"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let full: Value = ureq::get(&format!("{base}/api/v1/drafts/{id}"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let mid = full["materials"][0]["id"].as_str().unwrap();
+    let mut paths = vec![
+        "/".to_string(),
+        "/drafts?q=%E5%8F%B8%E6%B3%95".into(),
+        "/drafts/no-such-draft".into(),
+        format!("/materials/{mid}"),
+    ];
+    for d in list["items"].as_array().unwrap() {
+        paths.push(format!("/drafts/{}", d["id"].as_str().unwrap()));
+    }
+    let mut problems = Vec::new();
+    for (lang, elder) in [("zh-CN", "0"), ("en", "0"), ("zh-CN", "1")] {
+        for path in &paths {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{path}{sep}lang={lang}&elder={elder}");
+            driver.go(&url);
+            let loaded = driver.eval(&format!("{axe}\nreturn typeof axe;"));
+            assert_eq!(loaded, "object", "axe-core loaded into {url}");
+            let result = driver.eval_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, {runOnly: {type: 'tag', values: \
+                   ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}) \
+                 .then(r => done({passes: r.passes.length, violations: r.violations.map(v => \
+                   v.id + ' (' + v.impact + '): ' + \
+                   v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))})) \
+                 .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
+            );
+            assert!(
+                result["passes"].as_i64().unwrap() > 10,
+                "axe ran its rules on {url}"
+            );
+            for v in result["violations"].as_array().unwrap() {
+                problems.push(format!("{url}: {}", v.as_str().unwrap()));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "accessibility problems:\n{}",
+        problems.join("\n")
+    );
+}
+
 /// Just enough of the W3C WebDriver protocol (chromedriver) to load pages, run a script and
 /// press Tab.
 struct WebDriver {
@@ -1229,6 +1324,10 @@ impl WebDriver {
 
     fn eval(&mut self, script: &str) -> Value {
         self.post("/execute/sync", json!({ "script": script, "args": [] }))
+    }
+
+    fn eval_async(&mut self, script: &str) -> Value {
+        self.post("/execute/async", json!({ "script": script, "args": [] }))
     }
 
     fn tab(&mut self) {
