@@ -297,6 +297,20 @@ async fn draft_page_shows_metadata_period_countdown_articles_and_materials(app: 
         assert!(at > last, "articles in order");
         last = at;
     }
+    // A heading that is not the article's number is shown beside it.
+    diesel::update(
+        articles::table
+            .filter(articles::draft_id.eq(&id))
+            .filter(articles::number.eq(1)),
+    )
+    .set(articles::heading.eq(Some("总则")))
+    .execute(&mut *app.conn())
+    .unwrap();
+    assert!(
+        get_html(&app, &format!("/drafts/{id}")).await.contains(
+            r##"<a class="article-no" href="#article-1">第1条</a><strong>总则</strong>"##
+        )
+    );
     // Materials link to their pages.
     let ids: Vec<(String, String)> = materials::table
         .filter(materials::draft_id.eq(&id))

@@ -258,8 +258,28 @@ pub struct Meta {
 
 pub struct ArticleView {
     pub number: i32,
+    /// The anchor's text: "第3条" / "Article 3", or a Chinese heading that already says it.
+    pub label: String,
+    /// A heading other than the number ("总则", "Scope").
     pub heading: Option<String>,
     pub text: String,
+}
+
+impl ArticleView {
+    fn of(a: q::Article, lang: Lang) -> ArticleView {
+        let numbered = |h: &str| h.starts_with('第') && h.ends_with('条');
+        let (label, heading) = match (lang, a.heading) {
+            (Lang::Zh, Some(h)) if numbered(&h) => (h, None),
+            (Lang::Zh, h) => (format!("第{}条", a.number), h),
+            (Lang::En, h) => (format!("Article {}", a.number), h),
+        };
+        ArticleView {
+            number: a.number,
+            label,
+            heading,
+            text: a.text,
+        }
+    }
 }
 
 pub struct MaterialLink {
@@ -379,7 +399,7 @@ pub async fn show_draft(
     let live = d.state == "published";
     let window = window_of(d);
     let t = |zh: &'static str, en: &'static str| if lang == Lang::En { en } else { zh };
-    let mut meta = vec![
+    let meta = vec![
         Meta {
             label: t("索引号", "Index number"),
             value: d.index_no.clone(),
@@ -412,11 +432,11 @@ pub async fn show_draft(
             }
             .to_string(),
         },
+        Meta {
+            label: t("浏览次数", "Views"),
+            value: d.view_count.to_string(),
+        },
     ];
-    meta.push(Meta {
-        label: t("浏览次数", "Views"),
-        value: d.view_count.to_string(),
-    });
     let comment_pages = ((l.comment_total + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
     let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&DraftPage {
@@ -458,11 +478,7 @@ pub async fn show_draft(
         articles: l
             .articles
             .into_iter()
-            .map(|a| ArticleView {
-                number: a.number,
-                heading: a.heading,
-                text: a.text,
-            })
+            .map(|a| ArticleView::of(a, lang))
             .collect(),
         materials: l
             .materials
