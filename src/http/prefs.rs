@@ -47,7 +47,8 @@ impl Prefs {
             .app_data::<actix_web::web::Data<crate::app::AppState>>()
             .is_some_and(|s| s.config.server.public_url.starts_with("https://"));
         let mut prefs = Prefs {
-            path: path.to_string(),
+            // One leading slash: `//host` or `/\host` in a link would leave the site.
+            path: format!("/{}", path.trim_start_matches(['/', '\\'])),
             secure,
             ..Prefs::default()
         };
@@ -139,6 +140,15 @@ mod tests {
             "/drafts?q=%E5%8F%B8%E6%B3%95&page=2&elder=1"
         );
         assert_eq!(p.cookies().len(), 1);
+    }
+
+    #[test]
+    fn switch_links_never_leave_the_site() {
+        for uri in ["//evil.example/x", "/\\evil.example/x"] {
+            let req = TestRequest::default().uri(uri).to_http_request();
+            let href = Prefs::of_request(&req).href_with("lang", "en");
+            assert!(href.starts_with("/evil.example"), "{uri} gave {href}");
+        }
     }
 
     #[test]
