@@ -552,6 +552,19 @@ async fn material_page_links_back_to_its_draft_and_offers_its_file(app: TestApp)
     assert_eq!(file.body.as_ref(), pdf.as_slice());
     // The draft's other materials are listed too.
     assert!(text.contains("本草案的其他材料") && text.contains("起草说明"));
+
+    // The API's links to pages resolve to these pages.
+    let draft = app.get(&format!("/api/v1/drafts/{id}"), None).await.ok(200);
+    let html_link = draft["links"]["html"].as_str().unwrap();
+    assert!(get_html(&app, html_link).await.contains("draft-title"));
+    for m in draft["materials"].as_array().unwrap() {
+        assert!(
+            get_html(&app, m["links"]["html"].as_str().unwrap())
+                .await
+                .contains("material-title")
+        );
+        assert_eq!(m["links"]["draft_html"].as_str().unwrap(), html_link);
+    }
 }
 
 /// Text outside tags, with the language link to Chinese (which must stay Chinese) removed.
