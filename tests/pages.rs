@@ -750,6 +750,10 @@ async fn elder_mode_is_kept_across_pages_by_a_cookie(app: TestApp) {
     assert!(text.contains(r#"<a class="elder-toggle" href="/?elder=1">"#));
     let res = page(&app, "/?elder=1").await;
     assert!(res.text().contains(r#"<html lang="zh-CN" class="elder">"#));
+    // No script anywhere: the switch is a plain link, and the policy forbids scripts.
+    assert!(!res.text().contains("<script"));
+    let policy = res.header("content-security-policy").unwrap();
+    assert!(policy.starts_with("default-src 'none';") && !policy.contains("script-src"));
     let cookie = res.header("set-cookie").expect("elder cookie");
     assert!(
         cookie.starts_with("elder=1;") && cookie.contains("Path=/"),
