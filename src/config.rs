@@ -81,6 +81,8 @@ impl Default for Database {
 #[serde(default, deny_unknown_fields)]
 pub struct Site {
     pub name: String,
+    /// R28: the site's name on English pages.
+    pub name_en: String,
     pub timezone: String,
     pub default_locale: String,
     /// First part of generated index numbers (索引号), usually the agency's code.
@@ -91,6 +93,7 @@ impl Default for Site {
     fn default() -> Self {
         Site {
             name: "政策文件草案公开征求意见".into(),
+            name_en: "Public consultation on draft policies".into(),
             timezone: "Asia/Shanghai".into(),
             default_locale: "zh-CN".into(),
             index_prefix: "CONSULT".into(),
@@ -439,6 +442,14 @@ impl Config {
 
     pub fn is_production(&self) -> bool {
         self.server.profile == Profile::Production
+    }
+
+    /// The site's name in a language (R28).
+    pub fn site_name(&self, lang: crate::http::lang::Lang) -> &str {
+        match lang {
+            crate::http::lang::Lang::En => &self.site.name_en,
+            crate::http::lang::Lang::Zh => &self.site.name,
+        }
     }
 
     pub fn timezone(&self) -> chrono_tz::Tz {

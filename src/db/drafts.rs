@@ -570,13 +570,26 @@ pub fn extend_period(
     Ok(())
 }
 
-/// The list filters of `GET /api/v1/drafts`.
+/// The list filters of `GET /api/v1/drafts` and of the draft pages.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub phase: Option<Phase>,
     pub q: Option<String>,
     pub agency: Option<String>,
     pub category: Option<String>,
+    pub order: ListOrder,
+}
+
+/// The order of a list of drafts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Newest first (the API's order).
+    #[default]
+    Newest,
+    /// The window that closes first comes first (open drafts on the home page).
+    ClosingFirst,
+    /// The window that closed last comes first (recently closed drafts).
+    ClosedLast,
 }
 
 /// `%…%` with LIKE's wildcards escaped.
@@ -669,13 +682,39 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<(Vec<DraftRow>, i64)> {
     let total: i64 = filtered(viewer, filter, now).count().get_result(conn)?;
-    let rows = filtered(viewer, filter, now)
-        .order((drafts::created_at.desc(), drafts::id.desc()))
+    let query = filtered(viewer, filter, now);
+    let query = match filter.order {
+        ListOrder::Newest => query.order((drafts::created_at.desc(), drafts::id.desc())),
+        ListOrder::ClosingFirst => query.order((drafts::closes_at.asc(), drafts::id.asc())),
+        ListOrder::ClosedLast => query.order((drafts::closes_at.desc(), drafts::id.desc())),
+    };
+    let rows = query
         .offset(offset)
         .limit(limit)
         .select(DraftRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// The agencies and categories of the drafts `viewer` may see, sorted (the choices of the
+/// list page's filters).
+pub fn facets(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+) -> QueryResult<(Vec<String>, Vec<String>)> {
+    let all = ListFilter::default();
+    let agencies = filtered(viewer, &all, now)
+        .select(drafts::agency)
+        .distinct()
+        .order(drafts::agency.asc())
+        .load(conn)?;
+    let categories = filtered(viewer, &all, now)
+        .select(drafts::category)
+        .distinct()
+        .order(drafts::category.asc())
+        .load(conn)?;
+    Ok((agencies, categories))
 }
 
 /// Adds counted views (batched in memory by the job loop) to the stored view counts.

@@ -6,6 +6,7 @@ pub mod drafts;
 pub mod ids;
 pub mod materials;
 pub mod outbox;
+pub mod public_comments;
 pub mod schema;
 pub mod secrets;
 pub mod subscriptions;

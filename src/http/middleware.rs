@@ -1,5 +1,6 @@
-//! The request wrapper: a request id and tracing span, the request's language for everything
-//! rendered inside it, per-route metrics, an access log line, and baseline security headers.
+//! The request wrapper: a request id and tracing span, the request's language and page
+//! preferences for everything rendered inside it, per-route metrics, an access log line, and
+//! baseline security headers.
 
 use std::future::Future;
 use std::time::Instant;
@@ -14,6 +15,7 @@ use tracing::Instrument;
 
 use super::error::{AppError, ErrorKind};
 use super::lang::{LANG, Lang};
+use super::prefs::{PREFS, Prefs};
 use crate::app::AppState;
 use crate::db::ids::random_code;
 
@@ -46,9 +48,15 @@ where
     let method = req.method().to_string();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %req.path());
     let start = Instant::now();
-    let fut = LANG.sync_scope(lang, || span.in_scope(|| srv.call(req)));
+    let prefs = Prefs::of_request(req.request());
+    let fut = PREFS.sync_scope(prefs.clone(), || {
+        LANG.sync_scope(lang, || span.in_scope(|| srv.call(req)))
+    });
     async move {
-        let res = LANG.scope(lang, fut).instrument(span.clone()).await?;
+        let res = PREFS
+            .scope(prefs, LANG.scope(lang, fut))
+            .instrument(span.clone())
+            .await?;
         let mut res = LANG.sync_scope(lang, || as_problem(res));
         let elapsed = start.elapsed();
         let status = res.status().as_u16();

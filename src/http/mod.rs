@@ -8,6 +8,7 @@ pub mod lang;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod prefs;
 
 use actix_web::{HttpRequest, web};
 
@@ -25,6 +26,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .get(pages::subscriptions::show_unsubscribe)
                 .post(pages::subscriptions::submit_unsubscribe),
         )
+        .service(web::resource("/assets/site.css").get(pages::assets::get_stylesheet))
+        // Public draft pages (R27, R28)
+        .service(web::resource("/drafts").get(pages::drafts::list_drafts))
+        .service(web::resource("/drafts/{id}").get(pages::drafts::show_draft))
+        .service(web::resource("/materials/{id}").get(pages::materials::show_material))
         // Operations
         .service(web::resource("/healthz").get(api::ops::get_healthz))
         .service(web::resource("/metrics").get(api::ops::get_metrics))
@@ -85,6 +91,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(not_found));
 }
 
-async fn not_found(_req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::not_found())
+/// Unknown addresses: a problem document for the API and for clients that do not ask for
+/// HTML; the 404 page for a browser.
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    let wants_html = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    match req.app_data::<web::Data<crate::app::AppState>>() {
+        Some(state) if wants_html && !req.path().starts_with("/api/") => {
+            pages::not_found_page(&state.config)
+        }
+        _ => Err(AppError::not_found()),
+    }
 }

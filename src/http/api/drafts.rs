@@ -483,6 +483,7 @@ pub async fn list_drafts(
         q: query.q,
         agency: query.agency,
         category: query.category,
+        ..q::ListFilter::default()
     };
     let page = state
         .db(move |conn| {

@@ -1,14 +1,25 @@
 //! Server-rendered HTML pages (usable without JavaScript).
+//!
+//! Every page template extends `base.html`, which needs `site_name`, `lang_code` and `en`
+//! (from `Chrome`) and reads the reader's preferences (`http::prefs`) itself.
 
+pub mod assets;
+pub mod drafts;
 pub mod home;
+pub mod labels;
+pub mod materials;
 pub mod problems;
 pub mod subscriptions;
 
 use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use askama::Template;
 
 use super::error::AppError;
 use super::lang::Lang;
+use super::prefs::Prefs;
+use crate::config::Config;
 
 /// The fields every page's layout reads.
 #[derive(Debug, Clone)]
@@ -28,10 +39,58 @@ impl Chrome {
     }
 }
 
+/// Pages run no script, load only this site's styles and images, and post forms only to this
+/// site. Inline styles stay allowed for a page's own `{% block head %}` (the report's print
+/// styles); they cannot run code.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 /// Renders a template as an HTML answer.
 pub fn render(template: &impl Template) -> Result<HttpResponse, AppError> {
+    render_status(StatusCode::OK, template)
+}
+
+/// Renders a template as an HTML answer with this status; keeps the language and elder mode
+/// a switch link asked for (R28).
+pub fn render_status(
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, AppError> {
     let body = template.render().map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    let mut res = HttpResponse::build(status);
+    res.content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        ))
+        .insert_header((
+            header::VARY,
+            HeaderValue::from_static("Cookie, Accept-Language"),
+        ));
+    for cookie in Prefs::current().cookies() {
+        res.cookie(cookie);
+    }
+    Ok(res.body(body))
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    site_name: String,
+    lang_code: &'static str,
+    en: bool,
+}
+
+/// The HTML 404 page: unknown, or not public (the API answers a problem document instead).
+pub fn not_found_page(config: &Config) -> Result<HttpResponse, AppError> {
+    let lang = Lang::current();
+    let chrome = Chrome::new(config.site_name(lang), lang);
+    render_status(
+        StatusCode::NOT_FOUND,
+        &NotFoundPage {
+            site_name: chrome.site_name,
+            lang_code: chrome.lang_code,
+            en: chrome.en,
+        },
+    )
 }

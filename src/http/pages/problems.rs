@@ -28,7 +28,7 @@ pub async fn show_problem(
         .find(|k| k.code() == code.as_str())
         .ok_or_else(AppError::not_found)?;
     let lang = Lang::current();
-    let chrome = Chrome::new(&state.config.site.name, lang);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&ProblemPage {
         site_name: chrome.site_name,
         lang_code: chrome.lang_code,

@@ -1,0 +1,94 @@
+//! R12, R13: the published comments of a draft as the public may read them. Only public
+//! columns are ever selected: email, phone and region never leave the database here, a name
+//! only when its author chose `publish_name`, and a withheld text never.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::comments;
+
+/// One published comment, public fields only.
+#[derive(Debug, Clone)]
+pub struct PublicComment {
+    pub tracking_number: String,
+    /// `None` when the commenter asked that the text not be shown (R9 `withhold`).
+    pub body: Option<String>,
+    pub article: Option<i32>,
+    pub stakeholder_type: String,
+    pub organization: Option<String>,
+    /// `None` unless the commenter chose `publish_name`.
+    pub name: Option<String>,
+    pub submitted_at: NaiveDateTime,
+}
+
+type Columns = (
+    String,
+    String,
+    bool,
+    Option<i32>,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    NaiveDateTime,
+);
+
+impl From<Columns> for PublicComment {
+    fn from(c: Columns) -> PublicComment {
+        let (
+            tracking_number,
+            body,
+            withhold,
+            article,
+            stakeholder_type,
+            organization,
+            name,
+            publish_name,
+            submitted_at,
+        ) = c;
+        PublicComment {
+            tracking_number,
+            body: (!withhold).then_some(body),
+            article,
+            stakeholder_type,
+            organization,
+            name: name.filter(|_| publish_name),
+            submitted_at,
+        }
+    }
+}
+
+/// One page of the published comments of a draft's round, oldest first, and their total.
+pub fn published_of_draft(
+    conn: &mut DbConn,
+    draft_id: &str,
+    round: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<PublicComment>, i64)> {
+    let base = || {
+        comments::table
+            .filter(comments::draft_id.eq(draft_id))
+            .filter(comments::round.eq(round))
+            .filter(comments::status.eq("published"))
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let rows: Vec<Columns> = base()
+        .order((comments::submitted_at.asc(), comments::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            comments::tracking_number,
+            comments::body,
+            comments::withhold,
+            comments::article,
+            comments::stakeholder_type,
+            comments::organization,
+            comments::name,
+            comments::publish_name,
+            comments::submitted_at,
+        ))
+        .load(conn)?;
+    Ok((rows.into_iter().map(PublicComment::from).collect(), total))
+}

@@ -1,0 +1,512 @@
+//! R27: `GET /drafts` (search, filters, paging) and `GET /drafts/{id}` (the draft page:
+//! metadata, period and countdown, articles, materials, published comments). Public drafts
+//! only; the queries are the API's own.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{Chrome, labels, not_found_page, render};
+use crate::app::AppState;
+use crate::db::drafts::{self as q, DraftRow, ListFilter, Viewer};
+use crate::db::public_comments;
+use crate::db::{DbConn, materials};
+use crate::domain::countdown;
+use crate::domain::period::{Phase, Window};
+use crate::http::error::AppResult;
+use crate::http::lang::Lang;
+
+/// Drafts per list page.
+const PER_PAGE: i64 = 20;
+/// Published comments per draft page.
+const COMMENTS_PER_PAGE: i64 = 50;
+
+/// A draft in a list (home page, draft list).
+pub struct DraftCard {
+    pub id: String,
+    pub title: String,
+    pub index_no: String,
+    pub agency: String,
+    pub category: String,
+    pub phase_label: String,
+    pub phase_class: &'static str,
+    pub period: String,
+    pub countdown: Option<String>,
+    pub comment_count: i64,
+    pub closing_soon: bool,
+}
+
+fn window_of(d: &DraftRow) -> Option<Window> {
+    Some(Window {
+        opens_at: d.opens_at?.and_utc(),
+        closes_at: d.closes_at.and_utc(),
+    })
+}
+
+fn period_text(d: &DraftRow, lang: Lang) -> String {
+    let (from, to) = (
+        labels::date(d.opens_on, lang),
+        labels::date(d.closes_on, lang),
+    );
+    match lang {
+        Lang::Zh => format!("{from} 至 {to}"),
+        Lang::En => format!("{from} to {to}"),
+    }
+}
+
+impl DraftCard {
+    pub fn of(
+        d: &DraftRow,
+        now: DateTime<Utc>,
+        lang: Lang,
+        counts: &HashMap<String, i64>,
+        closing_soon_days: u32,
+    ) -> DraftCard {
+        let phase = d.phase(now);
+        let live = d.state == "published";
+        let window = window_of(d).filter(|_| live);
+        DraftCard {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            index_no: d.index_no.clone(),
+            agency: d.agency.clone(),
+            category: d.category.clone(),
+            phase_label: labels::phase(&d.state, phase).get(lang).to_string(),
+            phase_class: labels::phase_class(&d.state, phase),
+            period: period_text(d, lang),
+            countdown: window.and_then(|w| labels::countdown(countdown::countdown(w, now), lang)),
+            comment_count: counts.get(&d.id).copied().unwrap_or(0),
+            closing_soon: window
+                .is_some_and(|w| countdown::closes_within(w, now, closing_soon_days)),
+        }
+    }
+}
+
+/// Loads one page of public drafts as cards, with the total.
+pub fn load_cards(
+    conn: &mut DbConn,
+    filter: &ListFilter,
+    now: DateTime<Utc>,
+    lang: Lang,
+    offset: i64,
+    limit: i64,
+    closing_soon_days: u32,
+) -> AppResult<(Vec<DraftCard>, i64)> {
+    let (rows, total) = q::list(conn, &Viewer::Public, filter, now, offset, limit)?;
+    let ids: Vec<String> = rows.iter().map(|d| d.id.clone()).collect();
+    let counts: HashMap<String, i64> = q::published_comment_counts(conn, &ids)?
+        .into_iter()
+        .collect();
+    let cards = rows
+        .iter()
+        .map(|d| DraftCard::of(d, now, lang, &counts, closing_soon_days))
+        .collect();
+    Ok((cards, total))
+}
+
+/// The list page's query. Lenient on purpose: a person who edits the address gets the
+/// nearest sensible list rather than an error.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListForm {
+    pub q: Option<String>,
+    pub phase: Option<String>,
+    pub agency: Option<String>,
+    pub category: Option<String>,
+    pub page: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(200).collect())
+}
+
+/// A choice in a filter's `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "drafts.html")]
+struct DraftListPage {
+    site_name: String,
+    lang_code: &'static str,
+    en: bool,
+    q: String,
+    phases: Vec<Choice>,
+    agencies: Vec<Choice>,
+    categories: Vec<Choice>,
+    cards: Vec<DraftCard>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    filtered: bool,
+}
+
+fn choices(values: Vec<String>, current: &Option<String>) -> Vec<Choice> {
+    values
+        .into_iter()
+        .map(|v| Choice {
+            selected: current.as_deref() == Some(v.as_str()),
+            label: v.clone(),
+            value: v,
+        })
+        .collect()
+}
+
+/// `GET /drafts`: public drafts, newest first, searched and filtered like the API.
+pub async fn list_drafts(
+    state: web::Data<AppState>,
+    form: web::Query<ListForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let lang = Lang::current();
+    let now = state.clock.now();
+    let soon = state.config.window.closing_soon_days;
+    let phase = form.phase.as_deref().and_then(Phase::parse);
+    let filter = ListFilter {
+        phase,
+        q: non_empty(&form.q),
+        agency: non_empty(&form.agency),
+        category: non_empty(&form.category),
+        ..ListFilter::default()
+    };
+    let page = form
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let (cards, total, agencies, categories) = {
+        let filter = filter.clone();
+        state
+            .db(move |conn| {
+                let (cards, total) = load_cards(
+                    conn,
+                    &filter,
+                    now,
+                    lang,
+                    (page - 1) * PER_PAGE,
+                    PER_PAGE,
+                    soon,
+                )?;
+                let (agencies, categories) = q::facets(conn, &Viewer::Public, now)?;
+                Ok((cards, total, agencies, categories))
+            })
+            .await?
+    };
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let href = |p: i64| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &filter.q),
+            ("phase", &phase.map(|p| p.as_str().to_string())),
+            ("agency", &filter.agency),
+            ("category", &filter.category),
+        ] {
+            if let Some(v) = v {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/drafts?{}", s.finish())
+    };
+    let phase_value = phase.map(|p| p.as_str().to_string());
+    let phases = [Phase::Open, Phase::Scheduled, Phase::Closed]
+        .into_iter()
+        .map(|p| Choice {
+            value: p.as_str().to_string(),
+            label: labels::phase("published", Some(p)).get(lang).to_string(),
+            selected: phase == Some(p),
+        })
+        .collect();
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
+    render(&DraftListPage {
+        site_name: chrome.site_name,
+        lang_code: chrome.lang_code,
+        en: chrome.en,
+        q: filter.q.clone().unwrap_or_default(),
+        phases,
+        agencies: choices(agencies, &filter.agency),
+        categories: choices(categories, &filter.category),
+        cards,
+        total,
+        page,
+        pages,
+        prev_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < pages).then(|| href(page + 1)),
+        filtered: filter.q.is_some()
+            || phase_value.is_some()
+            || filter.agency.is_some()
+            || filter.category.is_some(),
+    })
+}
+
+/// A metadata row of the draft page.
+pub struct Meta {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct ArticleView {
+    pub number: i32,
+    /// The anchor's text: "第3条" / "Article 3", or a Chinese heading that already says it.
+    pub label: String,
+    /// A heading other than the number ("总则", "Scope").
+    pub heading: Option<String>,
+    pub text: String,
+}
+
+impl ArticleView {
+    fn of(a: q::Article, lang: Lang) -> ArticleView {
+        let numbered = |h: &str| h.starts_with('第') && h.ends_with('条');
+        let (label, heading) = match (lang, a.heading) {
+            (Lang::Zh, Some(h)) if numbered(&h) => (h, None),
+            (Lang::Zh, h) => (format!("第{}条", a.number), h),
+            (Lang::En, h) => (format!("Article {}", a.number), h),
+        };
+        ArticleView {
+            number: a.number,
+            label,
+            heading,
+            text: a.text,
+        }
+    }
+}
+
+pub struct MaterialLink {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub file: Option<String>,
+}
+
+pub struct ExtensionView {
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+pub struct CommentView {
+    pub tracking_number: String,
+    pub body: Option<String>,
+    pub article: Option<i32>,
+    pub stakeholder: String,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    pub submitted_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "draft.html")]
+struct DraftPage {
+    site_name: String,
+    lang_code: &'static str,
+    en: bool,
+    id: String,
+    title: String,
+    meta: Vec<Meta>,
+    subject_terms: Vec<String>,
+    phase_label: String,
+    /// `open`, `scheduled`, `closed`, `withdrawn` or `concluded`.
+    phase_class: &'static str,
+    countdown: Option<String>,
+    opens: String,
+    closes: String,
+    zone: String,
+    extensions: Vec<ExtensionView>,
+    withdraw_reason: Option<String>,
+    summary: String,
+    articles: Vec<ArticleView>,
+    materials: Vec<MaterialLink>,
+    comments: Vec<CommentView>,
+    comment_total: i64,
+    comment_page: i64,
+    comment_pages: i64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DraftForm {
+    pub comments_page: Option<String>,
+}
+
+struct Loaded {
+    d: DraftRow,
+    articles: Vec<q::Article>,
+    materials: Vec<materials::MaterialRow>,
+    extensions: Vec<q::ExtensionRow>,
+    comments: Vec<public_comments::PublicComment>,
+    comment_total: i64,
+}
+
+/// `GET /drafts/{id}`: the draft page; 404 page unless the draft is public. Public views are
+/// counted (in memory, flushed in batches, as for the API).
+pub async fn show_draft(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Query<DraftForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let lang = Lang::current();
+    let now = state.clock.now();
+    let comment_page = form
+        .comments_page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
+    let loaded = {
+        let id = id.clone();
+        state
+            .db(move |conn| {
+                let Some(d) = q::find(conn, &id)?.filter(|d| Viewer::Public.can_see(d)) else {
+                    return Ok(None);
+                };
+                let (comments, comment_total) = public_comments::published_of_draft(
+                    conn,
+                    &d.id,
+                    d.round,
+                    (comment_page - 1) * COMMENTS_PER_PAGE,
+                    COMMENTS_PER_PAGE,
+                )?;
+                Ok(Some(Loaded {
+                    articles: q::articles_of(conn, &d.id)?,
+                    materials: materials::of_draft(conn, &d.id)?,
+                    extensions: q::extensions_of(conn, &d.id)?,
+                    comments,
+                    comment_total,
+                    d,
+                }))
+            })
+            .await?
+    };
+    let Some(l) = loaded else {
+        return not_found_page(&state.config);
+    };
+    state.views.record(&id);
+    let tz = state.config.timezone();
+    let d = &l.d;
+    let phase = d.phase(now);
+    let live = d.state == "published";
+    let window = window_of(d);
+    let t = |zh: &'static str, en: &'static str| if lang == Lang::En { en } else { zh };
+    let meta = vec![
+        Meta {
+            label: t("索引号", "Index number"),
+            value: d.index_no.clone(),
+        },
+        Meta {
+            label: t("文号", "Document number"),
+            value: d
+                .doc_number
+                .clone()
+                .unwrap_or_else(|| t("无", "None").to_string()),
+        },
+        Meta {
+            label: t("发布机构", "Issuing agency"),
+            value: d.agency.clone(),
+        },
+        Meta {
+            label: t("公开目录", "Category"),
+            value: d.category.clone(),
+        },
+        Meta {
+            label: t("文件类型", "Kind"),
+            value: labels::draft_kind(&d.kind).get(lang).to_string(),
+        },
+        Meta {
+            label: t("涉企", "Concerns enterprises"),
+            value: if d.enterprise_related {
+                t("是（涉及市场主体）", "Yes (affects market entities)")
+            } else {
+                t("否", "No")
+            }
+            .to_string(),
+        },
+        Meta {
+            label: t("浏览次数", "Views"),
+            value: d.view_count.to_string(),
+        },
+    ];
+    let comment_pages = ((l.comment_total + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
+    render(&DraftPage {
+        site_name: chrome.site_name,
+        lang_code: chrome.lang_code,
+        en: chrome.en,
+        id: d.id.clone(),
+        title: d.title.clone(),
+        meta,
+        subject_terms: d.subject_terms(),
+        phase_label: labels::phase(&d.state, phase).get(lang).to_string(),
+        phase_class: labels::phase_class(&d.state, phase),
+        countdown: window
+            .filter(|_| live)
+            .and_then(|w| labels::countdown(countdown::countdown(w, now), lang)),
+        opens: window.map_or_else(
+            || labels::date(d.opens_on, lang),
+            |w| labels::instant(w.opens_at, tz, lang),
+        ),
+        closes: match lang {
+            // R4: the window ends at 24:00 at the end of closes_on.
+            Lang::Zh => format!("{} 24:00", labels::date(d.closes_on, lang)),
+            Lang::En => format!("{}, 24:00", labels::date(d.closes_on, lang)),
+        },
+        zone: labels::zone(tz, lang),
+        extensions: l
+            .extensions
+            .iter()
+            .map(|e| ExtensionView {
+                at: labels::instant(e.at.and_utc(), tz, lang),
+                from: labels::date(e.previous_closes_on, lang),
+                to: labels::date(e.new_closes_on, lang),
+                reason: e.reason.clone(),
+            })
+            .collect(),
+        withdraw_reason: (d.state == "withdrawn")
+            .then(|| d.withdraw_reason.clone().unwrap_or_default()),
+        summary: d.summary.clone(),
+        articles: l
+            .articles
+            .into_iter()
+            .map(|a| ArticleView::of(a, lang))
+            .collect(),
+        materials: l
+            .materials
+            .iter()
+            .map(|m| MaterialLink {
+                id: m.id.clone(),
+                kind: labels::material_kind(&m.kind).get(lang).to_string(),
+                title: m.title.clone(),
+                file: m.file_name.clone(),
+            })
+            .collect(),
+        comments: l
+            .comments
+            .into_iter()
+            .map(|c| CommentView {
+                tracking_number: c.tracking_number,
+                body: c.body,
+                article: c.article,
+                stakeholder: labels::stakeholder_type(&c.stakeholder_type)
+                    .get(lang)
+                    .to_string(),
+                organization: c.organization,
+                name: c.name,
+                submitted_at: labels::instant(c.submitted_at.and_utc(), tz, lang),
+            })
+            .collect(),
+        comment_total: l.comment_total,
+        comment_page,
+        comment_pages,
+    })
+}
