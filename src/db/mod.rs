@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod ids;
+pub mod reports;
+pub mod review;
 pub mod schema;
 pub mod secrets;
 pub mod users;

@@ -2,4 +2,5 @@
 
 pub mod audit;
 pub mod grouping;
+pub mod review;
 pub mod roles;

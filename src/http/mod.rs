@@ -30,6 +30,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .post(api::auth::create_token)
                         .delete(api::auth::revoke_token),
                 )
+                // Review and report (issue 5: R16–R20)
+                .service(
+                    web::resource("/drafts/{id}/groups")
+                        .get(api::groups::list_groups)
+                        .post(api::groups::create_group),
+                )
+                .service(
+                    web::resource("/drafts/{id}/groups/suggest").post(api::groups::suggest_groups),
+                )
+                .service(web::resource("/groups/{id}").patch(api::groups::update_group))
+                .service(
+                    web::resource("/groups/{id}/disposition")
+                        .put(api::dispositions::put_group_disposition),
+                )
+                .service(
+                    web::resource("/comments/{id}/disposition")
+                        .put(api::dispositions::put_comment_disposition),
+                )
+                .service(
+                    web::resource("/drafts/{id}/report")
+                        .get(api::reports::get_report)
+                        .post(api::reports::create_report),
+                )
+                .service(
+                    web::resource("/drafts/{id}/report/actions").post(api::reports::act_on_report),
+                )
                 .service(
                     web::resource("/test/clock")
                         .put(api::test_clock::set_clock)
