@@ -180,7 +180,7 @@ pub fn title_of(text: &str) -> String {
         rest = rest[i + c.len_utf8()..].trim_start();
     }
     let first = rest
-        .split(|c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '；' | ';'))
+        .split(['。', '！', '？', '!', '?', '\n', '；', ';'])
         .flat_map(|s| s.split(". "))
         .map(|s| s.trim().trim_end_matches('.').trim())
         .find(|s| !s.is_empty())
