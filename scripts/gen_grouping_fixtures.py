@@ -11,10 +11,10 @@ rng = random.Random(20261126)
 
 ZH_GREET = ["", "", "尊敬的领导：", "您好！", "县司法局：", "各位领导好，", "尊敬的起草组：", "你好，"]
 ZH_SIGN = ["", "", "此致敬礼！市民王某", "——城关镇居民李先生", "谢谢！", "联系人：张女士，电话另附。",
-           "以上意见，望采纳。", "一名普通市民"]
+           "以上意见，望采纳。", "一名普通市民", "联系电话：13800001111", "2026年3月1日"]
 EN_GREET = ["", "", "Dear Sir or Madam,", "Hello,", "To whom it may concern:", "Dear drafting office,", "Hi,"]
 EN_SIGN = ["", "", "Sincerely, John Smith", "Regards, a concerned resident", "Thank you.",
-           "Best wishes, Mary Chen (Longling)", "Thanks for considering this."]
+           "Best wishes, Mary Chen (Longling)", "Thanks for considering this.", "Tel. 555-0101, 12 Main Street", "1 March 2026"]
 
 def vary(base, subs, greet, sign, zh, n):
     out = []
@@ -139,6 +139,15 @@ negatives = [
     "Article 7 should mention accessibility for blind users (screen readers) on the website.",
     "建议第四条明确起草部门负责人对草案的合法性负责。",
     "第九条对小微企业的报告义务是必要的，不应豁免，否则监管会出现漏洞。",
+    # near-identical texts that say different things
+    "建议将第十条的答复期限由六十天改为九十天。",
+    "建议将第十二条的答复期限由六十天改为三十天。",
+    "我支持第六条关于网上公开的规定。",
+    "我反对第六条关于网上公开的规定。",
+    "I support the fee waiver in Article 12.",
+    "I oppose the fee waiver in Article 12.",
+    "Extend the comment period in Article 5 to 30 days.",
+    "Shorten the comment period in Article 5 to 10 days.",
 ]
 for i, t in enumerate(negatives):
     add(f"neg-{i:02d}", [t])

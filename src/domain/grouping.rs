@@ -85,11 +85,13 @@ pub fn propose_groups_with(texts: &[&str], params: &GroupingParams) -> Vec<Propo
         if ra == rb {
             continue;
         }
-        if near_dup(&docs[a], &docs[b]) < params.near_duplicate {
+        if conflicts(&docs[a], &docs[b]) || near_dup(&docs[a], &docs[b]) < params.near_duplicate {
             continue;
         }
         let (sa, sb) = (uf.seed[ra], uf.seed[rb]);
-        if (sa, sb) != (a, b) && near_dup(&docs[sa], &docs[sb]) < guard1 {
+        if (sa, sb) != (a, b)
+            && (conflicts(&docs[sa], &docs[sb]) || near_dup(&docs[sa], &docs[sb]) < guard1)
+        {
             continue;
         }
         uf.union(ra, rb);
@@ -111,11 +113,11 @@ pub fn propose_groups_with(texts: &[&str], params: &GroupingParams) -> Vec<Propo
         if tried.insert(key, ()).is_some() {
             continue;
         }
-        if cos(a, b) < params.paraphrase {
+        if conflicts(&docs[a], &docs[b]) || cos(a, b) < params.paraphrase {
             continue;
         }
         let (sa, sb) = (uf.seed[ra], uf.seed[rb]);
-        if (sa, sb) != (a, b) && cos(sa, sb) < guard2 {
+        if (sa, sb) != (a, b) && (conflicts(&docs[sa], &docs[sb]) || cos(sa, sb) < guard2) {
             continue;
         }
         uf.union(ra, rb);
@@ -224,11 +226,23 @@ struct Doc {
     bigrams: Vec<u64>,
     /// Bigrams plus content unigrams (stage two and MinHash).
     terms: Vec<u64>,
+    /// Quantities in context (article numbers, days, percentages), sorted and distinct.
+    numbers: Vec<u64>,
+    /// Which of `POLAR` the text uses.
+    polar: u32,
 }
 
 impl Doc {
     fn new(text: &str) -> Doc {
-        let units = units(text);
+        let norm: String = text.nfkc().flat_map(char::to_lowercase).collect();
+        let (units, mut numbers) = units(&norm);
+        numbers.sort_unstable();
+        numbers.dedup();
+        let polar = POLAR
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| norm.contains(*w))
+            .fold(0u32, |m, (i, _)| m | 1 << i);
         let mut bigrams: Vec<u64> = units
             .windows(2)
             .map(|w| mix(w[0].0.rotate_left(21) ^ w[1].0 ^ 0x5851_f42d_4c95_7f2d))
@@ -247,33 +261,184 @@ impl Doc {
         bigrams.dedup();
         terms.sort_unstable();
         terms.dedup();
-        Doc { bigrams, terms }
+        Doc {
+            bigrams,
+            terms,
+            numbers,
+            polar,
+        }
     }
 }
 
-/// Units of the normalised text: `(hash, is_content)`; a content unit also counts alone.
-fn units(text: &str) -> Vec<(u64, bool)> {
-    let mut out = Vec::with_capacity(text.len() / 2);
+/// Words whose opposites turn a near-copy into a different opinion.
+const POLAR: [&str; 26] = [
+    "支持", "反对", "赞成", "延长", "缩短", "增加", "减少", "提高", "降低", "扩大", "缩小", "放宽",
+    "收紧", "保留", "删除", "support", "oppose", "extend", "shorten", "increase", "decrease",
+    "reduce", "raise", "lower", "keep", "remove",
+];
+/// Index pairs into `POLAR` that contradict each other.
+const OPPOSITES: [(u8, u8); 14] = [
+    (0, 1),
+    (2, 1),
+    (3, 4),
+    (5, 6),
+    (7, 8),
+    (9, 10),
+    (11, 12),
+    (13, 14),
+    (15, 16),
+    (17, 18),
+    (19, 20),
+    (19, 21),
+    (22, 23),
+    (24, 25),
+];
+
+/// Two texts that read alike but name different quantities (另一条、另一期限) or take
+/// opposite sides (支持/反对, extend/shorten) are different opinions. A text that merely
+/// leaves a number out (a dropped clause) does not conflict.
+fn conflicts(a: &Doc, b: &Doc) -> bool {
+    let only = |x: &[u64], y: &[u64]| x.iter().any(|n| y.binary_search(n).is_err());
+    if only(&a.numbers, &b.numbers) && only(&b.numbers, &a.numbers) {
+        return true;
+    }
+    let has = |d: &Doc, i: u8| d.polar & (1 << i) != 0;
+    OPPOSITES.iter().any(|&(p, q)| {
+        (has(a, p) && !has(a, q) && has(b, q) && !has(b, p))
+            || (has(a, q) && !has(a, p) && has(b, p) && !has(b, q))
+    })
+}
+
+/// Units of the normalised text: `(hash, is_content)`; a content unit also counts alone. Also
+/// the quantities in context: a number after 第 / "article" or before a unit such as 条, 天,
+/// 日, "days", "percent" (not dates, phone numbers or house numbers).
+fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>) {
+    enum Tok {
+        Cjk(char),
+        Word(String),
+    }
+    let mut toks: Vec<Tok> = Vec::with_capacity(norm.len() / 2);
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut Vec<(u64, bool)>| {
-        if !word.is_empty() {
-            let stem = stem(word);
-            out.push((mix(fnv(stem.as_bytes())), !is_stopword(stem)));
-            word.clear();
-        }
-    };
-    for c in text.nfkc().flat_map(char::to_lowercase) {
-        if is_cjk(c) {
-            flush(&mut word, &mut out);
-            out.push((mix(u64::from(c) | 1 << 40), !is_cjk_stop(c)));
-        } else if c.is_alphanumeric() {
-            word.push(c);
+    for c in norm.chars() {
+        if is_cjk(c) || !c.is_alphanumeric() {
+            if !word.is_empty() {
+                toks.push(Tok::Word(std::mem::take(&mut word)));
+            }
+            if is_cjk(c) {
+                toks.push(Tok::Cjk(c));
+            }
         } else {
-            flush(&mut word, &mut out);
+            word.push(c);
         }
     }
-    flush(&mut word, &mut out);
-    out
+    if !word.is_empty() {
+        toks.push(Tok::Word(word));
+    }
+    let mut numbers = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let (value, end) = match &toks[i] {
+            Tok::Word(w) if w.bytes().all(|b| b.is_ascii_digit()) => {
+                (w.trim_start_matches('0').parse::<u64>().ok(), i + 1)
+            }
+            Tok::Cjk(c) if is_cjk_numeral(*c) => {
+                let mut j = i;
+                let mut digits = String::new();
+                while let Some(Tok::Cjk(c)) = toks.get(j) {
+                    if !is_cjk_numeral(*c) {
+                        break;
+                    }
+                    digits.push(*c);
+                    j += 1;
+                }
+                (cjk_number(&digits), j)
+            }
+            _ => (None, i + 1),
+        };
+        if let Some(v) = value {
+            let before = i.checked_sub(1).and_then(|k| toks.get(k));
+            let before2 = i.checked_sub(2).and_then(|k| toks.get(k));
+            let after = toks.get(end);
+            let in_context = match (before, after) {
+                (Some(Tok::Cjk('第')), _) => true,
+                (Some(Tok::Word(w)), _)
+                    if matches!(w.as_str(), "article" | "section" | "clause" | "art") =>
+                {
+                    true
+                }
+                (_, Some(Tok::Cjk(u))) if "条款项天日倍元周".contains(*u) => {
+                    // 3月1日 is a date, not a period.
+                    !matches!(before, Some(Tok::Cjk('月')))
+                        && !matches!(before2, Some(Tok::Cjk('月')))
+                }
+                (_, Some(Tok::Word(w))) => matches!(
+                    w.as_str(),
+                    "day"
+                        | "days"
+                        | "percent"
+                        | "employees"
+                        | "employee"
+                        | "hours"
+                        | "weeks"
+                        | "yuan"
+                ),
+                _ => false,
+            };
+            if in_context {
+                numbers.push(v);
+            }
+        }
+        i = end;
+    }
+    let units = toks
+        .iter()
+        .map(|t| match t {
+            Tok::Cjk(c) => (mix(u64::from(*c) | 1 << 40), !is_cjk_stop(*c)),
+            Tok::Word(w) => {
+                let stem = stem(w);
+                (mix(fnv(stem.as_bytes())), !is_stopword(stem))
+            }
+        })
+        .collect();
+    (units, numbers)
+}
+
+fn is_cjk_numeral(c: char) -> bool {
+    "零〇一二两三四五六七八九十百千".contains(c)
+}
+
+/// 十五 → 15, 三十 → 30, 一百二十 → 120, 二〇二六 → 2026.
+fn cjk_number(s: &str) -> Option<u64> {
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .find(c)
+            .map(|i| (i / 3) as u64)
+            .or(match c {
+                '〇' => Some(0),
+                '两' => Some(2),
+                _ => None,
+            })
+    };
+    if !s.chars().any(|c| "十百千".contains(c)) {
+        return s
+            .chars()
+            .try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?));
+    }
+    let (mut total, mut current) = (0u64, 0u64);
+    for c in s.chars() {
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => {
+                current = digit(c)?;
+                continue;
+            }
+        };
+        total += current.max(1) * unit;
+        current = 0;
+    }
+    Some(total + current)
 }
 
 fn is_cjk(c: char) -> bool {

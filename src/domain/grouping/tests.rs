@@ -109,3 +109,26 @@ fn every_text_is_in_exactly_one_group() {
     seen.sort_unstable();
     assert_eq!(seen, vec![0, 1, 2, 3, 4]);
 }
+
+#[test]
+fn chinese_numerals_and_quantities_in_context() {
+    assert_eq!(cjk_number("十五"), Some(15));
+    assert_eq!(cjk_number("三十"), Some(30));
+    assert_eq!(cjk_number("一百二十"), Some(120));
+    assert_eq!(cjk_number("二〇二六"), Some(2026));
+    let d = Doc::new("第十二条的期限由六十天改为30日，联系电话13800001111，2026年3月1日");
+    assert_eq!(d.numbers, vec![12, 30, 60]);
+}
+
+#[test]
+fn different_quantities_or_opposite_sides_conflict() {
+    let a = Doc::new("建议将第十条的答复期限由六十天改为三十天。");
+    let b = Doc::new("建议将第十条的答复期限由六十天改为九十天。");
+    let dropped = Doc::new("建议将第十条的答复期限改为三十天。");
+    assert!(conflicts(&a, &b));
+    assert!(!conflicts(&a, &dropped));
+    assert!(conflicts(
+        &Doc::new("I support the fee waiver in Article 12."),
+        &Doc::new("I oppose the fee waiver in Article 12.")
+    ));
+}
