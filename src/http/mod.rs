@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // Pages
         .service(web::resource("/").get(pages::home::show_home))
         .service(web::resource("/problems/{code}").get(pages::problems::show_problem))
+        .service(web::resource("/drafts/{id}/report").get(pages::report::show_report))
         // Operations
         .service(web::resource("/healthz").get(api::ops::get_healthz))
         .service(web::resource("/metrics").get(api::ops::get_metrics))

@@ -2,6 +2,7 @@
 
 pub mod home;
 pub mod problems;
+pub mod report;
 
 use actix_web::HttpResponse;
 use askama::Template;
