@@ -345,3 +345,21 @@ pub fn transition(
     };
     Ok(n == 1)
 }
+
+/// R14: what the newest published report says about one comment (for the receipt lookup):
+/// `(outcome, reason, group title)`.
+pub fn receipt_outcome(
+    conn: &mut DbConn,
+    draft_id: &str,
+    tracking_number: &str,
+) -> QueryResult<Option<FrozenRow>> {
+    let Some(report) = published(conn, draft_id, None)? else {
+        return Ok(None);
+    };
+    report_rows::table
+        .filter(report_rows::report_id.eq(&report.id))
+        .filter(report_rows::tracking_number.eq(tracking_number))
+        .select(FrozenRow::as_select())
+        .first(conn)
+        .optional()
+}
