@@ -134,7 +134,7 @@ pub async fn show_report(
                     .collect()
             })
             .unwrap_or_default();
-        rows.sort_by(|a, b| b.1.cmp(&a.1));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
         TotalsTable {
             caption: if en { e.into() } else { zh.into() },
             key_label: if en { ke.into() } else { kzh.into() },
