@@ -45,7 +45,7 @@ impl Default for GroupingParams {
         GroupingParams {
             bands: 24,
             rows: 2,
-            near_duplicate: 0.5,
+            near_duplicate: 0.7,
             paraphrase: 0.5,
             guard: 0.75,
         }
@@ -229,7 +229,7 @@ struct Doc {
     /// Quantities in context (article numbers, days, percentages), sorted and distinct.
     numbers: Vec<u64>,
     /// Which of `POLAR` the text uses.
-    polar: u32,
+    polar: u64,
 }
 
 impl Doc {
@@ -242,7 +242,7 @@ impl Doc {
             .iter()
             .enumerate()
             .filter(|(_, w)| norm.contains(*w))
-            .fold(0u32, |m, (i, _)| m | 1 << i);
+            .fold(0u64, |m, (i, _)| m | 1 << i);
         let mut bigrams: Vec<u64> = units
             .windows(2)
             .map(|w| mix(w[0].0.rotate_left(21) ^ w[1].0 ^ 0x5851_f42d_4c95_7f2d))
@@ -271,17 +271,65 @@ impl Doc {
 }
 
 /// Words whose opposites turn a near-copy into a different opinion.
-const POLAR: [&str; 26] = [
-    "支持", "反对", "赞成", "延长", "缩短", "增加", "减少", "提高", "降低", "扩大", "缩小", "放宽",
-    "收紧", "保留", "删除", "support", "oppose", "extend", "shorten", "increase", "decrease",
-    "reduce", "raise", "lower", "keep", "remove",
+const POLAR: [&str; 50] = [
+    "支持",
+    "反对",
+    "赞成",
+    "延长",
+    "缩短",
+    "增加",
+    "减少",
+    "提高",
+    "降低",
+    "扩大",
+    "缩小",
+    "放宽",
+    "收紧",
+    "保留",
+    "删除",
+    "support",
+    "oppose",
+    "extend",
+    "shorten",
+    "increase",
+    "decrease",
+    "reduce",
+    "raise",
+    "lower",
+    "keep",
+    "remove",
+    "过窄",
+    "过宽",
+    "过长",
+    "过短",
+    "太长",
+    "太短",
+    "过高",
+    "过低",
+    "太高",
+    "太低",
+    "过多",
+    "过少",
+    "太多",
+    "太少",
+    "过严",
+    "过松",
+    "too long",
+    "too short",
+    "too high",
+    "too low",
+    "too narrow",
+    "too broad",
+    "too many",
+    "too few",
 ];
 /// Index pairs into `POLAR` that contradict each other.
-const OPPOSITES: [(u8, u8); 14] = [
+const OPPOSITES: [(u8, u8); 30] = [
     (0, 1),
     (2, 1),
     (3, 4),
     (5, 6),
+    (5, 14),
     (7, 8),
     (9, 10),
     (11, 12),
@@ -292,6 +340,21 @@ const OPPOSITES: [(u8, u8); 14] = [
     (19, 21),
     (22, 23),
     (24, 25),
+    (26, 27),
+    (28, 29),
+    (30, 31),
+    (28, 31),
+    (30, 29),
+    (32, 33),
+    (34, 35),
+    (36, 37),
+    (38, 39),
+    (40, 41),
+    (42, 43),
+    (44, 45),
+    (46, 47),
+    (48, 49),
+    (40, 27),
 ];
 
 /// Two texts that read alike but name different quantities (另一条、另一期限) or take
