@@ -181,18 +181,40 @@ pub fn title_of(text: &str) -> String {
         }
         rest = rest[i + c.len_utf8()..].trim_start();
     }
-    let first = rest
+    let sentences: Vec<&str> = rest
         .split(['。', '！', '？', '!', '?', '\n', '；', ';'])
         .flat_map(|s| s.split(". "))
         .map(|s| s.trim().trim_end_matches('.').trim())
-        .find(|s| !s.is_empty())
-        .unwrap_or_else(|| text.trim());
+        .filter(|s| !s.is_empty())
+        .collect();
+    // "I am writing about Article 9." says nothing of the opinion: take the next sentence.
+    let first = match sentences.as_slice() {
+        [opener, next, ..] if is_opener(opener) => next,
+        [first, ..] => first,
+        [] => text.trim(),
+    };
     if first.chars().count() > MAX {
         let cut: String = first.chars().take(MAX).collect();
         format!("{}…", cut.trim_end())
     } else {
         first.to_string()
     }
+}
+
+fn is_opener(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase();
+    [
+        "i am writing",
+        "i'm writing",
+        "i write",
+        "i would like to comment",
+        "我想就",
+        "现就",
+        "以下是",
+    ]
+    .iter()
+    .any(|o| lower.starts_with(o))
+        && lower.chars().count() < 60
 }
 
 fn is_greeting(clause: &str) -> bool {

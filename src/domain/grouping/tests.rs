@@ -117,6 +117,10 @@ fn titles_skip_greetings_and_are_short() {
         "Please exempt small firms"
     );
     assert!(title_of(&"很长".repeat(100)).chars().count() <= 61);
+    assert_eq!(
+        title_of("I am writing about Article 9. Please exempt small firms."),
+        "Please exempt small firms"
+    );
 }
 
 #[test]
