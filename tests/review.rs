@@ -6,7 +6,7 @@ mod common;
 
 use common::TestApp;
 use common::fixtures::{CommentSpec, DraftSpec, insert_comment, insert_draft};
-use consult::db::schema::{audit_log, drafts};
+use consult::db::schema::{audit_log, drafts, outbox};
 use consult::domain::roles::Role;
 use diesel::prelude::*;
 use serde_json::{Value, json};
@@ -421,6 +421,17 @@ async fn report_totals_order_groups_and_needs_approval_by_another_person(app: Te
         .ok(200);
     assert_eq!(published["state"], "published");
     assert!(published["published_at"].is_string());
+    // R22: the commenters hear of it, through the outbox, once per address.
+    let mails: Vec<(String, String, String)> = outbox::table
+        .filter(outbox::kind.eq("report_published"))
+        .filter(outbox::draft_id.eq(&draft))
+        .select((outbox::recipient, outbox::status, outbox::payload))
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].0, "zhangsan@example.com");
+    assert_eq!(mails[0].1, "queued");
+    assert!(mails[0].2.contains(&draft));
     let state: String = drafts::table
         .find(&draft)
         .select(drafts::state)

@@ -363,3 +363,52 @@ pub fn receipt_outcome(
         .first(conn)
         .optional()
 }
+
+/// R22/R23: on publication, one `report_published` mail per distinct commenter address,
+/// queued in the same transaction. `dedupe_key` makes a repeat a no-op per version.
+pub fn queue_report_mails(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    report: &ReportRow,
+    payload: &str,
+) -> QueryResult<usize> {
+    use diesel::sql_types::{Integer, Timestamp};
+    let prefix = format!("rp{}v{}", report.id, report.version);
+    let key = format!("report_published:{}:{}:", report.draft_id, report.version);
+    // The same statement on both backends; only the placeholder syntax differs.
+    let sql = "INSERT INTO outbox (id, kind, recipient, locale, payload, message_id, dedupe_key, \
+         draft_id, status, attempts, next_attempt_at, created_at) \
+         SELECT {p1} || '-' || CAST(e.n AS TEXT), 'report_published', e.email, e.locale, {p2}, \
+           '<' || {p1} || '-' || CAST(e.n AS TEXT) || '@consult>', {p3} || e.norm, {p4}, \
+           'queued', 0, {p5}, {p5} \
+         FROM (SELECT email_normalized AS norm, MIN(email) AS email, MIN(locale) AS locale, \
+                 ROW_NUMBER() OVER (ORDER BY email_normalized) AS n \
+               FROM comments \
+               WHERE draft_id = {p4} AND round = {p6} AND email_normalized IS NOT NULL \
+               GROUP BY email_normalized) e";
+    let sql = match conn {
+        DbConn::Pg(_) => sql
+            .replace("{p1}", "$1")
+            .replace("{p2}", "$2")
+            .replace("{p3}", "$3")
+            .replace("{p4}", "$4")
+            .replace("{p5}", "$5")
+            .replace("{p6}", "$6"),
+        // SQLite: numbered parameters so a value can be used twice.
+        DbConn::Sqlite(_) => sql
+            .replace("{p1}", "?1")
+            .replace("{p2}", "?2")
+            .replace("{p3}", "?3")
+            .replace("{p4}", "?4")
+            .replace("{p5}", "?5")
+            .replace("{p6}", "?6"),
+    };
+    diesel::sql_query(sql)
+        .bind::<Text, _>(&prefix)
+        .bind::<Text, _>(payload)
+        .bind::<Text, _>(&key)
+        .bind::<Text, _>(&report.draft_id)
+        .bind::<Timestamp, _>(now.naive_utc())
+        .bind::<Integer, _>(report.round)
+        .execute(conn)
+}

@@ -303,6 +303,17 @@ pub async fn act_on_report(
                         report.state
                     )));
                 }
+                if to == "published" {
+                    // R22: every commenter who gave an address hears of the report.
+                    let payload = json!({
+                        "draft_id": draft.id,
+                        "draft_title": draft.title,
+                        "index_no": draft.index_no,
+                        "report_version": report.version,
+                        "report_url": format!("/drafts/{}/report", draft.id),
+                    });
+                    reports::queue_report_mails(conn, now, &report, &payload.to_string())?;
+                }
                 if to == "published" && draft.state != "concluded" {
                     diesel::update(drafts::table.find(&draft.id))
                         .set((
