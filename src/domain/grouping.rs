@@ -76,22 +76,31 @@ pub fn propose_groups_with(texts: &[&str], params: &GroupingParams) -> Vec<Propo
     let sigs = parallel_map(&docs, |d| signature(&d.terms, &seeds));
     let edges = lsh_edges(&sigs, params.bands, params.rows);
 
-    // Stage one: near-duplicates.
-    let mut uf = UnionFind::new(n);
+    // Stage one: near-duplicates. A pair joins when the texts, or either text and the other
+    // group's seed, are near-duplicates; the seeds themselves must be close (the guard). The
+    // seed is the group's shortest member, usually the bare form letter, so copies wrapped in
+    // different personal stories all meet it.
+    let lengths: Vec<usize> = docs.iter().map(|d| d.bigrams.len()).collect();
+    let mut uf = UnionFind::new(n, lengths);
     let guard1 = params.near_duplicate * params.guard;
+    let nd = |x: usize, y: usize| {
+        if conflicts(&docs[x], &docs[y]) {
+            0.0
+        } else {
+            near_dup(&docs[x], &docs[y])
+        }
+    };
     for &(a, b) in &edges {
         let (a, b) = (a as usize, b as usize);
         let (ra, rb) = (uf.find(a), uf.find(b));
         if ra == rb {
             continue;
         }
-        if conflicts(&docs[a], &docs[b]) || near_dup(&docs[a], &docs[b]) < params.near_duplicate {
-            continue;
-        }
         let (sa, sb) = (uf.seed[ra], uf.seed[rb]);
-        if (sa, sb) != (a, b)
-            && (conflicts(&docs[sa], &docs[sb]) || near_dup(&docs[sa], &docs[sb]) < guard1)
-        {
+        let close = nd(a, b) >= params.near_duplicate
+            || (sb != b && nd(a, sb) >= params.near_duplicate)
+            || (sa != a && nd(sa, b) >= params.near_duplicate);
+        if !close || (sa != a || sb != b) && nd(sa, sb) < guard1 {
             continue;
         }
         uf.union(ra, rb);
@@ -656,7 +665,7 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
-/// Containment of the smaller bigram set in the larger, damped when the smaller is under 40 %
+/// Containment of the smaller bigram set in the larger, damped when the smaller is under 25 %
 /// of the larger (so a two-word comment is not "contained" in every letter that uses them);
 /// never below the Jaccard index.
 fn near_dup(a: &Doc, b: &Doc) -> f64 {
@@ -669,7 +678,7 @@ fn near_dup(a: &Doc, b: &Doc) -> f64 {
     let containment = inter / small as f64;
     let ratio = small as f64 / large as f64;
     let jaccard = inter / ((la + lb) as f64 - inter);
-    (containment * (ratio / 0.4).min(1.0)).max(jaccard)
+    (containment * (ratio / 0.25).min(1.0)).max(jaccard)
 }
 
 /// Inverse document frequencies, counting each stage-one group once.
@@ -801,16 +810,19 @@ fn lsh_edges(sigs: &[Vec<u32>], bands: usize, rows: usize) -> Vec<(u32, u32)> {
 struct UnionFind {
     parent: Vec<usize>,
     size: Vec<usize>,
-    /// The seed (first member) of each root's group, for the anti-chaining guard.
+    /// The seed (shortest member) of each root's group, for the anti-chaining guard.
     seed: Vec<usize>,
+    /// Bigram counts: which member is shortest.
+    length: Vec<usize>,
 }
 
 impl UnionFind {
-    fn new(n: usize) -> UnionFind {
+    fn new(n: usize, length: Vec<usize>) -> UnionFind {
         UnionFind {
             parent: (0..n).collect(),
             size: vec![1; n],
             seed: (0..n).collect(),
+            length,
         }
     }
 
@@ -822,15 +834,22 @@ impl UnionFind {
         x
     }
 
-    /// Joins two roots; the larger group's seed stays the seed.
+    /// Joins two roots; the shorter of the two seeds becomes the seed.
     fn union(&mut self, a: usize, b: usize) {
         let (big, small) = if self.size[a] >= self.size[b] {
             (a, b)
         } else {
             (b, a)
         };
+        let (sa, sb) = (self.seed[a], self.seed[b]);
+        let seed = if (self.length[sa], sa) <= (self.length[sb], sb) {
+            sa
+        } else {
+            sb
+        };
         self.parent[small] = big;
         self.size[big] += self.size[small];
+        self.seed[big] = seed;
     }
 }
 
