@@ -46,7 +46,7 @@ impl Default for GroupingParams {
             bands: 24,
             rows: 2,
             near_duplicate: 0.7,
-            paraphrase: 0.5,
+            paraphrase: 0.45,
             guard: 0.75,
         }
     }
