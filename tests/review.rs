@@ -80,6 +80,22 @@ async fn suggestion_groups_campaigns_apart_from_distinct_opinions_and_keeps_offi
     .collect();
     let other = comment(&app, &draft, OTHER);
     let other_en = comment(&app, &draft, OTHER_EN);
+    // Hidden and withheld texts never become a (public) group title.
+    let spam: Vec<String> = ["hidden", "pending"]
+        .iter()
+        .map(|status| {
+            insert_comment(
+                &app,
+                &draft,
+                CommentSpec {
+                    status,
+                    withhold: *status == "pending",
+                    ..CommentSpec::new("出售各类发票，联系微信 fp8888，诚信经营，价格优惠。")
+                },
+            )
+            .0
+        })
+        .collect();
 
     let path = format!("/api/v1/drafts/{draft}/groups/suggest");
     app.post(&path, Some(&reviewer), json!({}))
@@ -94,6 +110,13 @@ async fn suggestion_groups_campaigns_apart_from_distinct_opinions_and_keeps_offi
     let g_en = group_of(&groups, &english[0]).expect("English campaign grouped");
     assert_eq!(g_en["size"], 3);
     assert_eq!(g_en["concentrated"], false);
+    let g_spam = group_of(&groups, &spam[0]).expect("copies grouped");
+    assert_eq!(g_spam["size"], 2);
+    assert!(
+        !g_spam["title"].as_str().unwrap().contains("发票"),
+        "{g_spam}"
+    );
+    assert!(!g_spam.to_string().contains("fp8888"));
     // Distinct opinions on the same articles stay apart.
     assert!(group_of(&groups, &other).is_none(), "{groups}");
     assert!(group_of(&groups, &other_en).is_none(), "{groups}");
@@ -133,7 +156,7 @@ async fn suggestion_groups_campaigns_apart_from_distinct_opinions_and_keeps_offi
         .get(&format!("/api/v1/drafts/{draft}/groups"), Some(&reviewer))
         .await
         .ok(200);
-    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 4);
     // Unknown comments are refused by name.
     let doc = app
         .patch(

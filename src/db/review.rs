@@ -88,18 +88,35 @@ pub fn members(conn: &mut DbConn, group_id: &str) -> QueryResult<Vec<String>> {
         .load(conn)
 }
 
-/// `(id, body)` of the round's comments no officer has placed: what a suggestion may move.
-pub fn unplaced(
-    conn: &mut DbConn,
-    draft_id: &str,
-    round: i32,
-) -> QueryResult<Vec<(String, String)>> {
+/// A comment a suggestion may move: one no officer has placed.
+#[derive(Debug, Clone, Queryable)]
+pub struct Unplaced {
+    pub id: String,
+    pub body: String,
+    pub status: String,
+    pub withhold: bool,
+}
+
+impl Unplaced {
+    /// R13/R9: only a published comment whose author did not withhold it may lend its words to
+    /// a group's title or summary (which the public report shows).
+    pub fn quotable(&self) -> bool {
+        self.status == "published" && !self.withhold
+    }
+}
+
+pub fn unplaced(conn: &mut DbConn, draft_id: &str, round: i32) -> QueryResult<Vec<Unplaced>> {
     comments::table
         .filter(comments::draft_id.eq(draft_id))
         .filter(comments::round.eq(round))
         .filter(comments::placed_by.is_null())
         .order(comments::id.asc())
-        .select((comments::id, comments::body))
+        .select((
+            comments::id,
+            comments::body,
+            comments::status,
+            comments::withhold,
+        ))
         .load(conn)
 }
 

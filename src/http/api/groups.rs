@@ -141,16 +141,34 @@ pub async fn suggest_groups(
                 ensure_reviewable(&draft)?;
                 let stale = review::unaccepted_suggestions(conn, &draft.id, draft.round)?;
                 let free = review::unplaced(conn, &draft.id, draft.round)?;
-                let free_ids: Vec<String> = free.iter().map(|(id, _)| id.clone()).collect();
+                let free_ids: Vec<String> = free.iter().map(|c| c.id.clone()).collect();
                 review::place(conn, &free_ids, None, None)?;
                 let removed = review::delete_if_empty(conn, &stale)?;
-                let texts: Vec<&str> = free.iter().map(|(_, body)| body.as_str()).collect();
+                let texts: Vec<&str> = free.iter().map(|c| c.body.as_str()).collect();
                 let proposed = grouping::propose_groups(&texts);
                 let mut created = 0usize;
                 let mut placed = 0usize;
                 for p in proposed.iter().filter(|p| p.members.len() >= 2) {
                     let gid = ids::new_id(now);
-                    let summary = free[p.central].1.chars().take(500).collect::<String>();
+                    // The title and summary are public in the report: quote only a published,
+                    // not withheld comment (the central one if it is).
+                    let quoted = std::iter::once(p.central)
+                        .chain(p.members.iter().copied())
+                        .find(|&m| free[m].quotable());
+                    let (title, summary) = match quoted {
+                        Some(m) if m == p.central => (
+                            p.title.clone(),
+                            free[m].body.chars().take(500).collect::<String>(),
+                        ),
+                        Some(m) => (
+                            grouping::title_of(&free[m].body),
+                            free[m].body.chars().take(500).collect::<String>(),
+                        ),
+                        None => (
+                            format!("未公开的意见（{} 条）", p.members.len()),
+                            String::new(),
+                        ),
+                    };
                     review::insert_group(
                         conn,
                         now,
@@ -158,14 +176,14 @@ pub async fn suggest_groups(
                             id: &gid,
                             draft_id: &draft.id,
                             round: draft.round,
-                            title: &p.title,
+                            title: &title,
                             summary: &summary,
                             origin: "suggested",
                             created_by: None,
                         },
                     )?;
                     let members: Vec<String> =
-                        p.members.iter().map(|&m| free[m].0.clone()).collect();
+                        p.members.iter().map(|&m| free[m].id.clone()).collect();
                     placed += review::place(conn, &members, Some(&gid), None)?;
                     created += 1;
                 }
