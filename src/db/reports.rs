@@ -178,7 +178,9 @@ pub fn insert_with_rows(
         .execute(conn)
 }
 
+/// Deletes an unpublished report and its rows.
 pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(report_rows::table.filter(report_rows::report_id.eq(id))).execute(conn)?;
     diesel::delete(reports::table.find(id)).execute(conn)?;
     Ok(())
 }

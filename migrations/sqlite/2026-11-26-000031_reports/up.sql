@@ -19,9 +19,11 @@ CREATE TABLE reports (
     UNIQUE (draft_id, round, version)
 );
 
--- One row per comment as the report states it: no personal data.
+-- One row per comment as the report states it: no personal data. No foreign key: a million
+-- rows are inserted in one statement and PostgreSQL would check each; rows go with their
+-- report in `db::reports::delete`.
 CREATE TABLE report_rows (
-    report_id        TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    report_id        TEXT NOT NULL,
     tracking_number  TEXT NOT NULL,
     article          INTEGER,
     stakeholder_type TEXT NOT NULL,

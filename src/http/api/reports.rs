@@ -142,10 +142,10 @@ pub async fn create_report(
 /// R19: identification, period, totals (aggregated in SQL) and groups, frozen as JSON text.
 fn summarise(conn: &mut DbConn, draft: &ReviewDraft, rid: &str, min: u32) -> AppResult<Value> {
     let to_map = |rows: Vec<(String, i64)>| -> BTreeMap<String, i64> { rows.into_iter().collect() };
-    let comments = reports::row_count(conn, rid)?;
+    let by_channel = to_map(reports::count_by(conn, rid, "channel")?);
     let mut totals = json!({
-        "comments": comments,
-        "by_channel": to_map(reports::count_by(conn, rid, "channel")?),
+        "comments": by_channel.values().sum::<i64>(),
+        "by_channel": by_channel,
         "by_stakeholder_type": to_map(reports::count_by(conn, rid, "stakeholder_type")?),
         "by_article": to_map(reports::count_by(conn, rid, "article")?),
         "by_outcome": to_map(reports::count_by(conn, rid, "outcome")?),
