@@ -115,7 +115,17 @@ pub async fn create_report(
                         note: body.note.as_deref().map(str::trim),
                         prepared_by: &actor,
                     },
-                )?;
+                )
+                .map_err(|e| {
+                    if db::is_unique_violation(&e) {
+                        AppError::wrong_state(l!(
+                            "报告正由他人同时起草，请刷新后重试。",
+                            "Someone prepared the report at the same moment; reload and try again."
+                        ))
+                    } else {
+                        e.into()
+                    }
+                })?;
                 let summary = summarise(conn, &draft, &rid, min)?;
                 reports::set_summary(conn, &rid, &summary.to_string())?;
                 audit::append(
@@ -207,6 +217,7 @@ fn document(conn: &mut DbConn, r: &ReportRow, page: i64, per_page: i64) -> AppRe
     doc["comments_page"] = json!({"total": total, "page": page, "per_page": per_page});
     doc["links"] = json!({
         "draft": format!("/api/v1/drafts/{}", r.draft_id),
+        "html": format!("/drafts/{}/report?version={}", r.draft_id, r.version),
         "csv": format!("/api/v1/drafts/{}/report?format=csv&version={}", r.draft_id, r.version),
     });
     Ok(doc)
