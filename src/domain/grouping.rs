@@ -71,7 +71,7 @@ pub fn propose_groups_with(texts: &[&str], params: &GroupingParams) -> Vec<Propo
     if n == 0 {
         return Vec::new();
     }
-    let docs = parallel_map(texts, |t| Doc::new(t));
+    let docs = parallel_map(texts, |t| Doc::new(core_text(t)));
     let seeds = minhash_seeds(params.bands * params.rows);
     let sigs = parallel_map(&docs, |d| signature(&d.terms, &seeds));
     let edges = lsh_edges(&sigs, params.bands, params.rows);
@@ -180,16 +180,7 @@ fn most_central(members: &[usize], sim: &impl Fn(usize, usize) -> f64) -> usize 
 /// characters.
 pub fn title_of(text: &str) -> String {
     const MAX: usize = 60;
-    let mut rest = text.trim();
-    while let Some((i, c)) = rest
-        .char_indices()
-        .find(|&(_, c)| matches!(c, ',' | '，' | ':' | '：' | '!' | '！' | '。' | '\n'))
-    {
-        if !is_greeting(&rest[..i]) {
-            break;
-        }
-        rest = rest[i + c.len_utf8()..].trim_start();
-    }
+    let rest = without_greeting(text);
     let sentences: Vec<&str> = rest
         .split(['。', '！', '？', '!', '?', '\n', '；', ';'])
         .flat_map(|s| s.split(". "))
@@ -208,6 +199,84 @@ pub fn title_of(text: &str) -> String {
     } else {
         first.to_string()
     }
+}
+
+/// The text after any leading greeting clauses.
+fn without_greeting(text: &str) -> &str {
+    let mut rest = text.trim();
+    while let Some((i, c)) = rest
+        .char_indices()
+        .find(|&(_, c)| matches!(c, ',' | '，' | ':' | '：' | '!' | '！' | '。' | '\n'))
+    {
+        if !is_greeting(&rest[..i]) {
+            break;
+        }
+        rest = rest[i + c.len_utf8()..].trim_start();
+    }
+    rest
+}
+
+/// The letter without its wrapping: leading greetings and trailing sign-offs (此致敬礼,
+/// "Regards, …", a dashed signature, contact details). What is left is what copies of a
+/// campaign letter share; if nothing is left, the whole text.
+pub fn core_text(text: &str) -> &str {
+    let mut core = without_greeting(text).trim_end();
+    let starts: Vec<usize> = core
+        .char_indices()
+        .filter(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '；' | '.'))
+        .map(|(i, c)| i + c.len_utf8())
+        .collect();
+    let mut cut = None;
+    for &start in starts.iter().rev() {
+        let tail = &core[start..];
+        if tail.chars().filter(|c| c.is_alphanumeric()).count() >= 40 {
+            break;
+        }
+        if is_signoff(tail) {
+            cut = Some(start);
+        }
+    }
+    if let Some(cut) = cut {
+        core = &core[..cut];
+    }
+    if core.chars().any(char::is_alphanumeric) {
+        core
+    } else {
+        text
+    }
+}
+
+fn is_signoff(segment: &str) -> bool {
+    let lower = segment.trim().to_lowercase();
+    let visible = lower.chars().filter(|c| c.is_alphanumeric()).count();
+    visible < 40
+        && [
+            "此致",
+            "敬礼",
+            "谢谢",
+            "感谢",
+            "顺祝",
+            "祝好",
+            "——",
+            "--",
+            "—",
+            "联系",
+            "电话",
+            "thank",
+            "regards",
+            "best,",
+            "best wishes",
+            "best regards",
+            "sincerely",
+            "yours",
+            "cheers,",
+            "tel:",
+            "tel.",
+            "sent from",
+            "kind regards",
+        ]
+        .iter()
+        .any(|s| lower.starts_with(s))
 }
 
 fn is_opener(sentence: &str) -> bool {

@@ -178,3 +178,16 @@ fn sweep_parameters() {
         }
     }
 }
+
+#[test]
+fn wrapping_is_stripped_from_the_core() {
+    assert_eq!(
+        core_text("尊敬的领导：建议延长期限。此致敬礼！市民王某"),
+        "建议延长期限。"
+    );
+    assert_eq!(
+        core_text("Dear Sir or Madam, Please exempt small firms. Regards, John Smith"),
+        "Please exempt small firms."
+    );
+    assert_eq!(core_text("谢谢！"), "谢谢！");
+}
