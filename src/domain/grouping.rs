@@ -1,9 +1,11 @@
 //! R16: proposes opinion groups (意见归类) from comment texts alone, in near-linear time.
 //!
 //! The method, in order:
-//! 1. Normalise each text (NFKC, which also folds full-width forms; lower case; punctuation and
-//!    white space become boundaries) and cut it into units: one unit per CJK character, one per
-//!    Latin word or number (lightly stemmed).
+//! 1. Take each text's core (leading greetings and trailing sign-offs stripped), normalise it
+//!    (NFKC, which also folds full-width forms; lower case; punctuation and white space become
+//!    boundaries) and cut it into units: one unit per CJK character, one per Latin word or
+//!    number (lightly stemmed). Quantities in context (第五条, 30 日, "Article 9") and
+//!    polar words (支持/反对, extend/shorten) are noted: texts that differ in them conflict.
 //! 2. Features: unit bigrams (for Chinese these are character bigrams, for English word
 //!    pairs) and, for the term set, content unigrams too.
 //! 3. MinHash the term sets and band the signatures (LSH): only texts that share a band become
@@ -16,7 +18,8 @@
 //!    over terms, with document frequencies counted once per stage-one group, so that a large
 //!    campaign does not make its own words look common.
 //! 6. Both stages use union-find with an anti-chaining guard: two groups join only when their
-//!    seeds (first members) are also similar, not merely one member of each.
+//!    seeds (shortest members, usually the bare letter) are also similar, not merely one
+//!    member of each.
 //!
 //! Each group is titled by the first real sentence (greetings skipped) of its most central
 //! member: the one most similar to the others.
