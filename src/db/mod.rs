@@ -7,6 +7,8 @@ pub mod ids;
 pub mod materials;
 pub mod outbox;
 pub mod public_comments;
+pub mod reports;
+pub mod review;
 pub mod schema;
 pub mod secrets;
 pub mod subscriptions;

@@ -280,6 +280,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscription_requests,
     mail_suppressions,
     mail_events,
+    // Issue 5
+    reports,
+    report_rows,
 );
 
 // Issue 6: subscriptions, suppressions and clock-driven mail events (R21, R22).
@@ -321,3 +324,41 @@ diesel::table! {
         at -> Timestamp,
     }
 }
+
+// Issue 5: adoption reports (R18–R20).
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        draft_id -> Text,
+        round -> Integer,
+        version -> Integer,
+        state -> Text,
+        note -> Nullable<Text>,
+        summary -> Text,
+        prepared_by -> Text,
+        prepared_at -> Timestamp,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        approved_by -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        return_note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_rows (report_id, tracking_number) {
+        report_id -> Text,
+        tracking_number -> Text,
+        article -> Nullable<Integer>,
+        stakeholder_type -> Text,
+        channel -> Text,
+        group_id -> Nullable<Text>,
+        group_title -> Nullable<Text>,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(reports -> drafts (draft_id));
+diesel::joinable!(report_rows -> reports (report_id));

@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod countdown;
 pub mod files;
+pub mod grouping;
 pub mod mail;
 pub mod period;
+pub mod review;
 pub mod roles;
 pub mod workflow;

@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/drafts").get(pages::drafts::list_drafts))
         .service(web::resource("/drafts/{id}").get(pages::drafts::show_draft))
         .service(web::resource("/materials/{id}").get(pages::materials::show_material))
+        .service(web::resource("/drafts/{id}/report").get(pages::report::show_report))
         // Operations
         .service(web::resource("/healthz").get(api::ops::get_healthz))
         .service(web::resource("/metrics").get(api::ops::get_metrics))
@@ -82,6 +83,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/admin/outbox").get(api::outbox::list_outbox))
                 .service(web::resource("/admin/outbox/{id}/retry").post(api::outbox::retry_outbox))
+                // Review and report (issue 5: R16–R20)
+                .service(
+                    web::resource("/drafts/{id}/groups")
+                        .get(api::groups::list_groups)
+                        .post(api::groups::create_group),
+                )
+                .service(
+                    web::resource("/drafts/{id}/groups/suggest").post(api::groups::suggest_groups),
+                )
+                .service(web::resource("/groups/{id}").patch(api::groups::update_group))
+                .service(
+                    web::resource("/groups/{id}/disposition")
+                        .put(api::dispositions::put_group_disposition),
+                )
+                .service(
+                    web::resource("/comments/{id}/disposition")
+                        .put(api::dispositions::put_comment_disposition),
+                )
+                .service(
+                    web::resource("/drafts/{id}/report")
+                        .get(api::reports::get_report)
+                        .post(api::reports::create_report),
+                )
+                .service(
+                    web::resource("/drafts/{id}/report/actions").post(api::reports::act_on_report),
+                )
                 .service(
                     web::resource("/test/clock")
                         .put(api::test_clock::set_clock)

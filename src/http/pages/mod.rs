@@ -9,6 +9,7 @@ pub mod home;
 pub mod labels;
 pub mod materials;
 pub mod problems;
+pub mod report;
 pub mod subscriptions;
 
 use actix_web::HttpResponse;

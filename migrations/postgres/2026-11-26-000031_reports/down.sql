@@ -1,0 +1,2 @@
+DROP TABLE report_rows;
+DROP TABLE reports;

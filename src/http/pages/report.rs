@@ -1,0 +1,248 @@
+//! `GET /drafts/{id}/report`: R20, the published adoption report as an HTML page that prints
+//! well (its own print stylesheet), with every comment's row paged.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::Value;
+use validator::Validate;
+
+use super::{Chrome, render};
+use crate::app::AppState;
+use crate::db::reports::{self, FrozenRow};
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::QueryParams;
+use crate::http::lang::Lang;
+
+const PER_PAGE: i64 = 200;
+
+pub struct TotalsTable {
+    pub caption: String,
+    pub key_label: String,
+    pub rows: Vec<(String, i64)>,
+}
+
+pub struct GroupLine {
+    pub title: String,
+    pub size: i64,
+    pub concentrated: bool,
+    pub outcome: String,
+    pub reason: String,
+}
+
+pub struct CommentLine {
+    pub tracking_number: String,
+    pub article: String,
+    pub stakeholder_type: String,
+    pub channel: String,
+    pub group: String,
+    pub outcome: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    site_name: String,
+    lang_code: &'static str,
+    en: bool,
+    draft_id: String,
+    title: String,
+    index_no: String,
+    opens_on: String,
+    closes_on: String,
+    extensions: Vec<String>,
+    version: i32,
+    note: Option<String>,
+    published_at: String,
+    total: i64,
+    tables: Vec<TotalsTable>,
+    groups: Vec<GroupLine>,
+    rows: Vec<CommentLine>,
+    page: i64,
+    pages: i64,
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct PageQuery {
+    #[validate(range(min = 1))]
+    pub page: Option<i64>,
+    pub version: Option<i32>,
+}
+
+/// Readable names of stored values.
+pub fn label(value: &str, en: bool) -> String {
+    let (zh, e) = match value {
+        "adopted" => ("采纳", "Adopted"),
+        "partially_adopted" => ("部分采纳", "Partly adopted"),
+        "not_adopted" => ("不予采纳", "Not adopted"),
+        "noted" => ("予以说明", "Noted"),
+        "individual" => ("个人", "Individual"),
+        "enterprise" => ("企业", "Enterprise"),
+        "industry_association" => ("行业协会", "Industry association"),
+        "social_organization" => ("社会组织", "Social organisation"),
+        "expert" => ("专家", "Expert"),
+        "public_institution" => ("事业单位", "Public institution"),
+        "government_body" => ("政府机关", "Government body"),
+        "online" => ("网上提交", "Online"),
+        "letter" => ("信函", "Letter"),
+        "email" => ("电子邮件", "Email"),
+        "hearing" => ("听证会", "Hearing"),
+        "symposium" => ("座谈会", "Symposium"),
+        "phone" => ("电话", "Phone"),
+        "none" => ("未指明条款", "No article"),
+        "other" => ("其他", "Other"),
+        other => (other, other),
+    };
+    if en { e.to_string() } else { zh.to_string() }
+}
+
+fn str_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+pub async fn show_report(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let page = q.page.unwrap_or(1);
+    let version = q.version;
+    let (report, rows) = state
+        .db(move |conn| {
+            let r = reports::published(conn, &id, version)?.ok_or_else(AppError::not_found)?;
+            let rows = reports::rows_page(conn, &r.id, (page - 1) * PER_PAGE, PER_PAGE)?;
+            Ok((r, rows))
+        })
+        .await?;
+    let lang = Lang::current();
+    let en = lang == Lang::En;
+    let chrome = Chrome::new(&state.config.site.name, lang);
+    let doc: Value = serde_json::from_str(&report.summary).map_err(AppError::internal)?;
+    let total = doc["totals"]["comments"].as_i64().unwrap_or(0);
+    let table = |key: &str, zh: &str, e: &str, kzh: &str, ke: &str| {
+        let mut rows: Vec<(String, i64)> = doc["totals"][key]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (label(k, en), v.as_i64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+        TotalsTable {
+            caption: if en { e.into() } else { zh.into() },
+            key_label: if en { ke.into() } else { kzh.into() },
+            rows,
+        }
+    };
+    let mut tables = vec![
+        table(
+            "by_outcome",
+            "按处理结果",
+            "By outcome",
+            "处理结果",
+            "Outcome",
+        ),
+        table("by_channel", "按渠道", "By channel", "渠道", "Channel"),
+        table(
+            "by_stakeholder_type",
+            "按意见人类别",
+            "By kind of commenter",
+            "类别",
+            "Kind",
+        ),
+        table("by_article", "按条款", "By article", "条款", "Article"),
+    ];
+    if doc["totals"]["market_entities"].is_object() {
+        let mut t = TotalsTable {
+            caption: if en {
+                "Market entities (enterprises and industry associations)".into()
+            } else {
+                "市场主体（企业、行业协会）意见".into()
+            },
+            key_label: if en {
+                "Outcome".into()
+            } else {
+                "处理结果".into()
+            },
+            rows: Vec::new(),
+        };
+        if let Some(m) = doc["totals"]["market_entities"]["by_outcome"].as_object() {
+            t.rows = m
+                .iter()
+                .map(|(k, v)| (label(k, en), v.as_i64().unwrap_or(0)))
+                .collect();
+        }
+        tables.insert(1, t);
+    }
+    let groups = doc["groups"]
+        .as_array()
+        .map(|gs| {
+            gs.iter()
+                .map(|g| GroupLine {
+                    title: str_of(&g["title"]),
+                    size: g["size"].as_i64().unwrap_or(0),
+                    concentrated: g["concentrated"].as_bool().unwrap_or(false),
+                    outcome: label(&str_of(&g["outcome"]), en),
+                    reason: str_of(&g["reason"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let extensions = doc["period"]["extensions"]
+        .as_array()
+        .map(|es| {
+            es.iter()
+                .map(|e| {
+                    format!(
+                        "{} → {} ({})",
+                        str_of(&e["previous_closes_on"]),
+                        str_of(&e["new_closes_on"]),
+                        str_of(&e["reason"])
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = rows
+        .into_iter()
+        .map(|r: FrozenRow| CommentLine {
+            article: r.article.map(|a| a.to_string()).unwrap_or_default(),
+            stakeholder_type: label(&r.stakeholder_type, en),
+            channel: label(&r.channel, en),
+            group: r.group_title.unwrap_or_default(),
+            outcome: label(&r.outcome, en),
+            reason: r.reason.unwrap_or_default(),
+            tracking_number: r.tracking_number,
+        })
+        .collect();
+    render(&ReportPage {
+        site_name: chrome.site_name,
+        lang_code: chrome.lang_code,
+        en: chrome.en,
+        draft_id: report.draft_id.clone(),
+        title: str_of(&doc["draft"]["title"]),
+        index_no: str_of(&doc["draft"]["index_no"]),
+        opens_on: str_of(&doc["period"]["opens_on"]),
+        closes_on: str_of(&doc["period"]["closes_on"]),
+        extensions,
+        version: report.version,
+        note: report.note,
+        published_at: report
+            .published_at
+            .map(crate::db::utc_string)
+            .unwrap_or_default(),
+        total,
+        tables,
+        groups,
+        rows,
+        page,
+        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+    })
+}
