@@ -23,6 +23,8 @@ pub struct AppState {
     pub default_lang: Lang,
     /// `security.session_key`, or the development key kept in the database.
     pub secret: String,
+    /// R10: the group-commit writer for public comments and its draft cache.
+    pub comments: crate::jobs::comment_writer::CommentIntake,
 }
 
 impl AppState {
@@ -85,7 +87,13 @@ impl AppState {
         secret: String,
     ) -> anyhow::Result<AppState> {
         let default_lang = Lang::parse(&config.site.default_locale).unwrap_or_default();
+        let comments = crate::jobs::comment_writer::CommentIntake::start(
+            pool.clone(),
+            backend,
+            secret.clone(),
+        );
         Ok(AppState {
+            comments,
             config: Arc::new(config),
             pool,
             backend,
