@@ -374,3 +374,67 @@ pub fn receipt_message(
         created_at: now.naive_utc(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(now: DateTime<Utc>) -> Submission {
+        Submission {
+            row: NewComment {
+                id: db::ids::new_id(now),
+                draft_id: "d".into(),
+                round: 1,
+                tracking_number: "20260301-AAAAA-BBBBB".into(),
+                receipt_token_hash: "h".into(),
+                body: "意见".into(),
+                article: None,
+                stakeholder_type: "individual".into(),
+                organization: None,
+                name: None,
+                email: None,
+                email_normalized: None,
+                phone: None,
+                region: None,
+                publish_name: false,
+                withhold: false,
+                channel: "online".into(),
+                locale: "zh-CN".into(),
+                status: "pending".into(),
+                entered_by: None,
+                client_key: None,
+                submitted_at: now.naive_utc(),
+            },
+            now,
+            local_date: now.date_naive(),
+            receipt_token: "t".into(),
+            idempotency: None,
+            receipt_mail: None,
+            per_client_per_hour: 30,
+            per_email_per_draft: 20,
+        }
+    }
+
+    #[test]
+    fn a_full_queue_refuses_at_once_instead_of_waiting() {
+        let (sender, _receiver) = mpsc::sync_channel(2);
+        let intake = CommentIntake {
+            sender,
+            drafts: Mutex::new(HashMap::new()),
+        };
+        let now = Utc::now();
+        assert!(intake.submit(sample(now)).is_ok());
+        assert!(intake.submit(sample(now)).is_ok());
+        assert!(matches!(
+            intake.submit(sample(now)),
+            Err(Refusal::Overloaded)
+        ));
+    }
+
+    #[test]
+    fn receipt_tokens_are_derived_per_comment_and_secret() {
+        assert_eq!(receipt_token("k", "a"), receipt_token("k", "a"));
+        assert_ne!(receipt_token("k", "a"), receipt_token("k", "b"));
+        assert_ne!(receipt_token("k", "a"), receipt_token("j", "a"));
+    }
+}
