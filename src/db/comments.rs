@@ -108,7 +108,7 @@ pub struct Comment {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = comments)]
+#[diesel(table_name = comments, treat_none_as_default_value = false)]
 pub struct NewComment {
     pub id: String,
     pub draft_id: String,
@@ -143,7 +143,7 @@ pub fn insert(conn: &mut DbConn, row: &NewComment) -> QueryResult<()> {
 
 /// R23: a mail row, written in the same transaction as its cause.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = outbox)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub struct NewOutboxMessage {
     pub id: String,
     pub kind: String,
@@ -157,6 +157,111 @@ pub struct NewOutboxMessage {
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+}
+
+/// Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const CHUNK: usize = 500;
+
+/// Many comments in few statements (the group-commit writer).
+pub fn insert_many(conn: &mut DbConn, rows: &[NewComment]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        // MultiConnection cannot express a multi-row INSERT; each backend can.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(comments::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(comments::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+pub fn insert_outbox_many(conn: &mut DbConn, rows: &[NewOutboxMessage]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        // MultiConnection cannot express a multi-row INSERT; each backend can.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(outbox::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(outbox::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+pub fn insert_idempotency_keys(conn: &mut DbConn, rows: &[IdempotencyKey]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        // MultiConnection cannot express a multi-row INSERT; each backend can.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(idempotency_keys::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(idempotency_keys::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// R11: the stored keys among `hashes`.
+pub fn find_idempotency_keys(
+    conn: &mut DbConn,
+    hashes: &[String],
+) -> QueryResult<Vec<IdempotencyKey>> {
+    let mut out = Vec::new();
+    for chunk in hashes.chunks(CHUNK) {
+        out.extend(
+            idempotency_keys::table
+                .filter(idempotency_keys::key_hash.eq_any(chunk))
+                .select(IdempotencyKey::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// R15: `(client_key, submitted_at)` of the comments of these clients since `since`.
+pub fn recent_by_clients(
+    conn: &mut DbConn,
+    client_keys: &[String],
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<(Option<String>, NaiveDateTime)>> {
+    let mut out = Vec::new();
+    for chunk in client_keys.chunks(CHUNK) {
+        out.extend(
+            comments::table
+                .filter(comments::client_key.eq_any(chunk))
+                .filter(comments::submitted_at.gt(since.naive_utc()))
+                .select((comments::client_key, comments::submitted_at))
+                .load::<(Option<String>, NaiveDateTime)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// R15: how many comments each of these addresses has sent on a draft.
+pub fn count_by_emails(
+    conn: &mut DbConn,
+    draft_id: &str,
+    emails: &[String],
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    let mut out = Vec::new();
+    for chunk in emails.chunks(CHUNK) {
+        out.extend(
+            comments::table
+                .filter(comments::draft_id.eq(draft_id))
+                .filter(comments::email_normalized.eq_any(chunk))
+                .group_by(comments::email_normalized)
+                .select((comments::email_normalized, diesel::dsl::count_star()))
+                .load::<(Option<String>, i64)>(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 pub fn insert_outbox(conn: &mut DbConn, row: &NewOutboxMessage) -> QueryResult<()> {

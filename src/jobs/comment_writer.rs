@@ -178,7 +178,11 @@ fn run(
 
 /// Writes a batch in one transaction and returns one result per item, in order. Results
 /// are only handed out after the commit, so an acknowledged comment is durable.
-fn write_batch(pool: &Pool, secret: &str, items: Vec<Submission>) -> Vec<Result<Receipt, Refusal>> {
+fn write_batch(
+    pool: &Pool,
+    secret: &str,
+    mut items: Vec<Submission>,
+) -> Vec<Result<Receipt, Refusal>> {
     let n = items.len();
     let failed = |e: anyhow::Error| -> Vec<Result<Receipt, Refusal>> {
         tracing::error!(error = %format!("{e:#}"), batch = n, "comment batch not stored");
@@ -190,37 +194,258 @@ fn write_batch(pool: &Pool, secret: &str, items: Vec<Submission>) -> Vec<Result<
         Ok(c) => c,
         Err(e) => return failed(e.into()),
     };
-    let mut items = items;
-    let outcome = db::write_tx(&mut conn, |conn| {
-        let mut windows: HashMap<String, Option<q::DraftState>> = HashMap::new();
-        let mut results = Vec::with_capacity(items.len());
-        for item in items.iter_mut() {
-            let window = match windows.get(&item.row.draft_id) {
-                Some(w) => w.clone(),
-                None => {
-                    let w = q::draft_state(conn, &item.row.draft_id)?;
-                    windows.insert(item.row.draft_id.clone(), w.clone());
-                    w
-                }
-            };
-            let phase = match &window {
-                Some((state, opens_at, closes_at)) => {
-                    intake(state, *opens_at, *closes_at, item.now)
-                }
-                None => Intake::NotPublic,
-            };
-            if phase != Intake::Open {
-                results.push(Err(Refusal::NotOpen(phase)));
-                continue;
-            }
-            results.push(write_one(conn, secret, item)?);
-        }
-        Ok::<_, diesel::result::Error>(results)
-    });
-    match outcome {
+    match db::write_tx(&mut conn, |conn| write_planned(conn, secret, &items)) {
         Ok(results) => results,
-        Err(e) => failed(e.into()),
+        Err(e) => {
+            // Rare: a tracking-number collision, a key another node stored meanwhile, a row
+            // the database refuses. Item by item, so one bad item cannot fail the others.
+            tracing::warn!(error = %e, batch = n, "comment batch failed; writing item by item");
+            items
+                .iter_mut()
+                .map(|item| {
+                    db::write_tx(&mut conn, |conn| write_single(conn, secret, item))
+                        .unwrap_or_else(|e| Err(Refusal::Failed(e.into())))
+                })
+                .collect()
+        }
     }
+}
+
+enum Decision {
+    Store,
+    /// R11: answered with the receipt of a stored comment.
+    Replay(String),
+    /// R11: answered with the receipt of an earlier item of this batch.
+    ReplayInBatch(usize),
+    Refuse(Refusal),
+}
+
+/// The fast path: every check for the whole batch in a handful of queries, the decisions in
+/// memory (so items of one batch see each other), then multi-row inserts.
+fn write_planned(
+    conn: &mut DbConn,
+    secret: &str,
+    items: &[Submission],
+) -> diesel::QueryResult<Vec<Result<Receipt, Refusal>>> {
+    let Some(earliest) = items.iter().map(|i| i.now).min() else {
+        return Ok(Vec::new());
+    };
+    let mut windows: HashMap<&str, Option<q::DraftState>> = HashMap::new();
+    let mut key_hashes = Vec::new();
+    let mut clients = Vec::new();
+    let mut emails: HashMap<&str, Vec<String>> = HashMap::new();
+    for item in items {
+        let draft = item.row.draft_id.as_str();
+        if !windows.contains_key(draft) {
+            windows.insert(draft, q::draft_state(conn, draft)?);
+        }
+        if let Some(key) = &item.idempotency {
+            key_hashes.push(key.key_hash.clone());
+        }
+        if let (Some(c), true) = (&item.row.client_key, item.per_client_per_hour > 0) {
+            clients.push(c.clone());
+        }
+        if let (Some(e), true) = (&item.row.email_normalized, item.per_email_per_draft > 0) {
+            emails.entry(draft).or_default().push(e.clone());
+        }
+    }
+    clients.sort();
+    clients.dedup();
+    let stored_keys: HashMap<String, IdempotencyKey> = q::find_idempotency_keys(conn, &key_hashes)?
+        .into_iter()
+        .map(|k| (k.key_hash.clone(), k))
+        .collect();
+    let mut recent: HashMap<String, Vec<NaiveDateTime>> = HashMap::new();
+    for (client, at) in q::recent_by_clients(conn, &clients, earliest - TimeDelta::hours(1))? {
+        if let Some(client) = client {
+            recent.entry(client).or_default().push(at);
+        }
+    }
+    let mut sent: HashMap<(String, String), i64> = HashMap::new();
+    for (draft, mut list) in emails {
+        list.sort();
+        list.dedup();
+        for (email, count) in q::count_by_emails(conn, draft, &list)? {
+            if let Some(email) = email {
+                sent.insert((draft.to_string(), email), count);
+            }
+        }
+    }
+
+    let mut decisions = Vec::with_capacity(items.len());
+    let mut new_keys: HashMap<&str, (usize, &str)> = HashMap::new();
+    let mut expired = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        decisions.push(decide(
+            i,
+            item,
+            &windows,
+            &stored_keys,
+            &mut new_keys,
+            &mut expired,
+            &mut recent,
+            &mut sent,
+        ));
+    }
+
+    for key in &expired {
+        q::delete_idempotency_key(conn, key)?;
+    }
+    let mut rows = Vec::new();
+    let mut mails = Vec::new();
+    let mut keys = Vec::new();
+    for (item, decision) in items.iter().zip(&decisions) {
+        if !matches!(decision, Decision::Store) {
+            continue;
+        }
+        rows.push(item.row.clone());
+        if let Some(mail) = &item.receipt_mail {
+            mails.push(receipt_message(
+                &item.row,
+                &item.receipt_token,
+                mail,
+                item.now,
+            ));
+        }
+        if let Some(key) = &item.idempotency {
+            keys.push(IdempotencyKey {
+                key_hash: key.key_hash.clone(),
+                draft_id: item.row.draft_id.clone(),
+                comment_id: item.row.id.clone(),
+                request_hash: key.request_hash.clone(),
+                created_at: item.now.naive_utc(),
+                expires_at: (item.now + IDEMPOTENCY_TTL).naive_utc(),
+            });
+        }
+    }
+    q::insert_many(conn, &rows)?;
+    q::insert_outbox_many(conn, &mails)?;
+    q::insert_idempotency_keys(conn, &keys)?;
+
+    let receipt_of = |item: &Submission, replayed: bool| Receipt {
+        tracking_number: item.row.tracking_number.clone(),
+        receipt_token: item.receipt_token.clone(),
+        submitted_at: item.row.submitted_at,
+        replayed,
+    };
+    let mut results = Vec::with_capacity(items.len());
+    for (item, decision) in items.iter().zip(decisions) {
+        results.push(match decision {
+            Decision::Store => Ok(receipt_of(item, false)),
+            Decision::ReplayInBatch(j) => Ok(receipt_of(&items[j], true)),
+            Decision::Replay(comment_id) => match q::by_id(conn, &comment_id)? {
+                Some(c) => Ok(Receipt {
+                    receipt_token: receipt_token(secret, &c.id),
+                    tracking_number: c.tracking_number,
+                    submitted_at: c.submitted_at,
+                    replayed: true,
+                }),
+                None => Err(Refusal::KeyReused),
+            },
+            Decision::Refuse(r) => Err(r),
+        });
+    }
+    Ok(results)
+}
+
+/// R5, R11, R15 for one item, given what the database holds and what the batch accepted
+/// before it.
+#[expect(clippy::too_many_arguments, reason = "the batch's shared bookkeeping")]
+fn decide<'a>(
+    i: usize,
+    item: &'a Submission,
+    windows: &HashMap<&str, Option<q::DraftState>>,
+    stored_keys: &HashMap<String, IdempotencyKey>,
+    new_keys: &mut HashMap<&'a str, (usize, &'a str)>,
+    expired: &mut Vec<String>,
+    recent: &mut HashMap<String, Vec<NaiveDateTime>>,
+    sent: &mut HashMap<(String, String), i64>,
+) -> Decision {
+    let phase = match windows.get(item.row.draft_id.as_str()) {
+        Some(Some((state, opens_at, closes_at))) => intake(state, *opens_at, *closes_at, item.now),
+        _ => Intake::NotPublic,
+    };
+    if phase != Intake::Open {
+        return Decision::Refuse(Refusal::NotOpen(phase));
+    }
+    if let Some(key) = &item.idempotency {
+        if let Some((j, hash)) = new_keys.get(key.key_hash.as_str()) {
+            return if *hash == key.request_hash {
+                Decision::ReplayInBatch(*j)
+            } else {
+                Decision::Refuse(Refusal::KeyReused)
+            };
+        }
+        if let Some(found) = stored_keys.get(&key.key_hash) {
+            if found.expires_at > item.now.naive_utc() {
+                return if found.request_hash == key.request_hash {
+                    Decision::Replay(found.comment_id.clone())
+                } else {
+                    Decision::Refuse(Refusal::KeyReused)
+                };
+            }
+            if !expired.contains(&key.key_hash) {
+                expired.push(key.key_hash.clone());
+            }
+        }
+    }
+    let since = (item.now - TimeDelta::hours(1)).naive_utc();
+    if let (Some(client), true) = (&item.row.client_key, item.per_client_per_hour > 0) {
+        let times = recent.get(client);
+        let in_window: Vec<NaiveDateTime> = times
+            .map(|t| t.iter().copied().filter(|t| *t > since).collect())
+            .unwrap_or_default();
+        if in_window.len() as u64 >= u64::from(item.per_client_per_hour) {
+            let oldest = in_window.iter().min().copied().unwrap_or(since);
+            let free_at = oldest.and_utc() + TimeDelta::hours(1);
+            let secs = (free_at - item.now).num_seconds().max(1) as u64;
+            return Decision::Refuse(Refusal::RateLimited {
+                retry_after_secs: secs,
+            });
+        }
+    }
+    let email_key = item
+        .row
+        .email_normalized
+        .as_ref()
+        .map(|e| (item.row.draft_id.clone(), e.clone()));
+    if let (Some(k), true) = (&email_key, item.per_email_per_draft > 0) {
+        if sent.get(k).copied().unwrap_or(0) >= i64::from(item.per_email_per_draft) {
+            return Decision::Refuse(Refusal::EmailCap {
+                cap: item.per_email_per_draft,
+            });
+        }
+    }
+    // Accepted: later items of the batch count it.
+    if let Some(client) = &item.row.client_key {
+        recent
+            .entry(client.clone())
+            .or_default()
+            .push(item.row.submitted_at);
+    }
+    if let Some(k) = email_key {
+        *sent.entry(k).or_insert(0) += 1;
+    }
+    if let Some(key) = &item.idempotency {
+        new_keys.insert(key.key_hash.as_str(), (i, key.request_hash.as_str()));
+    }
+    Decision::Store
+}
+
+/// The slow path for one item, in its own transaction.
+fn write_single(
+    conn: &mut DbConn,
+    secret: &str,
+    item: &mut Submission,
+) -> diesel::QueryResult<Result<Receipt, Refusal>> {
+    let phase = match q::draft_state(conn, &item.row.draft_id)? {
+        Some((state, opens_at, closes_at)) => intake(&state, opens_at, closes_at, item.now),
+        None => Intake::NotPublic,
+    };
+    if phase != Intake::Open {
+        return Ok(Err(Refusal::NotOpen(phase)));
+    }
+    write_one(conn, secret, item)
 }
 
 /// One item under its own savepoint. `Ok(Err(refusal))` is a refusal that leaves the batch
