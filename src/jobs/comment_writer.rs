@@ -662,4 +662,115 @@ mod tests {
         assert_ne!(receipt_token("k", "a"), receipt_token("k", "b"));
         assert_ne!(receipt_token("k", "a"), receipt_token("j", "a"));
     }
+
+    /// A database with one open draft `d` (SQLite in a temp dir).
+    fn pool_with_open_draft(now: DateTime<Utc>) -> (tempfile::TempDir, Pool) {
+        use crate::db::schema::{drafts, users};
+        use diesel::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let pool = db::pool(&url, 2, 5000).unwrap();
+        let mut conn = pool.get().unwrap();
+        db::run_migrations(&mut conn).unwrap();
+        let t = now.naive_utc();
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq("u"),
+                users::username.eq("u"),
+                users::display_name.eq("u"),
+                users::password_hash.eq("x"),
+                users::roles.eq("drafter"),
+                users::active.eq(true),
+                users::created_at.eq(t),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::insert_into(drafts::table)
+            .values((
+                drafts::id.eq("d"),
+                drafts::index_no.eq("T-1"),
+                drafts::title.eq("草案"),
+                drafts::agency.eq("局"),
+                drafts::category.eq("类"),
+                drafts::subject_terms.eq("[]"),
+                drafts::kind.eq("other"),
+                drafts::enterprise_related.eq(false),
+                drafts::summary.eq("摘要"),
+                drafts::state.eq("published"),
+                drafts::round.eq(1),
+                drafts::timezone.eq("Asia/Shanghai"),
+                drafts::opens_on.eq(now.date_naive()),
+                drafts::closes_on.eq(now.date_naive()),
+                drafts::opens_at.eq(Some(t - TimeDelta::days(1))),
+                drafts::closes_at.eq(t + TimeDelta::days(1)),
+                drafts::drafter_id.eq("u"),
+                drafts::search_text.eq("x"),
+                drafts::created_at.eq(t),
+                drafts::updated_at.eq(t),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        (dir, pool)
+    }
+
+    #[test]
+    fn a_failing_item_does_not_fail_its_batch_mates() {
+        let now = Utc::now();
+        let (_dir, pool) = pool_with_open_draft(now);
+        let mut items: Vec<Submission> = (0..3).map(|_| sample(now)).collect();
+        for item in &mut items {
+            item.row.draft_id = "d".into();
+        }
+        // Same tracking number twice: the batch insert fails on the unique key, the batch is
+        // rolled back and written item by item, and the clash gets a fresh number.
+        items[2].row.tracking_number = items[0].row.tracking_number.clone();
+        // An item for a draft that does not exist is refused on its own.
+        items[1].row.draft_id = "missing".into();
+        let results = write_batch(&pool, "secret", items);
+        assert!(results[0].is_ok());
+        assert!(matches!(
+            results[1],
+            Err(Refusal::NotOpen(Intake::NotPublic))
+        ));
+        let (a, c) = (results[0].as_ref().unwrap(), results[2].as_ref().unwrap());
+        assert_ne!(a.tracking_number, c.tracking_number);
+        let mut conn = pool.get().unwrap();
+        use diesel::prelude::*;
+        let stored: i64 = crate::db::schema::comments::table
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(stored, 2);
+    }
+
+    #[test]
+    fn items_of_one_batch_see_each_other() {
+        let now = Utc::now();
+        let (_dir, pool) = pool_with_open_draft(now);
+        let items: Vec<Submission> = (0..6)
+            .map(|i| {
+                let mut s = sample(now);
+                s.row.draft_id = "d".into();
+                s.row.tracking_number = format!("20260301-AAAAA-{i:05}");
+                // Three from one client with a limit of two; then one key used three times.
+                if i < 3 {
+                    s.row.client_key = Some("client".into());
+                    s.per_client_per_hour = 2;
+                } else {
+                    s.idempotency = Some(Idempotency {
+                        key_hash: "k".into(),
+                        request_hash: if i == 5 { "other" } else { "same" }.into(),
+                    });
+                }
+                s
+            })
+            .collect();
+        let results = write_batch(&pool, "secret", items);
+        assert!(results[0].is_ok() && results[1].is_ok());
+        assert!(matches!(results[2], Err(Refusal::RateLimited { .. })));
+        let (first, again) = (results[3].as_ref().unwrap(), results[4].as_ref().unwrap());
+        assert!(!first.replayed && again.replayed);
+        assert_eq!(first.tracking_number, again.tracking_number);
+        assert!(matches!(results[5], Err(Refusal::KeyReused)));
+    }
 }
