@@ -392,18 +392,16 @@ fn refusal(state: &AppState, r: Refusal) -> AppError {
     match r {
         Refusal::NotOpen(phase) => not_open(state, phase),
         Refusal::RateLimited { retry_after_secs } => AppError::rate_limited(retry_after_secs),
-        Refusal::EmailCap { cap } => {
-            let mut e = AppError::new(
-                ErrorKind::RateLimited,
-                l!(
-                    "该邮箱地址对本草案已提交 {} 条意见，达到上限。",
-                    "This email address has sent {} comments on this draft, the most allowed.",
-                    cap
-                ),
-            );
-            e.retry_after = Some(24 * 3600);
-            e
-        }
+        // A cap, not a rate: it does not reset, so no Retry-After.
+        Refusal::EmailCap { cap } => AppError::new(
+            ErrorKind::RateLimited,
+            l!(
+                "该邮箱地址对本草案已提交 {} 条意见，达到上限。",
+                "This email address has sent {} comments on this draft, the most allowed.",
+                cap
+            ),
+        )
+        .with("limit", json!(cap)),
         Refusal::KeyReused => AppError::new(
             ErrorKind::IdempotencyKeyReused,
             l!(
