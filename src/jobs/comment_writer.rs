@@ -159,6 +159,8 @@ fn run(
     receiver: &mpsc::Receiver<(Submission, Reply)>,
     batch_max: usize,
 ) {
+    // The writer keeps one connection for itself (a fresh one after a failure).
+    let mut held: Option<db::PooledConn> = None;
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < batch_max {
@@ -168,7 +170,29 @@ fn run(
             }
         }
         let (items, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
-        let results = write_batch(pool, secret, items);
+        if held.is_none() {
+            match pool.get() {
+                Ok(mut conn) => {
+                    tune(&mut conn);
+                    held = Some(conn);
+                }
+                Err(e) => tracing::error!(error = %e, "the comment writer has no connection"),
+            }
+        }
+        let results = match held.as_mut() {
+            Some(conn) => write_batch(conn, secret, items),
+            None => items
+                .iter()
+                .map(|_| {
+                    Err(Refusal::Failed(anyhow::anyhow!(
+                        "no database connection for the comment writer"
+                    )))
+                })
+                .collect(),
+        };
+        if results.iter().any(|r| matches!(r, Err(Refusal::Failed(_)))) {
+            held = None;
+        }
         for (reply, result) in replies.into_iter().zip(results) {
             // A waiter that went away (client hung up) still had its comment stored.
             let _ = reply.send(result);
@@ -176,25 +200,29 @@ fn run(
     }
 }
 
+/// SQLite only: a larger page cache for the writer's connection, so the random-key indexes
+/// (tracking numbers, client keys, message ids) stay in memory instead of being re-read.
+fn tune(conn: &mut DbConn) {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConn::Sqlite(c) => {
+            if let Err(e) = c.batch_execute("PRAGMA cache_size = -65536") {
+                tracing::warn!(error = %e, "cannot enlarge the writer's page cache");
+            }
+        }
+        DbConn::Pg(_) => {}
+    }
+}
+
 /// Writes a batch in one transaction and returns one result per item, in order. Results
 /// are only handed out after the commit, so an acknowledged comment is durable.
 fn write_batch(
-    pool: &Pool,
+    conn: &mut DbConn,
     secret: &str,
     mut items: Vec<Submission>,
 ) -> Vec<Result<Receipt, Refusal>> {
     let n = items.len();
-    let failed = |e: anyhow::Error| -> Vec<Result<Receipt, Refusal>> {
-        tracing::error!(error = %format!("{e:#}"), batch = n, "comment batch not stored");
-        (0..n)
-            .map(|_| Err(Refusal::Failed(anyhow::anyhow!("{e:#}"))))
-            .collect()
-    };
-    let mut conn = match pool.get() {
-        Ok(c) => c,
-        Err(e) => return failed(e.into()),
-    };
-    match db::write_tx(&mut conn, |conn| write_planned(conn, secret, &items)) {
+    match db::write_tx(conn, |conn| write_planned(conn, secret, &items)) {
         Ok(results) => results,
         Err(e) => {
             // Rare: a tracking-number collision, a key another node stored meanwhile, a row
@@ -203,7 +231,7 @@ fn write_batch(
             items
                 .iter_mut()
                 .map(|item| {
-                    db::write_tx(&mut conn, |conn| write_single(conn, secret, item))
+                    db::write_tx(conn, |conn| write_single(conn, secret, item))
                         .unwrap_or_else(|e| Err(Refusal::Failed(e.into())))
                 })
                 .collect()
@@ -726,7 +754,7 @@ mod tests {
         items[2].row.tracking_number = items[0].row.tracking_number.clone();
         // An item for a draft that does not exist is refused on its own.
         items[1].row.draft_id = "missing".into();
-        let results = write_batch(&pool, "secret", items);
+        let results = write_batch(&mut pool.get().unwrap(), "secret", items);
         assert!(results[0].is_ok());
         assert!(matches!(
             results[1],
@@ -765,7 +793,7 @@ mod tests {
                 s
             })
             .collect();
-        let results = write_batch(&pool, "secret", items);
+        let results = write_batch(&mut pool.get().unwrap(), "secret", items);
         assert!(results[0].is_ok() && results[1].is_ok());
         assert!(matches!(results[2], Err(Refusal::RateLimited { .. })));
         let (first, again) = (results[3].as_ref().unwrap(), results[4].as_ref().unwrap());
