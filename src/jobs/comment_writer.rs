@@ -200,8 +200,8 @@ fn run(
     }
 }
 
-/// SQLite only: a larger page cache for the writer's connection, so the random-key indexes
-/// (tracking numbers, client keys, message ids) stay in memory instead of being re-read.
+/// Settings for the writer's own connection. SQLite: a larger page cache, so the random-key
+/// indexes (tracking numbers, client keys, message ids) stay in memory instead of being re-read.
 fn tune(conn: &mut DbConn) {
     use diesel::connection::SimpleConnection;
     match conn {
@@ -210,7 +210,13 @@ fn tune(conn: &mut DbConn) {
                 tracing::warn!(error = %e, "cannot enlarge the writer's page cache");
             }
         }
-        DbConn::Pg(_) => {}
+        // The batch queries bind arrays (`= ANY($1)`); a cached generic plan may pick the
+        // draft-only index and filter every comment of the draft, so plan each execution.
+        DbConn::Pg(c) => {
+            if let Err(e) = c.batch_execute("SET plan_cache_mode = force_custom_plan") {
+                tracing::warn!(error = %e, "cannot set the writer's plan cache mode");
+            }
+        }
     }
 }
 
