@@ -27,6 +27,8 @@ pub struct AppState {
     pub views: Arc<crate::jobs::views::ViewCounter>,
     /// The mail transport `mail.transport` names (used by the outbox worker only).
     pub mailer: Arc<crate::mail::transport::Mailer>,
+    /// R10: the group-commit writer for public comments and its draft cache.
+    pub comments: crate::jobs::comment_writer::CommentIntake,
 }
 
 impl AppState {
@@ -90,7 +92,13 @@ impl AppState {
     ) -> anyhow::Result<AppState> {
         let default_lang = Lang::parse(&config.site.default_locale).unwrap_or_default();
         let mailer = Arc::new(crate::mail::transport::Mailer::from_config(&config.mail)?);
+        let comments = crate::jobs::comment_writer::CommentIntake::start(
+            pool.clone(),
+            backend,
+            secret.clone(),
+        );
         Ok(AppState {
+            comments,
             config: Arc::new(config),
             pool,
             backend,

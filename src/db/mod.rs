@@ -2,6 +2,7 @@
 //! r2d2 pool), embedded migrations, and the write-transaction helper.
 
 pub mod audit;
+pub mod comments;
 pub mod drafts;
 pub mod ids;
 pub mod materials;

@@ -1,6 +1,7 @@
 //! Pure rules: no database, no HTTP, no clock reads. Time comes in as a parameter.
 
 pub mod audit;
+pub mod comment;
 pub mod countdown;
 pub mod files;
 pub mod grouping;

@@ -109,6 +109,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/drafts/{id}/report/actions").post(api::reports::act_on_report),
                 )
+                // Comments, receipts and moderation (issue 4)
+                .service(
+                    web::resource("/drafts/{id}/comments")
+                        .get(api::comments::list_comments)
+                        .post(api::comments::submit_comment),
+                )
+                .service(
+                    web::resource("/drafts/{id}/offline-comments")
+                        .post(api::comments::create_offline_comment),
+                )
+                .service(
+                    web::resource("/receipts/{tracking_number}").get(api::receipts::get_receipt),
+                )
+                .service(web::resource("/moderation").get(api::moderation::list_moderation_queue))
+                .service(
+                    web::resource("/comments/{id}/moderation")
+                        .post(api::moderation::moderate_comment),
+                )
                 .service(
                     web::resource("/test/clock")
                         .put(api::test_clock::set_clock)

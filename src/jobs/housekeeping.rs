@@ -1,4 +1,4 @@
-//! Removes what has expired: bearer tokens past their expiry.
+//! Removes what has expired: bearer tokens past their expiry, idempotency keys past 24 h (R11).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -12,5 +12,6 @@ pub fn run(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<()> {
     let cutoff = (now - TimeDelta::days(1)).naive_utc();
     diesel::delete(api_tokens::table.filter(api_tokens::expires_at.lt(cutoff)))
         .execute(&mut conn)?;
+    crate::db::comments::purge_idempotency_keys(&mut conn, now)?;
     Ok(())
 }

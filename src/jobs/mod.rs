@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::app::AppState;
 
+pub mod comment_writer;
 pub mod housekeeping;
 pub mod notifications;
 pub mod views;

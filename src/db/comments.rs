@@ -1,0 +1,439 @@
+//! R9–R15: comment rows, the draft facts intake needs, idempotency keys, the per-client and
+//! per-address counts, moderation and receipt look-ups.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{articles, comments, drafts, idempotency_keys, outbox};
+
+/// What comment intake needs to know about a draft (read from `drafts` and `articles`).
+#[derive(Debug, Clone)]
+pub struct DraftWindow {
+    pub id: String,
+    pub title: String,
+    pub state: String,
+    pub round: i32,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: DateTime<Utc>,
+    pub articles: Vec<i32>,
+}
+
+pub fn draft_window(conn: &mut DbConn, draft_id: &str) -> QueryResult<Option<DraftWindow>> {
+    let row = drafts::table
+        .find(draft_id)
+        .select((
+            drafts::id,
+            drafts::title,
+            drafts::state,
+            drafts::round,
+            drafts::opens_at,
+            drafts::closes_at,
+        ))
+        .first::<(
+            String,
+            String,
+            String,
+            i32,
+            Option<NaiveDateTime>,
+            NaiveDateTime,
+        )>(conn)
+        .optional()?;
+    let Some((id, title, state, round, opens_at, closes_at)) = row else {
+        return Ok(None);
+    };
+    let numbers = articles::table
+        .filter(articles::draft_id.eq(&id))
+        .select(articles::number)
+        .order(articles::number)
+        .load::<i32>(conn)?;
+    Ok(Some(DraftWindow {
+        id,
+        title,
+        state,
+        round,
+        opens_at: opens_at.map(|t| t.and_utc()),
+        closes_at: closes_at.and_utc(),
+        articles: numbers,
+    }))
+}
+
+/// A draft's `state`, `opens_at` and `closes_at`.
+pub type DraftState = (String, Option<DateTime<Utc>>, DateTime<Utc>);
+
+/// The state and window only (re-read by the writer inside its transaction).
+pub fn draft_state(conn: &mut DbConn, draft_id: &str) -> QueryResult<Option<DraftState>> {
+    let row = drafts::table
+        .find(draft_id)
+        .select((drafts::state, drafts::opens_at, drafts::closes_at))
+        .first::<(String, Option<NaiveDateTime>, NaiveDateTime)>(conn)
+        .optional()?;
+    Ok(row.map(|(s, o, c)| (s, o.map(|t| t.and_utc()), c.and_utc())))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct Comment {
+    pub id: String,
+    pub draft_id: String,
+    pub round: i32,
+    pub tracking_number: String,
+    pub receipt_token_hash: String,
+    pub body: String,
+    pub article: Option<i32>,
+    pub stakeholder_type: String,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_normalized: Option<String>,
+    pub phone: Option<String>,
+    pub region: Option<String>,
+    pub publish_name: bool,
+    pub withhold: bool,
+    pub channel: String,
+    pub locale: String,
+    pub status: String,
+    pub moderation_reason: Option<String>,
+    pub moderated_by: Option<String>,
+    pub moderated_at: Option<NaiveDateTime>,
+    pub entered_by: Option<String>,
+    pub client_key: Option<String>,
+    pub submitted_at: NaiveDateTime,
+    pub group_id: Option<String>,
+    pub placed_by: Option<String>,
+    pub outcome: Option<String>,
+    pub reason: Option<String>,
+    pub disposed_by: Option<String>,
+    pub disposed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = comments, treat_none_as_default_value = false)]
+pub struct NewComment {
+    pub id: String,
+    pub draft_id: String,
+    pub round: i32,
+    pub tracking_number: String,
+    pub receipt_token_hash: String,
+    pub body: String,
+    pub article: Option<i32>,
+    pub stakeholder_type: String,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_normalized: Option<String>,
+    pub phone: Option<String>,
+    pub region: Option<String>,
+    pub publish_name: bool,
+    pub withhold: bool,
+    pub channel: String,
+    pub locale: String,
+    pub status: String,
+    pub entered_by: Option<String>,
+    pub client_key: Option<String>,
+    pub submitted_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewComment) -> QueryResult<()> {
+    diesel::insert_into(comments::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// R23: a mail row, written in the same transaction as its cause.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
+pub struct NewOutboxMessage {
+    pub id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub locale: String,
+    pub payload: String,
+    pub message_id: String,
+    pub dedupe_key: Option<String>,
+    pub draft_id: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// Rows per multi-row INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const CHUNK: usize = 500;
+
+/// Many comments in few statements (the group-commit writer).
+pub fn insert_many(conn: &mut DbConn, rows: &[NewComment]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        // MultiConnection cannot express a multi-row INSERT; each backend can.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(comments::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(comments::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+pub fn insert_outbox_many(conn: &mut DbConn, rows: &[NewOutboxMessage]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        // MultiConnection cannot express a multi-row INSERT; each backend can.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(outbox::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(outbox::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+pub fn insert_idempotency_keys(conn: &mut DbConn, rows: &[IdempotencyKey]) -> QueryResult<()> {
+    for chunk in rows.chunks(CHUNK) {
+        // MultiConnection cannot express a multi-row INSERT; each backend can.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(idempotency_keys::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(idempotency_keys::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// R11: the stored keys among `hashes`.
+pub fn find_idempotency_keys(
+    conn: &mut DbConn,
+    hashes: &[String],
+) -> QueryResult<Vec<IdempotencyKey>> {
+    let mut out = Vec::new();
+    for chunk in hashes.chunks(CHUNK) {
+        out.extend(
+            idempotency_keys::table
+                .filter(idempotency_keys::key_hash.eq_any(chunk))
+                .select(IdempotencyKey::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// R15: `(client_key, submitted_at)` of the comments of these clients since `since`.
+pub fn recent_by_clients(
+    conn: &mut DbConn,
+    client_keys: &[String],
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<(Option<String>, NaiveDateTime)>> {
+    let mut out = Vec::new();
+    for chunk in client_keys.chunks(CHUNK) {
+        out.extend(
+            comments::table
+                .filter(comments::client_key.eq_any(chunk))
+                .filter(comments::submitted_at.gt(since.naive_utc()))
+                .select((comments::client_key, comments::submitted_at))
+                .load::<(Option<String>, NaiveDateTime)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// R15: how many comments each of these addresses has sent on a draft.
+pub fn count_by_emails(
+    conn: &mut DbConn,
+    draft_id: &str,
+    emails: &[String],
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    let mut out = Vec::new();
+    for chunk in emails.chunks(CHUNK) {
+        out.extend(
+            comments::table
+                .filter(comments::draft_id.eq(draft_id))
+                .filter(comments::email_normalized.eq_any(chunk))
+                .group_by(comments::email_normalized)
+                .select((comments::email_normalized, diesel::dsl::count_star()))
+                .load::<(Option<String>, i64)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn insert_outbox(conn: &mut DbConn, row: &NewOutboxMessage) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Comment>> {
+    comments::table
+        .find(id)
+        .select(Comment::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_tracking_number(conn: &mut DbConn, tracking: &str) -> QueryResult<Option<Comment>> {
+    comments::table
+        .filter(comments::tracking_number.eq(tracking))
+        .select(Comment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// R11: a stored idempotency key.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyKey {
+    pub key_hash: String,
+    pub draft_id: String,
+    pub comment_id: String,
+    pub request_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn find_idempotency_key(
+    conn: &mut DbConn,
+    key_hash: &str,
+) -> QueryResult<Option<IdempotencyKey>> {
+    idempotency_keys::table
+        .find(key_hash)
+        .select(IdempotencyKey::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_idempotency_key(conn: &mut DbConn, key_hash: &str) -> QueryResult<()> {
+    diesel::delete(idempotency_keys::table.find(key_hash))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_idempotency_key(conn: &mut DbConn, row: &IdempotencyKey) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Removes keys past their expiry (R11: a key holds for 24 hours).
+pub fn purge_idempotency_keys(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.le(now.naive_utc())))
+        .execute(conn)
+}
+
+/// R15: the submission times of a client's comments since `since`, oldest first, at most
+/// `limit` of them (the count never reads more rows than the limit).
+pub fn recent_by_client(
+    conn: &mut DbConn,
+    client_key: &str,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<NaiveDateTime>> {
+    comments::table
+        .filter(comments::client_key.eq(client_key))
+        .filter(comments::submitted_at.gt(since.naive_utc()))
+        .order(comments::submitted_at.asc())
+        .select(comments::submitted_at)
+        .limit(limit)
+        .load(conn)
+}
+
+/// R15: how many comments an address has sent on a draft, counting at most `limit`.
+pub fn count_by_email(
+    conn: &mut DbConn,
+    draft_id: &str,
+    email_normalized: &str,
+    limit: i64,
+) -> QueryResult<i64> {
+    comments::table
+        .filter(comments::draft_id.eq(draft_id))
+        .filter(comments::email_normalized.eq(email_normalized))
+        .select(comments::id)
+        .limit(limit)
+        .load::<String>(conn)
+        .map(|v| v.len() as i64)
+}
+
+/// A draft's comments, oldest first, optionally of one status; with the total.
+pub fn list_for_draft(
+    conn: &mut DbConn,
+    draft_id: &str,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Comment>, i64)> {
+    let mut q = comments::table
+        .filter(comments::draft_id.eq(draft_id))
+        .into_boxed();
+    let mut c = comments::table
+        .filter(comments::draft_id.eq(draft_id))
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(comments::status.eq(s.to_string()));
+        c = c.filter(comments::status.eq(s.to_string()));
+    }
+    let total = c.count().get_result::<i64>(conn)?;
+    let items = q
+        .order((comments::submitted_at.asc(), comments::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Comment::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// R12: the moderation queue: online comments of a status (any draft or one), oldest first.
+pub fn moderation_queue(
+    conn: &mut DbConn,
+    draft_id: Option<&str>,
+    status: &str,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Comment>, i64)> {
+    let mut q = comments::table
+        .filter(comments::status.eq(status.to_string()))
+        .into_boxed();
+    let mut c = comments::table
+        .filter(comments::status.eq(status.to_string()))
+        .into_boxed();
+    if let Some(d) = draft_id {
+        q = q.filter(comments::draft_id.eq(d.to_string()));
+        c = c.filter(comments::draft_id.eq(d.to_string()));
+    }
+    let total = c.count().get_result::<i64>(conn)?;
+    let items = q
+        .order((comments::submitted_at.asc(), comments::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Comment::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// R12: records a moderation decision.
+pub fn set_moderation(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+    moderator: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::status.eq(status),
+            comments::moderation_reason.eq(reason),
+            comments::moderated_by.eq(Some(moderator)),
+            comments::moderated_at.eq(Some(now.naive_utc())),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,695 @@
+//! `POST /api/v1/drafts/{id}/comments` (R9–R11, R15), `GET /api/v1/drafts/{id}/comments`
+//! (R12, R13) and `POST /api/v1/drafts/{id}/offline-comments` (R9: staff-entered opinions).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use validator::{Validate, ValidationErrors};
+
+use crate::app::AppState;
+use crate::db::comments::{self as q, Comment, DraftWindow, NewComment};
+use crate::db::{self, audit, ids};
+use crate::domain::comment::{
+    self as rules, Channel, CleanComment, CommentFields, CommentStatus, Intake,
+};
+use crate::domain::roles::Role;
+use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff, Staff};
+use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors};
+use crate::http::extract::{JsonBody, ListPage, Paging, QueryParams, rule};
+use crate::http::lang::{L, Lang};
+use crate::jobs::comment_writer::{
+    Idempotency, ReceiptMail, Refusal, Submission, receipt_message, receipt_token,
+};
+use crate::l;
+
+/// R9: the public comment form.
+#[derive(Debug, Deserialize)]
+pub struct CommentRequest {
+    pub body: Option<String>,
+    pub article: Option<i32>,
+    pub stakeholder_type: Option<String>,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub region: Option<String>,
+    pub publish_name: Option<bool>,
+    pub withhold: Option<bool>,
+    pub consent: Option<bool>,
+}
+
+impl CommentRequest {
+    fn fields(&self) -> CommentFields {
+        CommentFields {
+            body: self.body.clone(),
+            article: self.article,
+            stakeholder_type: self.stakeholder_type.clone(),
+            organization: self.organization.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            region: self.region.clone(),
+            publish_name: self.publish_name,
+            withhold: self.withhold,
+            consent: self.consent,
+        }
+    }
+}
+
+impl Validate for CommentRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        rules::clean(&self.fields(), true)
+            .map(|_| ())
+            .map_err(validation_errors)
+    }
+}
+
+/// R9: an opinion that came by letter, email, hearing, symposium or phone.
+#[derive(Debug, Deserialize)]
+pub struct OfflineCommentRequest {
+    pub channel: Option<String>,
+    pub body: Option<String>,
+    pub article: Option<i32>,
+    pub stakeholder_type: Option<String>,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub region: Option<String>,
+    pub publish_name: Option<bool>,
+    pub withhold: Option<bool>,
+    pub consent: Option<bool>,
+}
+
+impl OfflineCommentRequest {
+    fn fields(&self) -> CommentFields {
+        CommentFields {
+            body: self.body.clone(),
+            article: self.article,
+            stakeholder_type: self.stakeholder_type.clone(),
+            organization: self.organization.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            region: self.region.clone(),
+            publish_name: self.publish_name,
+            withhold: self.withhold,
+            consent: self.consent,
+        }
+    }
+
+    fn channel(&self) -> Option<Channel> {
+        self.channel
+            .as_deref()
+            .and_then(|c| Channel::parse(c.trim()))
+            .filter(|c| *c != Channel::Online)
+    }
+}
+
+impl Validate for OfflineCommentRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = match rules::clean(&self.fields(), false) {
+            Ok(_) => ValidationErrors::new(),
+            Err(faults) => validation_errors(faults),
+        };
+        if self.channel().is_none() {
+            errors.add(
+                "channel",
+                rule(
+                    "channel",
+                    "请选择意见来源：letter、email、hearing、symposium 或 phone",
+                    "choose how it arrived: letter, email, hearing, symposium or phone",
+                ),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn validation_errors(faults: Vec<(&'static str, rules::Fault)>) -> ValidationErrors {
+    let mut errors = ValidationErrors::new();
+    for (field, fault) in faults {
+        let (zh, en) = fault.texts();
+        errors.add(field, rule(fault.code(), zh, en));
+    }
+    errors
+}
+
+fn fault_error(field: &str, fault: &rules::Fault) -> AppError {
+    let (zh, en) = fault.texts();
+    AppError::field(field, L::new(zh, en))
+}
+
+/// R10: the receipt.
+#[derive(Debug, Serialize)]
+pub struct ReceiptResponse {
+    pub tracking_number: String,
+    pub receipt_token: String,
+    pub status: &'static str,
+    pub submitted_at: String,
+}
+
+/// A draft's window and articles, from the short-lived cache or the database.
+async fn draft_window(state: &web::Data<AppState>, id: &str) -> AppResult<Arc<DraftWindow>> {
+    if let Some(d) = state.comments.cached_draft(id) {
+        return Ok(d);
+    }
+    let key = id.to_string();
+    let found = state
+        .db(move |conn| Ok(q::draft_window(conn, &key)?))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let found = Arc::new(found);
+    state.comments.remember_draft(found.clone());
+    Ok(found)
+}
+
+fn local_time(state: &AppState, t: DateTime<Utc>) -> String {
+    match state.config.site.timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
+        Err(_) => db::utc_string(t.naive_utc()),
+    }
+}
+
+fn local_date(state: &AppState, t: DateTime<Utc>) -> chrono::NaiveDate {
+    match state.config.site.timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => t.with_timezone(&tz).date_naive(),
+        Err(_) => t.date_naive(),
+    }
+}
+
+/// R5: a 409 that says when the window opens or that it closed; 404 for what is not public.
+fn not_open(state: &AppState, phase: Intake) -> AppError {
+    match phase {
+        Intake::Open => AppError::internal(anyhow::anyhow!("an open draft was refused")),
+        Intake::NotYet { opens_at } => AppError::conflict(
+            ErrorKind::PhaseClosed,
+            l!(
+                "意见征集尚未开始，将于 {} 开始。",
+                "Comments are not open yet; they open at {}.",
+                local_time(state, opens_at)
+            ),
+        )
+        .with("opens_at", json!(db::utc_string(opens_at.naive_utc()))),
+        Intake::Ended { closed_at } => AppError::conflict(
+            ErrorKind::PhaseClosed,
+            l!(
+                "意见征集已于 {} 结束，不再接收意见。",
+                "The comment period closed at {}; comments are no longer accepted.",
+                local_time(state, closed_at)
+            ),
+        )
+        .with("closed_at", json!(db::utc_string(closed_at.naive_utc()))),
+        Intake::Stopped => AppError::conflict(
+            ErrorKind::PhaseClosed,
+            l!(
+                "该草案已停止征求意见。",
+                "This draft no longer takes comments."
+            ),
+        ),
+        Intake::NotPublic => AppError::not_found(),
+    }
+}
+
+/// R15: the client's address: the peer, or the `X-Forwarded-For` entry nearest to us that
+/// is not a trusted proxy, when the peer itself is one of `server.trusted_proxies`.
+pub fn client_ip(req: &HttpRequest, trusted: &[String]) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let is_trusted = |ip: &IpAddr| {
+        trusted
+            .iter()
+            .any(|t| t.parse::<IpAddr>().is_ok_and(|t| t == *ip))
+    };
+    let peer = peer?;
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    for value in req.headers().get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else {
+            return Some(peer);
+        };
+        let hops: Vec<&str> = text.split(',').map(str::trim).collect();
+        for hop in hops.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) if is_trusted(&ip) => client = ip,
+                Ok(ip) => return Some(ip),
+                Err(_) => return Some(client),
+            }
+        }
+    }
+    Some(client)
+}
+
+fn idempotency_key(req: &HttpRequest) -> AppResult<Option<String>> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    let ok =
+        !text.is_empty() && text.len() <= 255 && text.bytes().all(|b| (0x21..0x7f).contains(&b));
+    if !ok {
+        return Err(AppError::field(
+            "Idempotency-Key",
+            l!(
+                "Idempotency-Key 应为 1 到 255 个可见 ASCII 字符",
+                "must be 1 to 255 visible ASCII characters"
+            ),
+        ));
+    }
+    Ok(Some(text.to_string()))
+}
+
+fn new_row(
+    state: &AppState,
+    draft: &DraftWindow,
+    clean: &CleanComment,
+    now: DateTime<Utc>,
+    channel: Channel,
+) -> (NewComment, String) {
+    let id = ids::new_id(now);
+    let token = receipt_token(&state.secret, &id);
+    let status = if channel == Channel::Online {
+        CommentStatus::Pending
+    } else {
+        CommentStatus::Published
+    };
+    let row = NewComment {
+        receipt_token_hash: ids::hash_secret(&token),
+        tracking_number: rules::tracking_number(local_date(state, now), &ids::random_code(10)),
+        id,
+        draft_id: draft.id.clone(),
+        round: draft.round,
+        body: clean.body.clone(),
+        article: clean.article,
+        stakeholder_type: clean.stakeholder_type.as_str().into(),
+        organization: clean.organization.clone(),
+        name: clean.name.clone(),
+        email: clean.email.clone(),
+        email_normalized: clean.email_normalized(),
+        phone: clean.phone.clone(),
+        region: clean.region.clone(),
+        publish_name: clean.publish_name,
+        withhold: clean.withhold,
+        channel: channel.as_str().into(),
+        locale: Lang::current().code().into(),
+        status: status.as_str().into(),
+        entered_by: None,
+        client_key: None,
+        submitted_at: now.naive_utc(),
+    };
+    (row, token)
+}
+
+fn receipt_mail(
+    state: &AppState,
+    draft: &DraftWindow,
+    clean: &CleanComment,
+) -> Option<ReceiptMail> {
+    clean.email.as_ref().map(|email| ReceiptMail {
+        recipient: email.clone(),
+        locale: Lang::current().code().into(),
+        draft_title: draft.title.clone(),
+        public_url: state.config.server.public_url.clone(),
+    })
+}
+
+/// R9–R11, R15: accepts a public comment; answers only after it is committed.
+pub async fn submit_comment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<CommentRequest>,
+) -> AppResult<HttpResponse> {
+    let draft_id = path.into_inner();
+    let key = idempotency_key(&req)?;
+    let now = state.clock.now();
+    let draft = draft_window(&state, &draft_id).await?;
+    let phase = rules::intake(&draft.state, draft.opens_at, draft.closes_at, now);
+    if phase != Intake::Open {
+        return Err(not_open(&state, phase));
+    }
+    let clean = rules::clean(&body.fields(), true)
+        .map_err(|faults| AppError::validation(field_map(faults)))?;
+    rules::check_article(clean.article, &draft.articles)
+        .map_err(|fault| fault_error("article", &fault))?;
+
+    let (mut row, token) = new_row(&state, &draft, &clean, now, Channel::Online);
+    let ip = client_ip(&req, &state.config.server.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    // Only a keyed hash of the address is kept (R13).
+    row.client_key = Some(crate::security::sign(
+        &state.secret,
+        &format!("client:{ip}"),
+    ));
+    let idempotency = key.map(|k| Idempotency {
+        key_hash: ids::hash_secret(&format!("{draft_id}\n{k}")),
+        request_hash: ids::hash_secret(&format!(
+            "{draft_id}\n{}",
+            serde_json::to_string(&clean).unwrap_or_default()
+        )),
+    });
+    let submission = Submission {
+        local_date: local_date(&state, now),
+        receipt_mail: receipt_mail(&state, &draft, &clean),
+        row,
+        now,
+        receipt_token: token,
+        idempotency,
+        per_client_per_hour: state.config.limits.comment_per_ip_per_hour,
+        per_email_per_draft: state.config.limits.comments_per_email_per_draft,
+    };
+    let waiting = state
+        .comments
+        .submit(submission)
+        .map_err(|r| refusal(&state, r))?;
+    let receipt = waiting
+        .await
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the comment writer stopped")))?
+        .map_err(|r| refusal(&state, r))?;
+    let mut res = HttpResponse::Created();
+    if receipt.replayed {
+        res.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(res.json(ReceiptResponse {
+        tracking_number: receipt.tracking_number,
+        receipt_token: receipt.receipt_token,
+        status: CommentStatus::Pending.as_str(),
+        submitted_at: db::utc_string(receipt.submitted_at),
+    }))
+}
+
+fn refusal(state: &AppState, r: Refusal) -> AppError {
+    match r {
+        Refusal::NotOpen(phase) => not_open(state, phase),
+        Refusal::RateLimited { retry_after_secs } => AppError::rate_limited(retry_after_secs),
+        // A cap, not a rate: it does not reset, so no Retry-After.
+        Refusal::EmailCap { cap } => AppError::new(
+            ErrorKind::RateLimited,
+            l!(
+                "该邮箱地址对本草案已提交 {} 条意见，达到上限。",
+                "This email address has sent {} comments on this draft, the most allowed.",
+                cap
+            ),
+        )
+        .with("limit", json!(cap)),
+        Refusal::KeyReused => AppError::new(
+            ErrorKind::IdempotencyKeyReused,
+            l!(
+                "该 Idempotency-Key 已用于内容不同的另一次提交；重新提交时请使用新的 Key。",
+                "This Idempotency-Key was used for a different submission; use a new key for a new comment."
+            ),
+        ),
+        Refusal::Overloaded => AppError::overloaded(1),
+        Refusal::Failed(e) => AppError::db_unavailable(e),
+    }
+}
+
+/// R13: what anyone may see of a published comment.
+#[derive(Debug, Serialize)]
+pub struct PublicComment {
+    pub tracking_number: String,
+    /// `null` when the commenter asked that the text not be shown (`withheld: true`).
+    pub body: Option<String>,
+    pub withheld: bool,
+    pub article: Option<i32>,
+    pub stakeholder_type: String,
+    pub organization: Option<String>,
+    /// Only when the commenter chose to publish it.
+    pub name: Option<String>,
+    pub channel: String,
+    pub submitted_at: String,
+}
+
+impl From<Comment> for PublicComment {
+    fn from(c: Comment) -> PublicComment {
+        PublicComment {
+            tracking_number: c.tracking_number,
+            body: (!c.withhold).then_some(c.body),
+            withheld: c.withhold,
+            article: c.article,
+            stakeholder_type: c.stakeholder_type,
+            organization: c.organization,
+            name: if c.publish_name { c.name } else { None },
+            channel: c.channel,
+            submitted_at: db::utc_string(c.submitted_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Disposition {
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+/// SPEC §5: the staff view adds `id`, `status`, `channel`, `group_id`, `disposition` and the
+/// personal fields to the public ones.
+#[derive(Debug, Serialize)]
+pub struct StaffComment {
+    pub id: String,
+    pub draft_id: String,
+    pub tracking_number: String,
+    pub body: String,
+    pub article: Option<i32>,
+    pub stakeholder_type: String,
+    pub organization: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub region: Option<String>,
+    pub publish_name: bool,
+    pub withhold: bool,
+    pub channel: String,
+    pub locale: String,
+    pub status: String,
+    pub moderation_reason: Option<String>,
+    pub moderated_by: Option<String>,
+    #[serde(serialize_with = "crate::db::serialize_opt_utc")]
+    pub moderated_at: Option<chrono::NaiveDateTime>,
+    pub entered_by: Option<String>,
+    pub group_id: Option<String>,
+    pub disposition: Option<Disposition>,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    pub submitted_at: chrono::NaiveDateTime,
+}
+
+impl From<Comment> for StaffComment {
+    fn from(c: Comment) -> StaffComment {
+        StaffComment {
+            disposition: c.outcome.map(|outcome| Disposition {
+                outcome,
+                reason: c.reason,
+            }),
+            id: c.id,
+            draft_id: c.draft_id,
+            tracking_number: c.tracking_number,
+            body: c.body,
+            article: c.article,
+            stakeholder_type: c.stakeholder_type,
+            organization: c.organization,
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            region: c.region,
+            publish_name: c.publish_name,
+            withhold: c.withhold,
+            channel: c.channel,
+            locale: c.locale,
+            status: c.status,
+            moderation_reason: c.moderation_reason,
+            moderated_by: c.moderated_by,
+            moderated_at: c.moderated_at,
+            entered_by: c.entered_by,
+            group_id: c.group_id,
+            submitted_at: c.submitted_at,
+        }
+    }
+}
+
+/// Staff who work with comments see all of them with personal data.
+pub fn sees_comments(staff: &Staff) -> bool {
+    staff.roles.has_any(&[
+        Role::Drafter,
+        Role::Reviewer,
+        Role::Approver,
+        Role::Moderator,
+    ])
+}
+
+fn valid_status(s: &str) -> Result<(), validator::ValidationError> {
+    if CommentStatus::parse(s).is_some() {
+        Ok(())
+    } else {
+        Err(rule(
+            "status",
+            format!("应为以下之一：{}", CommentStatus::list()),
+            format!("must be one of: {}", CommentStatus::list()),
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct CommentListQuery {
+    #[validate(custom(function = "valid_status"))]
+    pub status: Option<String>,
+    #[validate(range(min = 1))]
+    pub page: Option<i64>,
+    #[validate(range(min = 1, max = 500))]
+    pub per_page: Option<i64>,
+}
+
+/// R12/R13: the public sees published comments without personal data; staff see all.
+pub async fn list_comments(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    MaybeStaff(staff): MaybeStaff,
+    QueryParams(query): QueryParams<CommentListQuery>,
+) -> AppResult<HttpResponse> {
+    let draft_id = path.into_inner();
+    let paging = Paging {
+        page: query.page,
+        per_page: query.per_page,
+    };
+    let staff_view = staff.as_ref().is_some_and(sees_comments);
+    let status = if staff_view {
+        query.status.clone()
+    } else {
+        Some(CommentStatus::Published.as_str().to_string())
+    };
+    let (offset, limit) = (paging.offset(), paging.per_page());
+    let found = state
+        .db(move |conn| {
+            let Some((draft_state, _, _)) = q::draft_state(conn, &draft_id)? else {
+                return Ok(None);
+            };
+            let public = matches!(
+                draft_state.as_str(),
+                "published" | "withdrawn" | "concluded"
+            );
+            if !staff_view && !public {
+                return Ok(None);
+            }
+            Ok(Some(q::list_for_draft(
+                conn,
+                &draft_id,
+                status.as_deref(),
+                offset,
+                limit,
+            )?))
+        })
+        .await?;
+    let (items, total) = found.ok_or_else(AppError::not_found)?;
+    let (page, per_page) = (paging.page(), paging.per_page());
+    if staff_view {
+        Ok(HttpResponse::Ok().json(ListPage {
+            items: items.into_iter().map(StaffComment::from).collect(),
+            total,
+            page,
+            per_page,
+        }))
+    } else {
+        Ok(HttpResponse::Ok().json(ListPage {
+            items: items.into_iter().map(PublicComment::from).collect(),
+            total,
+            page,
+            per_page,
+        }))
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EnteredComment {
+    #[serde(flatten)]
+    pub comment: StaffComment,
+    /// For the officer to pass on to the person who wrote, so they can follow it (R14).
+    pub receipt_token: String,
+}
+
+/// R9: a drafter enters an opinion that arrived offline; it skips moderation (published)
+/// but, like every comment, is shown publicly without personal data (R13).
+pub async fn create_offline_comment(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    staff: Authorized<DrafterOnly>,
+    JsonBody(body): JsonBody<OfflineCommentRequest>,
+) -> AppResult<HttpResponse> {
+    let draft_id = path.into_inner();
+    let now = state.clock.now();
+    let channel = body
+        .channel()
+        .ok_or_else(|| AppError::field("channel", l!("必须填写", "is required")))?;
+    let clean = rules::clean(&body.fields(), false)
+        .map_err(|faults| AppError::validation(field_map(faults)))?;
+    let key = draft_id.clone();
+    let draft = state
+        .db(move |conn| Ok(q::draft_window(conn, &key)?))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if draft.state != "published" {
+        return Err(AppError::wrong_state(l!(
+            "只有已发布征求意见的草案才能录入意见。",
+            "Opinions can only be entered for a draft published for comment."
+        )));
+    }
+    rules::check_article(clean.article, &draft.articles)
+        .map_err(|fault| fault_error("article", &fault))?;
+    let (mut row, token) = new_row(&state, &draft, &clean, now, channel);
+    row.entered_by = Some(staff.id().to_string());
+    let actor = staff.id().to_string();
+    let mail = receipt_mail(&state, &draft, &clean);
+    let secret_token = token.clone();
+    let stored = state
+        .db(move |conn| {
+            db::write_tx(conn, |conn| {
+                q::insert(conn, &row)?;
+                if let Some(mail) = &mail {
+                    q::insert_outbox(conn, &receipt_message(&row, &secret_token, mail, now))?;
+                }
+                audit::append(
+                    conn,
+                    now,
+                    &audit::AuditEvent {
+                        actor: &actor,
+                        action: "comment.enter_offline",
+                        object_type: "comment",
+                        object_id: &row.id,
+                        draft_id: Some(&row.draft_id),
+                        details: json!({
+                            "channel": row.channel,
+                            "tracking_number": row.tracking_number,
+                        }),
+                    },
+                )?;
+                let stored = q::by_id(conn, &row.id)?;
+                Ok::<_, AppError>(stored)
+            })
+        })
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("stored comment vanished")))?;
+    Ok(HttpResponse::Created().json(EnteredComment {
+        comment: StaffComment::from(stored),
+        receipt_token: token,
+    }))
+}
+
+fn field_map(faults: Vec<(&'static str, rules::Fault)>) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for (field, fault) in faults {
+        let (zh, en) = fault.texts();
+        errors
+            .entry(field.to_string())
+            .or_default()
+            .push(L::new(zh, en));
+    }
+    errors
+}

@@ -1,0 +1,88 @@
+//! R14: `GET /api/v1/receipts/{tracking_number}?token=`: the submitter follows their comment.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use validator::Validate;
+
+use crate::app::AppState;
+use crate::db::comments as q;
+use crate::db::ids::hash_secret;
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::QueryParams;
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct ReceiptQuery {
+    #[validate(length(max = 200))]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupRef {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReceiptStatus {
+    pub tracking_number: String,
+    pub status: String,
+    pub submitted_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupRef>,
+}
+
+/// The hash compared when the tracking number is unknown, so that both cases cost the same.
+const NO_SUCH_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// R14: status now; outcome, reason and group once the draft's report is published. A wrong or missing token is a 404, compared in constant time.
+pub async fn get_receipt(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    QueryParams(query): QueryParams<ReceiptQuery>,
+) -> AppResult<HttpResponse> {
+    let tracking = path.into_inner().trim().to_ascii_uppercase();
+    let presented = hash_secret(query.token.as_deref().unwrap_or(""));
+    let found = state
+        .db(move |conn| {
+            let comment = q::by_tracking_number(conn, &tracking)?;
+            let stored = comment
+                .as_ref()
+                .map(|c| c.receipt_token_hash.clone())
+                .unwrap_or_else(|| NO_SUCH_HASH.to_string());
+            let matches: bool = stored.as_bytes().ct_eq(presented.as_bytes()).into();
+            let Some(comment) = comment.filter(|_| matches) else {
+                return Ok(None);
+            };
+            let mut answer = ReceiptStatus {
+                tracking_number: comment.tracking_number.clone(),
+                status: comment.status.clone(),
+                submitted_at: crate::db::utc_string(comment.submitted_at),
+                outcome: None,
+                reason: None,
+                group: None,
+            };
+            // R14/R19: what the published report says, frozen at publication (a later
+            // correction is a new version, which this then reads).
+            if let Some(row) = crate::db::reports::receipt_outcome(
+                conn,
+                &comment.draft_id,
+                &comment.tracking_number,
+            )? {
+                answer.outcome = Some(row.outcome);
+                answer.reason = row.reason;
+                answer.group = match (row.group_id, row.group_title) {
+                    (Some(id), Some(title)) => Some(GroupRef { id, title }),
+                    _ => None,
+                };
+            }
+            Ok(Some(answer))
+        })
+        .await?;
+    let answer = found.ok_or_else(AppError::not_found)?;
+    Ok(HttpResponse::Ok().json(answer))
+}
