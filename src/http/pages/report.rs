@@ -1,5 +1,6 @@
 //! `GET /drafts/{id}/report`: R20, the published adoption report as an HTML page that prints
-//! well (its own print stylesheet), with every comment's row paged.
+//! well (its own print stylesheet), with every comment's row paged, and (R19) links to the
+//! draft's page and its materials' pages.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -7,8 +8,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use validator::Validate;
 
-use super::{Chrome, render};
+use super::drafts::MaterialLink;
+use super::{Chrome, labels, not_found_page, render};
 use crate::app::AppState;
+use crate::db::materials;
 use crate::db::reports::{self, FrozenRow};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::QueryParams;
@@ -48,6 +51,7 @@ struct ReportPage {
     en: bool,
     draft_id: String,
     title: String,
+    materials: Vec<MaterialLink>,
     index_no: String,
     opens_on: String,
     closes_on: String,
@@ -113,16 +117,22 @@ pub async fn show_report(
     let id = path.into_inner();
     let page = q.page.unwrap_or(1);
     let version = q.version;
-    let (report, rows) = state
+    let found = state
         .db(move |conn| {
-            let r = reports::published(conn, &id, version)?.ok_or_else(AppError::not_found)?;
+            let Some(r) = reports::published(conn, &id, version)? else {
+                return Ok(None);
+            };
             let rows = reports::rows_page(conn, &r.id, (page - 1) * PER_PAGE, PER_PAGE)?;
-            Ok((r, rows))
+            let materials = materials::of_draft(conn, &r.draft_id)?;
+            Ok(Some((r, rows, materials)))
         })
         .await?;
+    let Some((report, rows, materials)) = found else {
+        return not_found_page(&state.config);
+    };
     let lang = Lang::current();
     let en = lang == Lang::En;
-    let chrome = Chrome::new(&state.config.site.name, lang);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
     let doc: Value = serde_json::from_str(&report.summary).map_err(AppError::internal)?;
     let total = doc["totals"]["comments"].as_i64().unwrap_or(0);
     let table = |key: &str, zh: &str, e: &str, kzh: &str, ke: &str| {
@@ -228,6 +238,16 @@ pub async fn show_report(
         en: chrome.en,
         draft_id: report.draft_id.clone(),
         title: str_of(&doc["draft"]["title"]),
+        // R19: the link to the draft's materials.
+        materials: materials
+            .iter()
+            .map(|m| MaterialLink {
+                id: m.id.clone(),
+                kind: labels::material_kind(&m.kind).get(lang).to_string(),
+                title: m.title.clone(),
+                file: m.file_name.clone(),
+            })
+            .collect(),
         index_no: str_of(&doc["draft"]["index_no"]),
         opens_on: str_of(&doc["period"]["opens_on"]),
         closes_on: str_of(&doc["period"]["closes_on"]),
