@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use serde_json::Value;
-use validator::Validate;
 
 use super::drafts::MaterialLink;
 use super::{Chrome, labels, not_found_page, render};
@@ -14,7 +13,6 @@ use crate::app::AppState;
 use crate::db::materials;
 use crate::db::reports::{self, FrozenRow};
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::QueryParams;
 use crate::http::lang::Lang;
 
 const PER_PAGE: i64 = 200;
@@ -67,11 +65,13 @@ struct ReportPage {
     pages: i64,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+/// The page's query. Lenient like the other pages' (the language and elder-mode switches add
+/// their own fields to the address): a bad page number gives the first page, a bad version the
+/// newest one.
+#[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
-    #[validate(range(min = 1))]
-    pub page: Option<i64>,
-    pub version: Option<i32>,
+    pub page: Option<String>,
+    pub version: Option<String>,
 }
 
 /// Readable names of stored values.
@@ -112,11 +112,16 @@ fn str_of(v: &Value) -> String {
 pub async fn show_report(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    QueryParams(q): QueryParams<PageQuery>,
+    q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let page = q.page.unwrap_or(1);
-    let version = q.version;
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
+    let version = q.version.as_deref().and_then(|v| v.parse::<i32>().ok());
     let found = state
         .db(move |conn| {
             let Some(r) = reports::published(conn, &id, version)? else {
