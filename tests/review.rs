@@ -658,6 +658,21 @@ async fn published_report_is_linked_from_draft_page_json_and_home_and_links_back
         .await
         .ok(200);
     let report_href = format!(r#"href="/drafts/{draft}/report""#);
+    // A concluded draft without a published report (as data may hold) links to none either.
+    let bare = insert_draft(
+        &app,
+        DraftSpec {
+            state: "concluded",
+            ..DraftSpec::closed(app.now())
+        },
+    );
+    let json = app
+        .get(&format!("/api/v1/drafts/{bare}"), None)
+        .await
+        .ok(200);
+    assert!(json["links"].get("report").is_none(), "{json}");
+    let (_, text) = page(&app, &format!("/drafts/{bare}")).await;
+    assert!(!text.contains(&format!("/drafts/{bare}/report")), "{text}");
 
     // Prepared and submitted but not yet approved: nothing points to it, and it is no page.
     let (status, text) = page(&app, &format!("/drafts/{draft}")).await;
