@@ -261,7 +261,7 @@ pub async fn show_report(
         note: report.note,
         published_at: report
             .published_at
-            .map(crate::db::utc_string)
+            .map(|t| labels::instant(t.and_utc(), state.config.timezone(), lang))
             .unwrap_or_default(),
         total,
         tables,
