@@ -4,9 +4,10 @@
 
 mod common;
 
+use actix_web::test::TestRequest;
 use common::TestApp;
 use common::fixtures::{CommentSpec, DraftSpec, insert_comment, insert_draft};
-use consult::db::schema::{audit_log, drafts, outbox};
+use consult::db::schema::{audit_log, drafts, materials, outbox};
 use consult::domain::roles::Role;
 use diesel::prelude::*;
 use serde_json::{Value, json};
@@ -18,6 +19,7 @@ both!(
     report_totals_order_groups_and_needs_approval_by_another_person,
     published_report_is_frozen_and_corrected_by_a_new_version,
     report_csv_has_a_bom_every_comment_and_no_personal_data,
+    published_report_is_linked_from_draft_page_json_and_home_and_links_back,
 );
 
 const CAMPAIGN: &str = "我认为第五条规定的公开征求意见期限过短，十五天不足以让基层群众充分了解草案内容，建议将征求意见期限延长至三十日，并在村（社区）公告栏同步张贴，方便不上网的老年人参与。";
@@ -614,4 +616,147 @@ async fn report_csv_has_a_bom_every_comment_and_no_personal_data(app: TestApp) {
     app.get(&format!("{path}?format=xml"), None)
         .await
         .problem(422);
+}
+
+/// A page as a browser asks for it: its status and text.
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app
+        .call(
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("Accept", "text/html")),
+        )
+        .await;
+    (res.status.as_u16(), res.text())
+}
+
+async fn published_report_is_linked_from_draft_page_json_and_home_and_links_back(app: TestApp) {
+    let draft = insert_draft(&app, DraftSpec::closed(app.now()));
+    let officer = app.staff("officer", &[Role::Drafter]);
+    let approver = app.staff("approver", &[Role::Approver]);
+    let mid = consult::db::ids::new_id(app.now());
+    diesel::insert_into(materials::table)
+        .values((
+            materials::id.eq(&mid),
+            materials::draft_id.eq(&draft),
+            materials::kind.eq("interpretation"),
+            materials::title.eq("政策解读"),
+            materials::body.eq("解读正文"),
+            materials::position.eq(1),
+            materials::created_by.eq(app.user_id("officer")),
+            materials::created_at.eq(app.now().naive_utc()),
+            materials::updated_at.eq(app.now().naive_utc()),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+    for body in campaign_copies() {
+        comment(&app, &draft, &body);
+    }
+    prepare(&app, &draft, &officer).await;
+    let actions = format!("/api/v1/drafts/{draft}/report/actions");
+    app.post(&actions, Some(&officer), json!({"action": "submit"}))
+        .await
+        .ok(200);
+    let report_href = format!(r#"href="/drafts/{draft}/report""#);
+    // A concluded draft without a published report (as data may hold) links to none either.
+    let bare = insert_draft(
+        &app,
+        DraftSpec {
+            state: "concluded",
+            ..DraftSpec::closed(app.now())
+        },
+    );
+    let json = app
+        .get(&format!("/api/v1/drafts/{bare}"), None)
+        .await
+        .ok(200);
+    assert!(json["links"].get("report").is_none(), "{json}");
+    let (_, text) = page(&app, &format!("/drafts/{bare}")).await;
+    assert!(!text.contains(&format!("/drafts/{bare}/report")), "{text}");
+
+    // Prepared and submitted but not yet approved: nothing points to it, and it is no page.
+    let (status, text) = page(&app, &format!("/drafts/{draft}")).await;
+    assert_eq!(status, 200);
+    assert!(!text.contains(&report_href), "{text}");
+    let json = app
+        .get(&format!("/api/v1/drafts/{draft}"), None)
+        .await
+        .ok(200);
+    assert!(json["links"].get("report").is_none(), "{json}");
+    let list = app.get("/api/v1/drafts", None).await.ok(200);
+    assert!(
+        !list
+            .to_string()
+            .contains(&format!("/drafts/{draft}/report"))
+    );
+    let (_, home) = page(&app, "/").await;
+    assert!(!home.contains(&report_href), "{home}");
+    assert_eq!(page(&app, &format!("/drafts/{draft}/report")).await.0, 404);
+
+    app.post(&actions, Some(&approver), json!({"action": "approve"}))
+        .await
+        .ok(200);
+
+    // R20: the draft page links to the report, prominently, in both languages.
+    let (_, text) = page(&app, &format!("/drafts/{draft}")).await;
+    assert!(
+        text.contains(&format!(
+            r#"<a class="button" href="/drafts/{draft}/report">意见采纳情况报告</a>"#
+        )),
+        "{text}"
+    );
+    let (_, text) = page(&app, &format!("/drafts/{draft}?lang=en")).await;
+    assert!(
+        text.contains(&format!(
+            r#"href="/drafts/{draft}/report">Adoption report</a>"#
+        )),
+        "{text}"
+    );
+    // SPEC §5: `links.report` once a report is published, on the draft and in the list.
+    let json = app
+        .get(&format!("/api/v1/drafts/{draft}"), None)
+        .await
+        .ok(200);
+    assert_eq!(
+        json["links"]["report"],
+        format!("/api/v1/drafts/{draft}/report")
+    );
+    let list = app.get("/api/v1/drafts", None).await.ok(200);
+    let item = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == draft.as_str())
+        .unwrap();
+    assert_eq!(
+        item["links"]["report"],
+        format!("/api/v1/drafts/{draft}/report")
+    );
+    // R27: the home page lists recent reports.
+    let (_, home) = page(&app, "/").await;
+    assert!(home.contains("最新意见采纳情况报告"), "{home}");
+    assert!(home.contains(&report_href), "{home}");
+
+    // R19: the report page links to the draft's page and its materials' pages (not the API),
+    // keeps its downloads, and wears the site's layout with the language and elder switches.
+    let (status, text) = page(&app, &format!("/drafts/{draft}/report")).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains(&format!(r#"href="/drafts/{draft}""#)),
+        "{text}"
+    );
+    assert!(text.contains(&format!(r#"href="/materials/{mid}">政策解读</a>"#)));
+    assert!(!text.contains(&format!(r#"href="/api/v1/drafts/{draft}""#)));
+    assert!(text.contains(&format!(
+        r#"href="/api/v1/drafts/{draft}/report?format=csv&amp;version=1""#
+    )));
+    assert!(text.contains(&format!(
+        r#"href="/api/v1/drafts/{draft}/report?version=1""#
+    )));
+    assert!(text.contains(r#"href="/assets/site.css""#));
+    assert!(text.contains("@media print"));
+    assert!(text.contains(r#"lang="zh-CN""#) && text.contains(">English</a>"));
+    let (_, en) = page(&app, &format!("/drafts/{draft}/report?lang=en&elder=1")).await;
+    assert!(en.contains(r#"<html lang="en" class="elder">"#), "{en}");
+    assert!(en.contains("Adoption report") && en.contains("The draft and its materials"));
 }

@@ -3,12 +3,13 @@
 //! the application's memory at once; the CSV reads the rows back in keyset pages.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::dsl::{count_star, sql};
+use diesel::dsl::{count_star, max, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
 use super::DbConn;
-use super::schema::{comments, opinion_groups, period_extensions, report_rows, reports};
+use super::schema::{comments, drafts, opinion_groups, period_extensions, report_rows, reports};
+use crate::domain::workflow::DraftState;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = reports)]
@@ -38,6 +39,50 @@ pub fn latest(conn: &mut DbConn, draft_id: &str, round: i32) -> QueryResult<Opti
         .select(ReportRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Which of these drafts have a published report (SPEC §5 `links.report`).
+pub fn with_published(conn: &mut DbConn, draft_ids: &[String]) -> QueryResult<Vec<String>> {
+    if draft_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    reports::table
+        .filter(reports::draft_id.eq_any(draft_ids))
+        .filter(reports::state.eq("published"))
+        .select(reports::draft_id)
+        .distinct()
+        .load(conn)
+}
+
+/// A published report in the home page's list.
+#[derive(Debug, Clone, Queryable)]
+pub struct RecentReport {
+    pub draft_id: String,
+    pub title: String,
+    pub index_no: String,
+    pub agency: String,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+/// R27: drafts whose report was published most recently (newest version first), public drafts
+/// only, one line per draft.
+pub fn recent_published(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<RecentReport>> {
+    let public: Vec<&str> = DraftState::PUBLIC.iter().map(|s| s.as_str()).collect();
+    reports::table
+        .inner_join(drafts::table)
+        .filter(reports::state.eq("published"))
+        .filter(drafts::state.eq_any(public))
+        .group_by((drafts::id, drafts::title, drafts::index_no, drafts::agency))
+        .select((
+            drafts::id,
+            drafts::title,
+            drafts::index_no,
+            drafts::agency,
+            max(reports::published_at),
+        ))
+        .order((max(reports::published_at).desc(), drafts::id.asc()))
+        .limit(limit)
+        .load(conn)
 }
 
 /// The newest published version, or the given published version.

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::config::Config;
 use crate::db::drafts::{self as q, Article, DraftFields, DraftRow, ExtensionRow, StepRow, Viewer};
 use crate::db::materials::{self, MaterialRow};
+use crate::db::reports;
 use crate::db::{self, DbConn, utc_string};
 use crate::domain::period::{self, CommentPeriod, PeriodError, Phase};
 use crate::domain::workflow::{DraftKind, DraftState};
@@ -240,6 +241,8 @@ pub struct DraftParts {
     pub extensions: Vec<ExtensionRow>,
     pub published_comment_count: i64,
     pub steps: Option<Vec<StepRow>>,
+    /// A report of the draft is published (R20): `links.report`.
+    pub has_report: bool,
 }
 
 /// Loads the parts of one draft for its full view.
@@ -257,6 +260,7 @@ pub fn load_parts(conn: &mut DbConn, d: &DraftRow, viewer: &Viewer) -> AppResult
         } else {
             None
         },
+        has_report: !reports::with_published(conn, std::slice::from_ref(&d.id))?.is_empty(),
     })
 }
 
@@ -291,7 +295,6 @@ pub fn material_json(m: &MaterialRow) -> Value {
 
 /// The draft JSON of SPEC §5.
 pub fn draft_json(d: &DraftRow, parts: &DraftParts, now: DateTime<Utc>, viewer: &Viewer) -> Value {
-    let state = d.state();
     let opens_at = d.opens_at.map(utc_string).unwrap_or_else(|| {
         utc_string(period::start_of_day(zone(&d.timezone), d.opens_on).naive_utc())
     });
@@ -311,7 +314,7 @@ pub fn draft_json(d: &DraftRow, parts: &DraftParts, now: DateTime<Utc>, viewer: 
         "self": format!("/api/v1/drafts/{}", d.id),
         "html": format!("/drafts/{}", d.id),
     });
-    if state == Some(DraftState::Concluded) {
+    if parts.has_report {
         links["report"] = json!(format!("/api/v1/drafts/{}/report", d.id));
     }
     let mut v = json!({
@@ -500,6 +503,7 @@ pub async fn list_drafts(
                 q::published_comment_counts(conn, &ids)?
                     .into_iter()
                     .collect();
+            let reported = reports::with_published(conn, &ids)?;
             let items = rows
                 .iter()
                 .map(|d| {
@@ -509,6 +513,7 @@ pub async fn list_drafts(
                         extensions: Vec::new(),
                         published_comment_count: counts.get(&d.id).copied().unwrap_or(0),
                         steps: None,
+                        has_report: reported.contains(&d.id),
                     };
                     let mut v = draft_json(d, &parts, now, &viewer);
                     if let Some(cp) = v.get_mut("comment_period") {

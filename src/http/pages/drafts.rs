@@ -13,7 +13,7 @@ use super::{Chrome, labels, not_found_page, render};
 use crate::app::AppState;
 use crate::db::drafts::{self as q, DraftRow, ListFilter, Viewer};
 use crate::db::public_comments;
-use crate::db::{DbConn, materials};
+use crate::db::{DbConn, materials, reports};
 use crate::domain::countdown;
 use crate::domain::period::{Phase, Window};
 use crate::http::error::AppResult;
@@ -332,6 +332,8 @@ struct DraftPage {
     comment_total: i64,
     comment_page: i64,
     comment_pages: i64,
+    /// R20: a published adoption report to link to.
+    has_report: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -346,6 +348,7 @@ struct Loaded {
     extensions: Vec<q::ExtensionRow>,
     comments: Vec<public_comments::PublicComment>,
     comment_total: i64,
+    has_report: bool,
 }
 
 /// `GET /drafts/{id}`: the draft page; 404 page unless the draft is public. Public views are
@@ -384,6 +387,8 @@ pub async fn show_draft(
                     extensions: q::extensions_of(conn, &d.id)?,
                     comments,
                     comment_total,
+                    has_report: !reports::with_published(conn, std::slice::from_ref(&d.id))?
+                        .is_empty(),
                     d,
                 }))
             })
@@ -508,5 +513,6 @@ pub async fn show_draft(
         comment_total: l.comment_total,
         comment_page,
         comment_pages,
+        has_report: l.has_report,
     })
 }

@@ -1,13 +1,14 @@
-//! `GET /`: the home page (R27): drafts open for comment, those closing soon, and those whose
-//! comment period ended most recently.
+//! `GET /`: the home page (R27): drafts open for comment, those closing soon, those whose
+//! comment period ended most recently, and the adoption reports published most recently.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::drafts::{DraftCard, load_cards};
-use super::{Chrome, render};
+use super::{Chrome, labels, render};
 use crate::app::AppState;
 use crate::db::drafts::{ListFilter, ListOrder};
+use crate::db::reports;
 use crate::domain::period::Phase;
 use crate::http::error::AppResult;
 use crate::http::lang::Lang;
@@ -16,6 +17,17 @@ use crate::http::lang::Lang;
 const OPEN_SHOWN: i64 = 20;
 /// How many recently closed drafts it lists.
 const CLOSED_SHOWN: i64 = 5;
+/// How many recently published reports it lists.
+const REPORTS_SHOWN: i64 = 5;
+
+/// A published report in the home page's list.
+pub struct ReportLink {
+    pub draft_id: String,
+    pub title: String,
+    pub index_no: String,
+    pub agency: String,
+    pub published: String,
+}
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -28,13 +40,15 @@ struct HomePage {
     open: Vec<DraftCard>,
     open_total: i64,
     closed: Vec<DraftCard>,
+    reports: Vec<ReportLink>,
 }
 
 pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let lang = Lang::current();
     let now = state.clock.now();
     let soon = state.config.window.closing_soon_days;
-    let (open, open_total, closed) = state
+    let tz = state.config.timezone();
+    let (open, open_total, closed, recent) = state
         .db(move |conn| {
             // Open drafts closing first: the closing-soon ones lead the list.
             let open_filter = ListFilter {
@@ -50,7 +64,8 @@ pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 ..ListFilter::default()
             };
             let (closed, _) = load_cards(conn, &closed_filter, now, lang, 0, CLOSED_SHOWN, soon)?;
-            Ok((open, open_total, closed))
+            let recent = reports::recent_published(conn, REPORTS_SHOWN)?;
+            Ok((open, open_total, closed, recent))
         })
         .await?;
     let (closing_soon, open): (Vec<DraftCard>, Vec<DraftCard>) =
@@ -65,5 +80,18 @@ pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
         open,
         open_total,
         closed,
+        reports: recent
+            .into_iter()
+            .map(|r| ReportLink {
+                published: r
+                    .published_at
+                    .map(|t| labels::instant(t.and_utc(), tz, lang))
+                    .unwrap_or_default(),
+                draft_id: r.draft_id,
+                title: r.title,
+                index_no: r.index_no,
+                agency: r.agency,
+            })
+            .collect(),
     })
 }

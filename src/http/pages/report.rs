@@ -1,17 +1,18 @@
 //! `GET /drafts/{id}/report`: R20, the published adoption report as an HTML page that prints
-//! well (its own print stylesheet), with every comment's row paged.
+//! well (its own print stylesheet), with every comment's row paged, and (R19) links to the
+//! draft's page and its materials' pages.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use serde_json::Value;
-use validator::Validate;
 
-use super::{Chrome, render};
+use super::drafts::MaterialLink;
+use super::{Chrome, labels, not_found_page, render};
 use crate::app::AppState;
+use crate::db::materials;
 use crate::db::reports::{self, FrozenRow};
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::QueryParams;
 use crate::http::lang::Lang;
 
 const PER_PAGE: i64 = 200;
@@ -48,6 +49,7 @@ struct ReportPage {
     en: bool,
     draft_id: String,
     title: String,
+    materials: Vec<MaterialLink>,
     index_no: String,
     opens_on: String,
     closes_on: String,
@@ -63,11 +65,13 @@ struct ReportPage {
     pages: i64,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+/// The page's query. Lenient like the other pages' (the language and elder-mode switches add
+/// their own fields to the address): a bad page number gives the first page, a bad version the
+/// newest one.
+#[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
-    #[validate(range(min = 1))]
-    pub page: Option<i64>,
-    pub version: Option<i32>,
+    pub page: Option<String>,
+    pub version: Option<String>,
 }
 
 /// Readable names of stored values.
@@ -108,21 +112,32 @@ fn str_of(v: &Value) -> String {
 pub async fn show_report(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    QueryParams(q): QueryParams<PageQuery>,
+    q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let page = q.page.unwrap_or(1);
-    let version = q.version;
-    let (report, rows) = state
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
+    let version = q.version.as_deref().and_then(|v| v.parse::<i32>().ok());
+    let found = state
         .db(move |conn| {
-            let r = reports::published(conn, &id, version)?.ok_or_else(AppError::not_found)?;
+            let Some(r) = reports::published(conn, &id, version)? else {
+                return Ok(None);
+            };
             let rows = reports::rows_page(conn, &r.id, (page - 1) * PER_PAGE, PER_PAGE)?;
-            Ok((r, rows))
+            let materials = materials::of_draft(conn, &r.draft_id)?;
+            Ok(Some((r, rows, materials)))
         })
         .await?;
+    let Some((report, rows, materials)) = found else {
+        return not_found_page(&state.config);
+    };
     let lang = Lang::current();
     let en = lang == Lang::En;
-    let chrome = Chrome::new(&state.config.site.name, lang);
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
     let doc: Value = serde_json::from_str(&report.summary).map_err(AppError::internal)?;
     let total = doc["totals"]["comments"].as_i64().unwrap_or(0);
     let table = |key: &str, zh: &str, e: &str, kzh: &str, ke: &str| {
@@ -228,6 +243,16 @@ pub async fn show_report(
         en: chrome.en,
         draft_id: report.draft_id.clone(),
         title: str_of(&doc["draft"]["title"]),
+        // R19: the link to the draft's materials.
+        materials: materials
+            .iter()
+            .map(|m| MaterialLink {
+                id: m.id.clone(),
+                kind: labels::material_kind(&m.kind).get(lang).to_string(),
+                title: m.title.clone(),
+                file: m.file_name.clone(),
+            })
+            .collect(),
         index_no: str_of(&doc["draft"]["index_no"]),
         opens_on: str_of(&doc["period"]["opens_on"]),
         closes_on: str_of(&doc["period"]["closes_on"]),
@@ -236,7 +261,7 @@ pub async fn show_report(
         note: report.note,
         published_at: report
             .published_at
-            .map(crate::db::utc_string)
+            .map(|t| labels::instant(t.and_utc(), state.config.timezone(), lang))
             .unwrap_or_default(),
         total,
         tables,
