@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod lang;
@@ -32,6 +33,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/drafts/{id}").get(pages::drafts::show_draft))
         .service(web::resource("/materials/{id}").get(pages::materials::show_material))
         .service(web::resource("/drafts/{id}/report").get(pages::report::show_report))
+        // The comment form and receipts (R9, R10, R14, R25, R27)
+        .service(
+            web::resource("/drafts/{id}/comments")
+                .get(pages::comment_form::show_comment_form)
+                .post(pages::comment_form::submit_comment_form),
+        )
+        .service(web::resource("/receipts").get(pages::comment_form::show_receipt_lookup))
+        .service(
+            web::resource("/receipts/{tracking_number}").get(pages::comment_form::show_receipt),
+        )
         // Operations
         .service(web::resource("/healthz").get(api::ops::get_healthz))
         .service(web::resource("/metrics").get(api::ops::get_metrics))

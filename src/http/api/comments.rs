@@ -22,7 +22,7 @@ use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors};
 use crate::http::extract::{JsonBody, ListPage, Paging, QueryParams, rule};
 use crate::http::lang::{L, Lang};
 use crate::jobs::comment_writer::{
-    Idempotency, ReceiptMail, Refusal, Submission, receipt_message, receipt_token,
+    Idempotency, Receipt, ReceiptMail, Refusal, Submission, receipt_message, receipt_token,
 };
 use crate::l;
 
@@ -331,19 +331,42 @@ pub async fn submit_comment(
 ) -> AppResult<HttpResponse> {
     let draft_id = path.into_inner();
     let key = idempotency_key(&req)?;
+    let receipt = accept_comment(&state, &req, &draft_id, &body.fields(), key).await?;
+    let mut res = HttpResponse::Created();
+    if receipt.replayed {
+        res.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(res.json(ReceiptResponse {
+        tracking_number: receipt.tracking_number,
+        receipt_token: receipt.receipt_token,
+        status: CommentStatus::Pending.as_str(),
+        submitted_at: db::utc_string(receipt.submitted_at),
+    }))
+}
+
+/// R9–R11, R15: the one intake path of a public comment, for the API and the draft page's
+/// form: checks the window and the fields, hands the row to the group-commit writer and
+/// answers once it is committed. Refusals come back as `AppError`s (404, 409, 422, 429, 503).
+pub async fn accept_comment(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    draft_id: &str,
+    fields: &CommentFields,
+    key: Option<String>,
+) -> AppResult<Receipt> {
     let now = state.clock.now();
-    let draft = draft_window(&state, &draft_id).await?;
+    let draft = draft_window(state, draft_id).await?;
     let phase = rules::intake(&draft.state, draft.opens_at, draft.closes_at, now);
     if phase != Intake::Open {
-        return Err(not_open(&state, phase));
+        return Err(not_open(state, phase));
     }
-    let clean = rules::clean(&body.fields(), true)
-        .map_err(|faults| AppError::validation(field_map(faults)))?;
+    let clean =
+        rules::clean(fields, true).map_err(|faults| AppError::validation(field_map(faults)))?;
     rules::check_article(clean.article, &draft.articles)
         .map_err(|fault| fault_error("article", &fault))?;
 
-    let (mut row, token) = new_row(&state, &draft, &clean, now, Channel::Online);
-    let ip = client_ip(&req, &state.config.server.trusted_proxies)
+    let (mut row, token) = new_row(state, &draft, &clean, now, Channel::Online);
+    let ip = client_ip(req, &state.config.server.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".into());
     // Only a keyed hash of the address is kept (R13).
@@ -359,8 +382,8 @@ pub async fn submit_comment(
         )),
     });
     let submission = Submission {
-        local_date: local_date(&state, now),
-        receipt_mail: receipt_mail(&state, &draft, &clean),
+        local_date: local_date(state, now),
+        receipt_mail: receipt_mail(state, &draft, &clean),
         row,
         now,
         receipt_token: token,
@@ -371,21 +394,11 @@ pub async fn submit_comment(
     let waiting = state
         .comments
         .submit(submission)
-        .map_err(|r| refusal(&state, r))?;
-    let receipt = waiting
+        .map_err(|r| refusal(state, r))?;
+    waiting
         .await
         .map_err(|_| AppError::internal(anyhow::anyhow!("the comment writer stopped")))?
-        .map_err(|r| refusal(&state, r))?;
-    let mut res = HttpResponse::Created();
-    if receipt.replayed {
-        res.insert_header(("Idempotent-Replayed", "true"));
-    }
-    Ok(res.json(ReceiptResponse {
-        tracking_number: receipt.tracking_number,
-        receipt_token: receipt.receipt_token,
-        status: CommentStatus::Pending.as_str(),
-        submitted_at: db::utc_string(receipt.submitted_at),
-    }))
+        .map_err(|r| refusal(state, r))
 }
 
 fn refusal(state: &AppState, r: Refusal) -> AppError {

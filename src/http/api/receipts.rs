@@ -1,11 +1,13 @@
 //! R14: `GET /api/v1/receipts/{tracking_number}?token=`: the submitter follows their comment.
 
 use actix_web::{HttpResponse, web};
+use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use validator::Validate;
 
 use crate::app::AppState;
+use crate::db::DbConn;
 use crate::db::comments as q;
 use crate::db::ids::hash_secret;
 use crate::http::error::{AppError, AppResult};
@@ -45,44 +47,53 @@ pub async fn get_receipt(
     path: web::Path<String>,
     QueryParams(query): QueryParams<ReceiptQuery>,
 ) -> AppResult<HttpResponse> {
-    let tracking = path.into_inner().trim().to_ascii_uppercase();
-    let presented = hash_secret(query.token.as_deref().unwrap_or(""));
+    let tracking = path.into_inner();
+    let token = query.token.unwrap_or_default();
     let found = state
-        .db(move |conn| {
-            let comment = q::by_tracking_number(conn, &tracking)?;
-            let stored = comment
-                .as_ref()
-                .map(|c| c.receipt_token_hash.clone())
-                .unwrap_or_else(|| NO_SUCH_HASH.to_string());
-            let matches: bool = stored.as_bytes().ct_eq(presented.as_bytes()).into();
-            let Some(comment) = comment.filter(|_| matches) else {
-                return Ok(None);
-            };
-            let mut answer = ReceiptStatus {
-                tracking_number: comment.tracking_number.clone(),
-                status: comment.status.clone(),
-                submitted_at: crate::db::utc_string(comment.submitted_at),
-                outcome: None,
-                reason: None,
-                group: None,
-            };
-            // R14/R19: what the published report says, frozen at publication (a later
-            // correction is a new version, which this then reads).
-            if let Some(row) = crate::db::reports::receipt_outcome(
-                conn,
-                &comment.draft_id,
-                &comment.tracking_number,
-            )? {
-                answer.outcome = Some(row.outcome);
-                answer.reason = row.reason;
-                answer.group = match (row.group_id, row.group_title) {
-                    (Some(id), Some(title)) => Some(GroupRef { id, title }),
-                    _ => None,
-                };
-            }
-            Ok(Some(answer))
-        })
+        .db(move |conn| Ok(lookup_receipt(conn, &tracking, &token)?))
         .await?;
     let answer = found.ok_or_else(AppError::not_found)?;
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// R14: the receipt of `tracking` when `token` is its receipt token (compared in constant
+/// time, with the same work when the number is unknown); `None` otherwise. The API and the
+/// receipt page both read it.
+pub fn lookup_receipt(
+    conn: &mut DbConn,
+    tracking: &str,
+    token: &str,
+) -> QueryResult<Option<ReceiptStatus>> {
+    let tracking = tracking.trim().to_ascii_uppercase();
+    let presented = hash_secret(token.trim());
+    let comment = q::by_tracking_number(conn, &tracking)?;
+    let stored = comment
+        .as_ref()
+        .map(|c| c.receipt_token_hash.clone())
+        .unwrap_or_else(|| NO_SUCH_HASH.to_string());
+    let matches: bool = stored.as_bytes().ct_eq(presented.as_bytes()).into();
+    let Some(comment) = comment.filter(|_| matches) else {
+        return Ok(None);
+    };
+    let mut answer = ReceiptStatus {
+        tracking_number: comment.tracking_number.clone(),
+        status: comment.status.clone(),
+        submitted_at: crate::db::utc_string(comment.submitted_at),
+        outcome: None,
+        reason: None,
+        group: None,
+    };
+    // R14/R19: what the published report says, frozen at publication (a later
+    // correction is a new version, which this then reads).
+    if let Some(row) =
+        crate::db::reports::receipt_outcome(conn, &comment.draft_id, &comment.tracking_number)?
+    {
+        answer.outcome = Some(row.outcome);
+        answer.reason = row.reason;
+        answer.group = match (row.group_id, row.group_title) {
+            (Some(id), Some(title)) => Some(GroupRef { id, title }),
+            _ => None,
+        };
+    }
+    Ok(Some(answer))
 }

@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::comment_form::{CommentFormView, FormInput, FormValues};
 use super::{Chrome, labels, not_found_page, render};
 use crate::app::AppState;
 use crate::db::drafts::{self as q, DraftRow, ListFilter, Viewer};
@@ -16,7 +17,8 @@ use crate::db::public_comments;
 use crate::db::{DbConn, materials, reports};
 use crate::domain::countdown;
 use crate::domain::period::{Phase, Window};
-use crate::http::error::AppResult;
+use crate::http::csrf::{self, CsrfToken};
+use crate::http::error::{AppError, AppResult, FieldErrors};
 use crate::http::lang::Lang;
 
 /// Drafts per list page.
@@ -308,7 +310,7 @@ pub struct CommentView {
 
 #[derive(Template)]
 #[template(path = "draft.html")]
-struct DraftPage {
+pub struct DraftPage {
     site_name: String,
     lang_code: &'static str,
     en: bool,
@@ -334,11 +336,15 @@ struct DraftPage {
     comment_pages: i64,
     /// R20: a published adoption report to link to.
     has_report: bool,
+    /// R27: the comment form (shown while the draft is open).
+    form: CommentFormView,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DraftForm {
     pub comments_page: Option<String>,
+    /// R27: the article the comment form starts on (`对本条提意见`).
+    pub article: Option<String>,
 }
 
 struct Loaded {
@@ -355,20 +361,56 @@ struct Loaded {
 /// counted (in memory, flushed in batches, as for the API).
 pub async fn show_draft(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     form: web::Query<DraftForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let lang = Lang::current();
-    let now = state.clock.now();
     let comment_page = form
         .comments_page
         .as_deref()
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(1)
         .clamp(1, 1_000_000);
+    let csrf = csrf::token_for(&state, &req);
+    let input = FormInput {
+        values: FormValues {
+            article: form.article.as_deref().and_then(|a| a.trim().parse().ok()),
+            ..FormValues::default()
+        },
+        errors: FieldErrors::new(),
+    };
+    let Some(page) = draft_page(&state, &id, comment_page, input, &csrf).await? else {
+        return not_found_page(&state.config);
+    };
+    state.views.record(&id);
+    with_cookie(render(&page)?, csrf.cookie)
+}
+
+/// Adds the CSRF cookie a form page needs, when the browser has none yet.
+pub fn with_cookie(
+    mut res: HttpResponse,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> AppResult<HttpResponse> {
+    if let Some(c) = cookie {
+        res.add_cookie(&c).map_err(AppError::internal)?;
+    }
+    Ok(res)
+}
+
+/// The draft page with its comment form holding `input` (empty, or a refused submission
+/// with its errors); `None` unless the draft is public.
+pub async fn draft_page(
+    state: &web::Data<AppState>,
+    id: &str,
+    comment_page: i64,
+    input: FormInput,
+    csrf: &CsrfToken,
+) -> AppResult<Option<DraftPage>> {
+    let lang = Lang::current();
+    let now = state.clock.now();
     let loaded = {
-        let id = id.clone();
+        let id = id.to_string();
         state
             .db(move |conn| {
                 let Some(d) = q::find(conn, &id)?.filter(|d| Viewer::Public.can_see(d)) else {
@@ -395,9 +437,8 @@ pub async fn show_draft(
             .await?
     };
     let Some(l) = loaded else {
-        return not_found_page(&state.config);
+        return Ok(None);
     };
-    state.views.record(&id);
     let tz = state.config.timezone();
     let d = &l.d;
     let phase = d.phase(now);
@@ -444,7 +485,8 @@ pub async fn show_draft(
     ];
     let comment_pages = ((l.comment_total + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
     let chrome = Chrome::new(state.config.site_name(lang), lang);
-    render(&DraftPage {
+    let form = CommentFormView::new(input, csrf, &l.articles, lang);
+    Ok(Some(DraftPage {
         site_name: chrome.site_name,
         lang_code: chrome.lang_code,
         en: chrome.en,
@@ -514,5 +556,6 @@ pub async fn show_draft(
         comment_page,
         comment_pages,
         has_report: l.has_report,
-    })
+        form,
+    }))
 }

@@ -4,6 +4,7 @@
 //! (from `Chrome`) and reads the reader's preferences (`http::prefs`) itself.
 
 pub mod assets;
+pub mod comment_form;
 pub mod drafts;
 pub mod home;
 pub mod labels;

@@ -1,0 +1,569 @@
+//! R9, R10, R14, R25, R27: the public comment form on the draft page (`POST
+//! /drafts/{id}/comments`, no JavaScript, CSRF-protected), the receipt shown once after a
+//! submission, and the receipt lookup (`/receipts`, `/receipts/{tracking_number}?token=`).
+//! Submissions go through the API's own intake path (`api::comments::accept_comment`), so the
+//! rules, the group-commit writer and the receipt mail are the same.
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::drafts::{Choice, draft_page, with_cookie};
+use super::{Chrome, labels, not_found_page, render_status};
+use crate::app::AppState;
+use crate::db::drafts::Article;
+use crate::domain::comment::{BODY_MAX_CHARS, CommentFields, StakeholderType};
+use crate::http::api::comments::accept_comment;
+use crate::http::api::receipts::{ReceiptStatus, lookup_receipt};
+use crate::http::csrf::{self, CsrfToken};
+use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors};
+use crate::http::lang::Lang;
+
+/// The form's fields in page order: the error summary lists them in this order.
+const FIELDS: [&str; 11] = [
+    "body",
+    "article",
+    "stakeholder_type",
+    "organization",
+    "name",
+    "email",
+    "phone",
+    "region",
+    "publish_name",
+    "withhold",
+    "consent",
+];
+
+/// Cookie that carries a new receipt to the receipt page once (R10), so the token is not
+/// put in the address.
+const NEW_RECEIPT_COOKIE: &str = "new_receipt";
+
+/// What a person typed, kept when the form comes back with errors.
+#[derive(Debug, Clone, Default)]
+pub struct FormValues {
+    pub body: String,
+    pub article: Option<i32>,
+    pub stakeholder_type: String,
+    pub organization: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub region: String,
+    pub publish_name: bool,
+    pub withhold: bool,
+    pub consent: bool,
+}
+
+impl FormValues {
+    /// Reads an `application/x-www-form-urlencoded` body leniently: unknown fields are
+    /// ignored, a ticked checkbox is any value.
+    fn parse(bytes: &[u8]) -> (FormValues, HashMap<String, String>) {
+        let mut all: HashMap<String, String> = HashMap::new();
+        for (k, v) in form_urlencoded::parse(bytes) {
+            all.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+        }
+        let text = |k: &str| all.get(k).cloned().unwrap_or_default();
+        let values = FormValues {
+            body: text("body"),
+            // An article that is not a number cannot exist in the draft: 0 makes R9 say so.
+            article: all
+                .get("article")
+                .map(|a| a.trim())
+                .filter(|a| !a.is_empty())
+                .map(|a| a.parse().unwrap_or(0)),
+            stakeholder_type: text("stakeholder_type"),
+            organization: text("organization"),
+            name: text("name"),
+            email: text("email"),
+            phone: text("phone"),
+            region: text("region"),
+            publish_name: all.contains_key("publish_name"),
+            withhold: all.contains_key("withhold"),
+            consent: all.contains_key("consent"),
+        };
+        (values, all)
+    }
+
+    fn fields(&self) -> CommentFields {
+        let opt = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+        CommentFields {
+            body: Some(self.body.clone()),
+            article: self.article,
+            stakeholder_type: opt(&self.stakeholder_type),
+            organization: opt(&self.organization),
+            name: opt(&self.name),
+            email: opt(&self.email),
+            phone: opt(&self.phone),
+            region: opt(&self.region),
+            publish_name: Some(self.publish_name),
+            withhold: Some(self.withhold),
+            consent: Some(self.consent),
+        }
+    }
+}
+
+/// The form's content: the values and the errors to show beside them.
+#[derive(Debug, Default)]
+pub struct FormInput {
+    pub values: FormValues,
+    pub errors: FieldErrors,
+}
+
+/// An error next to its field and in the summary.
+pub struct FieldError {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub message: String,
+}
+
+/// The comment form as the draft page shows it.
+pub struct CommentFormView {
+    pub v: FormValues,
+    pub errors: Vec<FieldError>,
+    pub csrf_value: String,
+    pub csrf_signature: String,
+    pub articles: Vec<Choice>,
+    pub stakeholders: Vec<Choice>,
+    pub body_max: usize,
+}
+
+fn label_of(field: &str, en: bool) -> &'static str {
+    let (zh, e) = match field {
+        "body" => ("意见内容", "Your comment"),
+        "article" => ("针对条款", "Article"),
+        "stakeholder_type" => ("身份类型", "You are commenting as"),
+        "organization" => ("单位名称", "Organisation"),
+        "name" => ("姓名", "Name"),
+        "email" => ("电子邮箱", "Email"),
+        "phone" => ("电话", "Phone"),
+        "region" => ("所在地区", "Region"),
+        "publish_name" => ("公开姓名", "Publish my name"),
+        "withhold" => ("不公开意见内容", "Do not publish my text"),
+        "consent" => ("同意声明", "Consent"),
+        _ => ("其他", "Other"),
+    };
+    if en { e } else { zh }
+}
+
+impl CommentFormView {
+    pub fn new(
+        input: FormInput,
+        csrf: &CsrfToken,
+        articles: &[Article],
+        lang: Lang,
+    ) -> CommentFormView {
+        let en = lang == Lang::En;
+        let mut errors = Vec::new();
+        for field in FIELDS {
+            if let Some(messages) = input.errors.get(field) {
+                let message = messages
+                    .iter()
+                    .map(|m| m.get(lang).to_string())
+                    .collect::<Vec<_>>()
+                    .join(if en { "; " } else { "；" });
+                errors.push(FieldError {
+                    field,
+                    label: label_of(field, en),
+                    message,
+                });
+            }
+        }
+        // Errors on anything else (none expected) still reach the summary.
+        for (field, messages) in &input.errors {
+            if !FIELDS.contains(&field.as_str()) {
+                errors.push(FieldError {
+                    field: "body",
+                    label: label_of("", en),
+                    message: messages
+                        .iter()
+                        .map(|m| m.get(lang).to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                });
+            }
+        }
+        let v = input.values;
+        let articles = articles
+            .iter()
+            .map(|a| Choice {
+                value: a.number.to_string(),
+                label: match (en, &a.heading) {
+                    (false, Some(h)) if h.starts_with('第') && h.ends_with('条') => h.clone(),
+                    (false, Some(h)) => format!("第{}条 {h}", a.number),
+                    (false, None) => format!("第{}条", a.number),
+                    (true, Some(h)) => format!("Article {} {h}", a.number),
+                    (true, None) => format!("Article {}", a.number),
+                },
+                selected: v.article == Some(a.number),
+            })
+            .collect();
+        let chosen = if v.stakeholder_type.is_empty() {
+            "individual"
+        } else {
+            v.stakeholder_type.as_str()
+        };
+        let stakeholders = StakeholderType::ALL
+            .iter()
+            .map(|t| Choice {
+                value: t.as_str().to_string(),
+                label: labels::stakeholder_type(t.as_str()).get(lang).to_string(),
+                selected: t.as_str() == chosen,
+            })
+            .collect();
+        CommentFormView {
+            v,
+            errors,
+            csrf_value: csrf.value.clone(),
+            csrf_signature: csrf.signature.clone(),
+            articles,
+            stakeholders,
+            body_max: BODY_MAX_CHARS,
+        }
+    }
+
+    /// The error shown beside `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// `aria-describedby` for a field: its hint and, when refused, its error.
+    pub fn described(&self, field: &str, hint: bool) -> String {
+        let mut ids = Vec::new();
+        if hint {
+            ids.push(format!("f-{field}-hint"));
+        }
+        if self.error(field).is_some() {
+            ids.push(format!("f-{field}-error"));
+        }
+        ids.join(" ")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    site_name: String,
+    lang_code: &'static str,
+    en: bool,
+    title: String,
+    detail: String,
+    back_href: String,
+    back_label: String,
+}
+
+/// A plain page that says why something was refused, in the page language.
+fn message_page(
+    state: &AppState,
+    status: StatusCode,
+    title: String,
+    detail: String,
+    back_href: String,
+) -> AppResult<HttpResponse> {
+    let lang = Lang::current();
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
+    render_status(
+        status,
+        &MessagePage {
+            site_name: chrome.site_name,
+            lang_code: chrome.lang_code,
+            en: chrome.en,
+            title,
+            detail,
+            back_label: if chrome.en {
+                "Back to the draft".into()
+            } else {
+                "返回草案页面".into()
+            },
+            back_href,
+        },
+    )
+}
+
+/// `GET /drafts/{id}/comments`: the form lives on the draft page (a language switch link
+/// followed from a refused form lands here).
+pub async fn show_comment_form(path: web::Path<String>) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/drafts/{}#comment-form", urlencode(&path.into_inner())),
+        ))
+        .finish()
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// R9, R10, R25: `POST /drafts/{id}/comments` from the draft page's form. A good submission
+/// is answered with 303 to the receipt page; a refused one shows the form again with the
+/// input kept and each error beside its field (422); a missing or wrong CSRF token is 403.
+pub async fn submit_comment_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let draft_id = path.into_inner();
+    let lang = Lang::current();
+    let en = lang == Lang::En;
+    let back = format!("/drafts/{}#comment-form", urlencode(&draft_id));
+    let limit = state.config.limits.max_body_bytes;
+    if body.len() > limit {
+        let e = AppError::too_large(limit);
+        return message_page(
+            &state,
+            e.kind.status(),
+            e.kind.title().get(lang).to_string(),
+            e.detail.get(lang).to_string(),
+            back,
+        );
+    }
+    let (values, all) = FormValues::parse(&body);
+    let presented = |k: &str| all.get(k).map(String::as_str).unwrap_or("");
+    if !csrf::verify(
+        &state,
+        &req,
+        presented(csrf::VALUE_FIELD),
+        presented(csrf::SIGNATURE_FIELD),
+    ) {
+        tracing::info!(draft.id = %draft_id, "comment form refused: missing or wrong CSRF token");
+        return message_page(
+            &state,
+            StatusCode::FORBIDDEN,
+            if en {
+                "The form has expired".into()
+            } else {
+                "表单已失效".into()
+            },
+            if en {
+                "We could not confirm that this form came from our site (it may have been open too long, or cookies are off). Nothing was sent. Please go back to the draft, reload the page and submit your comment again.".into()
+            } else {
+                "无法确认该表单来自本网站（可能页面打开时间过长，或浏览器禁用了 Cookie），意见未提交。请返回草案页面，刷新后重新提交。".into()
+            },
+            back,
+        );
+    }
+    match accept_comment(&state, &req, &draft_id, &values.fields(), None).await {
+        Ok(receipt) => {
+            let cookie = Cookie::build(
+                NEW_RECEIPT_COOKIE,
+                format!("{}.{}", receipt.tracking_number, receipt.receipt_token),
+            )
+            .path("/receipts")
+            .same_site(SameSite::Lax)
+            .http_only(true)
+            .secure(state.config.server.public_url.starts_with("https://"))
+            .max_age(Duration::minutes(30))
+            .finish();
+            let mut res = HttpResponse::SeeOther()
+                .insert_header((
+                    header::LOCATION,
+                    format!(
+                        "/receipts/{}?new=1&email={}",
+                        urlencode(&receipt.tracking_number),
+                        u8::from(!values.email.trim().is_empty())
+                    ),
+                ))
+                .finish();
+            res.add_cookie(&cookie).map_err(AppError::internal)?;
+            Ok(res)
+        }
+        Err(e) if e.kind == ErrorKind::Validation => {
+            let csrf = csrf::token_for(&state, &req);
+            let input = FormInput {
+                values,
+                errors: e.errors.clone().unwrap_or_default(),
+            };
+            let Some(page) = draft_page(&state, &draft_id, 1, input, &csrf).await? else {
+                return not_found_page(&state.config);
+            };
+            with_cookie(
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?,
+                csrf.cookie,
+            )
+        }
+        Err(e) if e.kind == ErrorKind::NotFound => not_found_page(&state.config),
+        Err(e) if e.kind.status().is_server_error() && e.kind != ErrorKind::Overloaded => Err(e),
+        Err(e) => {
+            let retry = e.retry_after;
+            let mut res = message_page(
+                &state,
+                e.kind.status(),
+                e.kind.title().get(lang).to_string(),
+                format!(
+                    "{} {}",
+                    e.detail.get(lang),
+                    if en {
+                        "Your comment was not sent; your text is not kept, so copy it before you leave this page."
+                    } else {
+                        "您的意见未提交成功；系统未保存所填内容，离开本页前请先复制保存。"
+                    }
+                ),
+                back,
+            )?;
+            if let Some(secs) = retry {
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            Ok(res)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReceiptForm {
+    pub tracking_number: Option<String>,
+    pub token: Option<String>,
+    /// Set by the redirect after a submission.
+    pub new: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A receipt as the page shows it.
+pub struct ReceiptView {
+    pub tracking_number: String,
+    pub status: String,
+    pub submitted_at: String,
+    pub outcome: Option<String>,
+    pub reason: Option<String>,
+    pub group: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    site_name: String,
+    lang_code: &'static str,
+    en: bool,
+    tracking_number: String,
+    receipt: Option<ReceiptView>,
+    /// R10: the token, shown once right after the submission.
+    new_token: Option<String>,
+    mail_sent: bool,
+    /// A lookup that matched nothing.
+    no_match: bool,
+}
+
+fn status_label(status: &str, en: bool) -> String {
+    match (status, en) {
+        ("pending", false) => "已收到，待审核".into(),
+        ("pending", true) => "Received, awaiting review".into(),
+        ("published", false) => "已公开".into(),
+        ("published", true) => "Published".into(),
+        ("hidden", false) => "未公开（仍计入统计并予以答复）".into(),
+        ("hidden", true) => "Not published (still counted and answered)".into(),
+        (s, _) => s.to_string(),
+    }
+}
+
+fn receipt_view(state: &AppState, r: ReceiptStatus, lang: Lang) -> ReceiptView {
+    let en = lang == Lang::En;
+    let submitted_at = chrono::DateTime::parse_from_rfc3339(&r.submitted_at)
+        .map(|t| labels::instant(t.to_utc(), state.config.timezone(), lang))
+        .unwrap_or(r.submitted_at);
+    ReceiptView {
+        status: status_label(&r.status, en),
+        outcome: r.outcome.map(|o| super::report::label(&o, en)),
+        reason: r.reason,
+        group: r.group.map(|g| g.title),
+        tracking_number: r.tracking_number,
+        submitted_at,
+    }
+}
+
+/// `GET /receipts` (the lookup form; with `tracking_number` and `token` it looks up) and
+/// `GET /receipts/{tracking_number}?token=` (R14). A wrong token or number is a 404 page that
+/// says only that nothing matched.
+pub async fn show_receipt_lookup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Query<ReceiptForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let tracking = form.tracking_number.clone().unwrap_or_default();
+    receipt_answer(&state, &req, tracking, form).await
+}
+
+pub async fn show_receipt(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Query<ReceiptForm>,
+) -> AppResult<HttpResponse> {
+    receipt_answer(&state, &req, path.into_inner(), form.into_inner()).await
+}
+
+async fn receipt_answer(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    tracking: String,
+    form: ReceiptForm,
+) -> AppResult<HttpResponse> {
+    let lang = Lang::current();
+    let tracking = tracking.trim().chars().take(100).collect::<String>();
+    // R10: right after a submission the receipt comes in a short-lived cookie, read once.
+    let flash = req.cookie(NEW_RECEIPT_COOKIE).and_then(|c| {
+        let (tn, token) = c.value().split_once('.')?;
+        tn.eq_ignore_ascii_case(&tracking)
+            .then(|| token.to_string())
+    });
+    let token = form
+        .token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| t.chars().take(200).collect::<String>())
+        .or_else(|| flash.clone());
+    let found = match (&token, tracking.is_empty()) {
+        (Some(token), false) => {
+            let (tn, token) = (tracking.clone(), token.clone());
+            state
+                .db(move |conn| Ok(lookup_receipt(conn, &tn, &token)?))
+                .await?
+        }
+        _ => None,
+    };
+    let asked = token.is_some() && !tracking.is_empty();
+    let no_match = asked && found.is_none();
+    let new_token = flash.filter(|_| found.is_some() && form.new.is_some());
+    let chrome = Chrome::new(state.config.site_name(lang), lang);
+    let page = ReceiptPage {
+        site_name: chrome.site_name,
+        lang_code: chrome.lang_code,
+        en: chrome.en,
+        tracking_number: tracking,
+        mail_sent: new_token.is_some() && form.email.as_deref() == Some("1"),
+        new_token,
+        receipt: found.map(|r| receipt_view(state, r, lang)),
+        no_match,
+    };
+    let status = if no_match {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    let mut res = render_status(status, &page)?;
+    if req.cookie(NEW_RECEIPT_COOKIE).is_some() && page.new_token.is_some() {
+        // Shown once: the cookie goes as soon as the receipt was displayed.
+        let mut gone = Cookie::build(NEW_RECEIPT_COOKIE, "")
+            .path("/receipts")
+            .same_site(SameSite::Lax)
+            .http_only(true)
+            .secure(state.config.server.public_url.starts_with("https://"))
+            .finish();
+        gone.set_max_age(Duration::ZERO);
+        res.add_cookie(&gone).map_err(AppError::internal)?;
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
