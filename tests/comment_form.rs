@@ -23,7 +23,35 @@ both!(
     a_submission_after_the_period_closed_gets_a_page_not_a_problem_document,
     the_receipt_page_needs_the_right_token,
     english_form_errors_and_receipt_are_fully_english,
+    a_form_sent_twice_is_one_comment_with_one_receipt,
 );
+
+/// Like `both!`, for tests that need their own configuration.
+macro_rules! both_with {
+    ($name:ident, $tweak:expr) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::start_with($crate::common::Db::Sqlite, $tweak)
+                    .await
+                    .expect("sqlite app");
+                super::$name(app).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::common::TestApp::start_with($crate::common::Db::Postgres, $tweak).await
+                {
+                    super::$name(app).await
+                }
+            }
+        }
+    };
+}
+
+both_with!(too_many_comments_get_a_page_that_says_when_to_retry, |c| {
+    c.limits.comment_per_ip_per_hour = 1;
+});
 
 async fn page(app: &TestApp, path: &str, lang: Option<&str>) -> Resp {
     let mut req = TestRequest::get()
@@ -507,4 +535,50 @@ async fn english_form_errors_and_receipt_are_fully_english(app: TestApp) {
     let res = page(&app, "/receipts/NOPE?token=x", en).await;
     assert_eq!(res.status.as_u16(), 404);
     assert_english(&res.text(), "receipt not found page");
+}
+
+async fn a_form_sent_twice_is_one_comment_with_one_receipt(app: TestApp) {
+    let id = insert_draft(&app, DraftSpec::open(app.now()));
+    let csrf = form_of(&app, &id, None).await;
+    let first = submit(&app, &id, Some(&csrf.value), &with_csrf(&csrf, &GOOD), None).await;
+    let again = submit(&app, &id, Some(&csrf.value), &with_csrf(&csrf, &GOOD), None).await;
+    assert_eq!((first.status.as_u16(), again.status.as_u16()), (303, 303));
+    assert_eq!(first.header("location"), again.header("location"));
+    assert_eq!(stored(&app, &id).len(), 1, "R11: one comment");
+    // Different text from the same browser is a new comment.
+    let mut other = GOOD;
+    other[0] = ("body", "另一条意见。");
+    let res = submit(
+        &app,
+        &id,
+        Some(&csrf.value),
+        &with_csrf(&csrf, &other),
+        None,
+    )
+    .await;
+    assert_eq!(res.status.as_u16(), 303);
+    assert_ne!(res.header("location"), first.header("location"));
+    assert_eq!(stored(&app, &id).len(), 2);
+}
+
+async fn too_many_comments_get_a_page_that_says_when_to_retry(app: TestApp) {
+    let id = insert_draft(&app, DraftSpec::open(app.now()));
+    let csrf = form_of(&app, &id, None).await;
+    let res = submit(&app, &id, Some(&csrf.value), &with_csrf(&csrf, &GOOD), None).await;
+    assert_eq!(res.status.as_u16(), 303);
+    let mut other = GOOD;
+    other[0] = ("body", "另一条意见。");
+    let res = submit(
+        &app,
+        &id,
+        Some(&csrf.value),
+        &with_csrf(&csrf, &other),
+        None,
+    )
+    .await;
+    assert_eq!(res.status.as_u16(), 429, "{}", res.text());
+    assert!(res.header("content-type").unwrap().starts_with("text/html"));
+    assert!(res.header("retry-after").is_some());
+    assert!(res.text().contains("提交过于频繁") && res.text().contains("返回草案页面"));
+    assert_eq!(stored(&app, &id).len(), 1);
 }

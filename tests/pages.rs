@@ -283,7 +283,7 @@ async fn draft_page_shows_metadata_period_countdown_articles_and_materials(app: 
     app.clock().advance(TimeDelta::hours(4));
     let text = get_html(&app, &format!("/drafts/{id}")).await;
     assert!(text.contains("征求意见已结束") && !text.contains("还剩"));
-    assert!(text.contains("本草案已不再接受意见"));
+    assert!(text.contains("意见征集已于") && text.contains("截止，不再接受意见"));
 
     // Articles in order, each with an anchor.
     let text = get_html(&app, &format!("/drafts/{id}")).await;
@@ -1196,6 +1196,8 @@ fn browser_needs_no_horizontal_scroll_at_360_px_and_keeps_elder_mode() {
         "/".to_string(),
         "/drafts".into(),
         "/drafts?lang=en".into(),
+        "/receipts".into(),
+        receipt_page(base),
         report,
     ];
     for d in list["items"].as_array().unwrap() {
@@ -1257,6 +1259,32 @@ fn browser_needs_no_horizontal_scroll_at_360_px_and_keeps_elder_mode() {
     assert_eq!(v[1], "solid", "visible focus");
 }
 
+/// The receipt page of a new comment on the demo's first open draft (R14).
+fn receipt_page(base: &str) -> String {
+    let list: Value = ureq::get(&format!("{base}/api/v1/drafts?phase=open"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap();
+    let receipt: Value = ureq::post(&format!("{base}/api/v1/drafts/{id}/comments"))
+        .send_json(json!({
+            "body": "建议明确第二条的适用范围。",
+            "stakeholder_type": "individual",
+            "consent": true,
+        }))
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    format!(
+        "/receipts/{}?token={}",
+        receipt["tracking_number"].as_str().unwrap(),
+        receipt["receipt_token"].as_str().unwrap()
+    )
+}
+
 /// axe-core (`npm install axe-core`; `.ci/run` puts it under `target/axe`), or `None` after a
 /// loud line (a failure under `CONSULT_REQUIRE_BROWSER=1`).
 fn axe_core() -> Option<String> {
@@ -1316,6 +1344,8 @@ fn browser_finds_no_wcag_2_1_aa_violations_with_axe() {
         "/drafts?q=%E5%8F%B8%E6%B3%95".into(),
         "/drafts/no-such-draft".into(),
         format!("/materials/{mid}"),
+        "/receipts".into(),
+        receipt_page(base),
         report,
     ];
     for d in list["items"].as_array().unwrap() {

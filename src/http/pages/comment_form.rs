@@ -17,6 +17,7 @@ use super::drafts::{Choice, draft_page, with_cookie};
 use super::{Chrome, labels, not_found_page, render_status};
 use crate::app::AppState;
 use crate::db::drafts::Article;
+use crate::db::ids;
 use crate::domain::comment::{BODY_MAX_CHARS, CommentFields, StakeholderType};
 use crate::http::api::comments::accept_comment;
 use crate::http::api::receipts::{ReceiptStatus, lookup_receipt};
@@ -351,7 +352,15 @@ pub async fn submit_comment_form(
             back,
         );
     }
-    match accept_comment(&state, &req, &draft_id, &values.fields(), None).await {
+    // R11: a form sent twice (a double tap, a resent page) by the same browser with the same
+    // content is one comment; the second answer is the first receipt.
+    let fields = values.fields();
+    let key = format!(
+        "form:{}:{}",
+        presented(csrf::VALUE_FIELD),
+        ids::hash_secret(&format!("{fields:?}"))
+    );
+    match accept_comment(&state, &req, &draft_id, &fields, Some(key)).await {
         Ok(receipt) => {
             let cookie = Cookie::build(
                 NEW_RECEIPT_COOKIE,
@@ -391,8 +400,11 @@ pub async fn submit_comment_form(
             )
         }
         Err(e) if e.kind == ErrorKind::NotFound => not_found_page(&state.config),
-        Err(e) if e.kind.status().is_server_error() && e.kind != ErrorKind::Overloaded => Err(e),
+        Err(e) if e.kind == ErrorKind::Internal => Err(e),
         Err(e) => {
+            if let Some(source) = &e.source {
+                tracing::warn!(draft.id = %draft_id, error = %source, "comment form: not stored");
+            }
             let retry = e.retry_after;
             let mut res = message_page(
                 &state,
@@ -402,9 +414,9 @@ pub async fn submit_comment_form(
                     "{} {}",
                     e.detail.get(lang),
                     if en {
-                        "Your comment was not sent; your text is not kept, so copy it before you leave this page."
+                        "Your comment was not sent. Go back with your browser's Back button: your text is usually still in the form; copy it somewhere safe before you try again."
                     } else {
-                        "您的意见未提交成功；系统未保存所填内容，离开本页前请先复制保存。"
+                        "您的意见未提交成功。请用浏览器的“返回”键回到表单，所填内容一般仍在；再次提交前，请先将意见内容复制保存。"
                     }
                 ),
                 back,
@@ -563,7 +575,12 @@ async fn receipt_answer(
         gone.set_max_age(Duration::ZERO);
         res.add_cookie(&gone).map_err(AppError::internal)?;
     }
+    // The page may hold the token (in its address or its text): not cached, not referred.
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     Ok(res)
 }

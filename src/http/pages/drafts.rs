@@ -384,7 +384,9 @@ pub async fn show_draft(
         return not_found_page(&state.config);
     };
     state.views.record(&id);
-    with_cookie(render(&page)?, csrf.cookie)
+    // The CSRF cookie only where there is a form to protect.
+    let cookie = csrf.cookie.filter(|_| page.phase_class == "open");
+    with_cookie(render(&page)?, cookie)
 }
 
 /// Adds the CSRF cookie a form page needs, when the browser has none yet.
