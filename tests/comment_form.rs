@@ -180,7 +180,9 @@ async fn comment_form_appears_only_while_the_draft_is_open(app: TestApp) {
         },
     );
     let html = page(&app, &format!("/drafts/{open}"), None).await.text();
-    assert!(html.contains(&format!(r#"action="/drafts/{open}/comments""#)));
+    assert!(html.contains(&format!(
+        r##"action="/drafts/{open}/comments#comment-form""##
+    )));
     for s in [
         r#"<label for="f-body">"#,
         r#"<label for="f-consent">"#,
@@ -349,6 +351,17 @@ async fn a_refused_submission_shows_each_error_beside_its_field_and_keeps_the_in
     }
     assert!(!html.contains(r#"name="consent" value="1" required aria-required="true" checked"#));
     assert!(html.contains("请修改以下内容后重新提交"));
+    assert!(
+        html.contains("<title>错误："),
+        "the title says the form was refused"
+    );
+    // A switch link followed from the refused form lands on the draft page, in that language.
+    let res = page(&app, &format!("/drafts/{id}/comments?lang=en"), None).await;
+    assert_eq!(res.status.as_u16(), 303);
+    assert_eq!(
+        res.header("location").unwrap(),
+        format!("/drafts/{id}?lang=en#comment-form")
+    );
     assert!(stored(&app, &id).is_empty(), "nothing stored");
 }
 

@@ -288,13 +288,18 @@ fn message_page(
     )
 }
 
-/// `GET /drafts/{id}/comments`: the form lives on the draft page (a language switch link
-/// followed from a refused form lands here).
-pub async fn show_comment_form(path: web::Path<String>) -> HttpResponse {
+/// `GET /drafts/{id}/comments`: the form lives on the draft page (a language or elder-mode
+/// switch link followed from a refused form lands here, so its query is passed on).
+pub async fn show_comment_form(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let query = req.query_string();
+    let sep = if query.is_empty() { "" } else { "?" };
     HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,
-            format!("/drafts/{}#comment-form", urlencode(&path.into_inner())),
+            format!(
+                "/drafts/{}{sep}{query}#comment-form",
+                urlencode(&path.into_inner())
+            ),
         ))
         .finish()
 }
