@@ -12,7 +12,9 @@ use chrono::TimeDelta;
 use common::fixtures::{DraftSpec, insert_draft};
 use common::{Resp, TestApp};
 use consult::db::schema::{articles, comments, drafts, outbox};
+use consult::domain::roles::Role;
 use diesel::prelude::*;
+use serde_json::json;
 
 both!(
     comment_form_appears_only_while_the_draft_is_open,
@@ -24,6 +26,7 @@ both!(
     the_receipt_page_needs_the_right_token,
     english_form_errors_and_receipt_are_fully_english,
     a_form_sent_twice_is_one_comment_with_one_receipt,
+    the_receipt_page_shows_outcome_group_and_reason_once_the_report_is_published,
 );
 
 /// Like `both!`, for tests that need their own configuration.
@@ -594,4 +597,74 @@ async fn too_many_comments_get_a_page_that_says_when_to_retry(app: TestApp) {
     assert!(res.header("retry-after").is_some());
     assert!(res.text().contains("提交过于频繁") && res.text().contains("返回草案页面"));
     assert_eq!(stored(&app, &id).len(), 1);
+}
+
+async fn the_receipt_page_shows_outcome_group_and_reason_once_the_report_is_published(
+    app: TestApp,
+) {
+    let draft = insert_draft(&app, DraftSpec::open(app.now()));
+    let r = app
+        .post(
+            &format!("/api/v1/drafts/{draft}/comments"),
+            None,
+            json!({"body": "请延长过渡期。", "stakeholder_type": "individual", "consent": true}),
+        )
+        .await
+        .ok(201);
+    let tracking = r["tracking_number"].as_str().unwrap();
+    let token = r["receipt_token"].as_str().unwrap();
+    let url = format!("/receipts/{tracking}?token={token}");
+    let id: String = comments::table
+        .filter(comments::tracking_number.eq(tracking))
+        .select(comments::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let moderator = app.staff("mod", &[Role::Moderator]);
+    let officer = app.staff("officer", &[Role::Drafter]);
+    let approver = app.staff("approver", &[Role::Approver]);
+    app.post(
+        &format!("/api/v1/comments/{id}/moderation"),
+        Some(&moderator),
+        json!({"decision": "publish"}),
+    )
+    .await
+    .ok(200);
+    let group = app
+        .post(
+            &format!("/api/v1/drafts/{draft}/groups"),
+            Some(&officer),
+            json!({"title": "延长过渡期", "comment_ids": [id]}),
+        )
+        .await
+        .ok(201);
+    let gid = group["id"].as_str().unwrap();
+    app.put(
+        &format!("/api/v1/groups/{gid}/disposition"),
+        Some(&officer),
+        json!({"outcome": "not_adopted", "reason": "与上位法规定不一致"}),
+    )
+    .await
+    .ok(200);
+    app.clock().advance(TimeDelta::days(30));
+    let report = format!("/api/v1/drafts/{draft}/report");
+    app.post(&report, Some(&officer), json!({})).await.ok(201);
+    let actions = format!("{report}/actions");
+    app.post(&actions, Some(&officer), json!({"action": "submit"}))
+        .await
+        .ok(200);
+    let html = page(&app, &url, None).await.text();
+    assert!(
+        html.contains("已公开") && !html.contains("不予采纳"),
+        "not before publication"
+    );
+    assert!(html.contains("意见采纳情况报告公布后"));
+    app.post(&actions, Some(&approver), json!({"action": "approve"}))
+        .await
+        .ok(200);
+    let html = page(&app, &url, None).await.text();
+    for s in ["不予采纳", "与上位法规定不一致", "延长过渡期"] {
+        assert!(html.contains(s), "{s}");
+    }
+    let html = page(&app, &url, Some("en")).await.text();
+    assert!(html.contains("Not adopted") && html.contains("Outcome"));
 }

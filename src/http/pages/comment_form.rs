@@ -589,3 +589,47 @@ async fn receipt_answer(
     );
     Ok(res)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_bodies_are_read_leniently() {
+        let (v, _) = FormValues::parse(
+            "body=%E6%84%8F%E8%A7%81&article=x&publish_name=on&consent=1&extra=1".as_bytes(),
+        );
+        assert_eq!(v.body, "意见");
+        assert_eq!(
+            v.article,
+            Some(0),
+            "a made-up article is refused, not dropped"
+        );
+        assert!(v.publish_name && v.consent && !v.withhold);
+        let f = v.fields();
+        assert_eq!(f.organization, None, "an empty field is absent");
+        let (v, _) = FormValues::parse(b"article=");
+        assert_eq!(v.article, None);
+    }
+
+    #[test]
+    fn errors_follow_the_form_order() {
+        let mut errors = FieldErrors::new();
+        for f in ["consent", "body", "email"] {
+            errors.insert(f.into(), vec![crate::l!("错", "wrong")]);
+        }
+        let view = CommentFormView::new(
+            FormInput {
+                values: FormValues::default(),
+                errors,
+            },
+            &CsrfToken::default(),
+            &[],
+            Lang::En,
+        );
+        let order: Vec<&str> = view.errors.iter().map(|e| e.field).collect();
+        assert_eq!(order, ["body", "email", "consent"]);
+        assert_eq!(view.described("email", true), "f-email-hint f-email-error");
+        assert_eq!(view.described("name", true), "f-name-hint");
+    }
+}
