@@ -23,6 +23,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::outbox::{self, OutboxMessage};
 use crate::db::{self, DbConn};
 use crate::domain::mail::{mask_email, retry_delay};
+use diesel::QueryResult;
 
 /// How many messages one pass claims.
 const BATCH: i64 = 50;
@@ -52,15 +53,53 @@ pub fn deliver_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Pass>
 }
 
 /// `deliver_due` under an explicit worker name (tests use it to play two nodes).
+///
+/// A pass takes the database's write lock three times at most, whatever the batch size: once
+/// to claim, once to store the renderings, once to mark what was sent. On SQLite the comment
+/// writer shares that lock, so a surge of receipts must not cost it one wait per mail.
 pub fn deliver_due_as(state: &AppState, now: DateTime<Utc>, worker: &str) -> anyhow::Result<Pass> {
     let mut conn = state.pool.get()?;
     let claimed = outbox::claim_due(&mut conn, now, worker, BATCH)?;
-    let ctx = RenderContext::of(state);
     let mut pass = Pass::default();
-    let mut rest = claimed.into_iter();
-    for msg in rest.by_ref() {
-        match deliver_one(state, &ctx, &mut conn, now, worker, &msg)? {
-            Outcome::Sent => pass.sent += 1,
+    if claimed.is_empty() {
+        return Ok(pass);
+    }
+    let ctx = RenderContext::of(state);
+    // Render what was never rendered; keep the renderings before anything is sent, so that a
+    // retry sends the same bytes.
+    let mut ready: Vec<(OutboxMessage, Rendered, bool)> = Vec::with_capacity(claimed.len());
+    for msg in claimed {
+        match Rendered::from_row(&msg) {
+            Some(r) => ready.push((msg, r, false)),
+            None => match render_message(&ctx, &mut conn, &msg)? {
+                Ok(r) => ready.push((msg, r, true)),
+                Err(e) => {
+                    fail(&mut conn, now, worker, &msg, &format!("cannot render: {e}"))?;
+                    pass.failed += 1;
+                }
+            },
+        }
+    }
+    if ready.iter().any(|(_, _, fresh)| *fresh) {
+        db::write_tx(&mut conn, |conn| -> QueryResult<()> {
+            for (msg, r, _) in ready.iter().filter(|(_, _, fresh)| *fresh) {
+                outbox::store_rendered(
+                    conn,
+                    &msg.id,
+                    &r.subject,
+                    &r.text,
+                    &r.html,
+                    &r.headers_json(),
+                )?;
+            }
+            Ok(())
+        })?;
+    }
+    let mut sent: Vec<&OutboxMessage> = Vec::new();
+    let mut rest = ready.iter();
+    for (msg, rendered, _) in rest.by_ref() {
+        match deliver_one(state, &mut conn, now, worker, msg, rendered)? {
+            Outcome::Sent => sent.push(msg),
             Outcome::Retrying => pass.retrying += 1,
             Outcome::Failed => pass.failed += 1,
             Outcome::ServerDown => {
@@ -69,9 +108,23 @@ pub fn deliver_due_as(state: &AppState, now: DateTime<Utc>, worker: &str) -> any
             }
         }
     }
+    // A crash before this commit leaves the claims to expire, and those mails go out again:
+    // the one documented way a message is sent twice.
+    let marked = db::write_tx(&mut conn, |conn| -> QueryResult<Vec<bool>> {
+        sent.iter()
+            .map(|msg| outbox::mark_sent(conn, now, &msg.id, worker))
+            .collect()
+    })?;
+    for (msg, held) in sent.iter().zip(marked) {
+        if !held {
+            tracing::warn!(mail.id = %msg.id, "mail sent after its claim expired; another node may send it too");
+        }
+        tracing::info!(mail.id = %msg.id, mail.kind = %msg.kind, mail.to = %mask_email(&msg.recipient), "mail sent");
+    }
+    pass.sent = sent.len();
     // The server cannot be reached: the rest of the batch waits as long as the message that
     // found it down, without counting an attempt, instead of each waiting for a timeout.
-    let left: Vec<String> = rest.map(|m| m.id).collect();
+    let left: Vec<String> = rest.map(|(m, _, _)| m.id.clone()).collect();
     if !left.is_empty() {
         outbox::release(&mut conn, &left, worker, now + retry_delay(1))?;
         pass.deferred = left.len();
@@ -86,43 +139,21 @@ enum Outcome {
     Failed,
 }
 
+/// Sends one rendered message; a refusal is recorded at once (rare), a success by the caller.
 fn deliver_one(
     state: &AppState,
-    ctx: &RenderContext,
     conn: &mut DbConn,
     now: DateTime<Utc>,
     worker: &str,
     msg: &OutboxMessage,
+    rendered: &Rendered,
 ) -> anyhow::Result<Outcome> {
-    let rendered = match Rendered::from_row(msg) {
-        Some(r) => r,
-        None => match render_message(ctx, conn, msg)? {
-            Ok(r) => {
-                outbox::store_rendered(
-                    conn,
-                    &msg.id,
-                    &r.subject,
-                    &r.text,
-                    &r.html,
-                    &r.headers_json(),
-                )?;
-                r
-            }
-            Err(e) => return fail(conn, now, worker, msg, &format!("cannot render: {e}")),
-        },
-    };
-    let email = match build_message(&state.config.mail.from, msg, &rendered, now) {
+    let email = match build_message(&state.config.mail.from, msg, rendered, now) {
         Ok(m) => m,
         Err(e) => return fail(conn, now, worker, msg, &e),
     };
     match state.mailer.send(&msg.id, &email) {
-        Ok(()) => {
-            if !outbox::mark_sent(conn, now, &msg.id, worker)? {
-                tracing::warn!(mail.id = %msg.id, "mail sent after its claim expired; another node may send it too");
-            }
-            tracing::info!(mail.id = %msg.id, mail.kind = %msg.kind, mail.to = %mask_email(&msg.recipient), "mail sent");
-            Ok(Outcome::Sent)
-        }
+        Ok(()) => Ok(Outcome::Sent),
         Err(SendError::Permanent(e)) => fail(conn, now, worker, msg, &e),
         Err(SendError::Transient(e)) => {
             retry_later(state, conn, now, worker, msg, &e, Outcome::Retrying)
