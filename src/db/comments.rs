@@ -362,6 +362,14 @@ pub fn count_by_email(
         .map(|v| v.len() as i64)
 }
 
+/// The draft's current round (R8: comments and reports are per round).
+pub fn draft_round(conn: &mut DbConn, draft_id: &str) -> QueryResult<i32> {
+    drafts::table
+        .find(draft_id)
+        .select(drafts::round)
+        .first(conn)
+}
+
 /// A draft's comments, oldest first, optionally of one status; with the total.
 pub fn list_for_draft(
     conn: &mut DbConn,

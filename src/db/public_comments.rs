@@ -1,6 +1,7 @@
 //! R12, R13: the published comments of a draft as the public may read them. Only public
 //! columns are ever selected: email, phone and region never leave the database here, a name
-//! only when its author chose `publish_name`, and a withheld text never.
+//! only when its author chose `publish_name`, and a withheld text never. The draft page and
+//! the public half of `GET /api/v1/drafts/{id}/comments` both read through here.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -19,6 +20,7 @@ pub struct PublicComment {
     pub organization: Option<String>,
     /// `None` unless the commenter chose `publish_name`.
     pub name: Option<String>,
+    pub channel: String,
     pub submitted_at: NaiveDateTime,
 }
 
@@ -31,6 +33,7 @@ type Columns = (
     Option<String>,
     Option<String>,
     bool,
+    String,
     NaiveDateTime,
 );
 
@@ -45,6 +48,7 @@ impl From<Columns> for PublicComment {
             organization,
             name,
             publish_name,
+            channel,
             submitted_at,
         ) = c;
         PublicComment {
@@ -54,6 +58,7 @@ impl From<Columns> for PublicComment {
             stakeholder_type,
             organization,
             name: name.filter(|_| publish_name),
+            channel,
             submitted_at,
         }
     }
@@ -87,6 +92,7 @@ pub fn published_of_draft(
             comments::organization,
             comments::name,
             comments::publish_name,
+            comments::channel,
             comments::submitted_at,
         ))
         .load(conn)?;

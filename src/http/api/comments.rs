@@ -443,20 +443,26 @@ pub struct PublicComment {
     pub submitted_at: String,
 }
 
-impl From<Comment> for PublicComment {
-    fn from(c: Comment) -> PublicComment {
+impl From<db::public_comments::PublicComment> for PublicComment {
+    fn from(c: db::public_comments::PublicComment) -> PublicComment {
         PublicComment {
             tracking_number: c.tracking_number,
-            body: (!c.withhold).then_some(c.body),
-            withheld: c.withhold,
+            withheld: c.body.is_none(),
+            body: c.body,
             article: c.article,
             stakeholder_type: c.stakeholder_type,
             organization: c.organization,
-            name: if c.publish_name { c.name } else { None },
+            name: c.name,
             channel: c.channel,
             submitted_at: db::utc_string(c.submitted_at),
         }
     }
+}
+
+/// The two answers of the comment list.
+enum Listing {
+    Staff(Vec<Comment>, i64),
+    Public(Vec<db::public_comments::PublicComment>, i64),
 }
 
 #[derive(Debug, Serialize)]
@@ -574,49 +580,45 @@ pub async fn list_comments(
         per_page: query.per_page,
     };
     let staff_view = staff.as_ref().is_some_and(sees_comments);
-    let status = if staff_view {
-        query.status.clone()
-    } else {
-        Some(CommentStatus::Published.as_str().to_string())
-    };
+    let status = query.status.clone();
     let (offset, limit) = (paging.offset(), paging.per_page());
     let found = state
         .db(move |conn| {
             let Some((draft_state, _, _)) = q::draft_state(conn, &draft_id)? else {
                 return Ok(None);
             };
-            let public = matches!(
+            if staff_view {
+                let (items, total) =
+                    q::list_for_draft(conn, &draft_id, status.as_deref(), offset, limit)?;
+                return Ok(Some(Listing::Staff(items, total)));
+            }
+            if !matches!(
                 draft_state.as_str(),
                 "published" | "withdrawn" | "concluded"
-            );
-            if !staff_view && !public {
+            ) {
                 return Ok(None);
             }
-            Ok(Some(q::list_for_draft(
-                conn,
-                &draft_id,
-                status.as_deref(),
-                offset,
-                limit,
-            )?))
+            // R13: the public query never selects a personal column.
+            let round = q::draft_round(conn, &draft_id)?;
+            let (items, total) =
+                db::public_comments::published_of_draft(conn, &draft_id, round, offset, limit)?;
+            Ok(Some(Listing::Public(items, total)))
         })
         .await?;
-    let (items, total) = found.ok_or_else(AppError::not_found)?;
     let (page, per_page) = (paging.page(), paging.per_page());
-    if staff_view {
-        Ok(HttpResponse::Ok().json(ListPage {
+    match found.ok_or_else(AppError::not_found)? {
+        Listing::Staff(items, total) => Ok(HttpResponse::Ok().json(ListPage {
             items: items.into_iter().map(StaffComment::from).collect(),
             total,
             page,
             per_page,
-        }))
-    } else {
-        Ok(HttpResponse::Ok().json(ListPage {
+        })),
+        Listing::Public(items, total) => Ok(HttpResponse::Ok().json(ListPage {
             items: items.into_iter().map(PublicComment::from).collect(),
             total,
             page,
             per_page,
-        }))
+        })),
     }
 }
 
