@@ -167,9 +167,14 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewComment]) -> QueryResult<()> {
     for chunk in rows.chunks(CHUNK) {
         // MultiConnection cannot express a multi-row INSERT; each backend can.
         match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(comments::table)
-                .values(chunk)
-                .execute(c)?,
+            DbConn::Sqlite(c) => {
+                for row in chunk {
+                    diesel::insert_into(comments::table)
+                        .values(row)
+                        .execute(c)?;
+                }
+                chunk.len()
+            }
             DbConn::Pg(c) => diesel::insert_into(comments::table)
                 .values(chunk)
                 .execute(c)?,
@@ -182,9 +187,12 @@ pub fn insert_outbox_many(conn: &mut DbConn, rows: &[NewOutboxMessage]) -> Query
     for chunk in rows.chunks(CHUNK) {
         // MultiConnection cannot express a multi-row INSERT; each backend can.
         match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(outbox::table)
-                .values(chunk)
-                .execute(c)?,
+            DbConn::Sqlite(c) => {
+                for row in chunk {
+                    diesel::insert_into(outbox::table).values(row).execute(c)?;
+                }
+                chunk.len()
+            }
             DbConn::Pg(c) => diesel::insert_into(outbox::table)
                 .values(chunk)
                 .execute(c)?,
@@ -197,9 +205,14 @@ pub fn insert_idempotency_keys(conn: &mut DbConn, rows: &[IdempotencyKey]) -> Qu
     for chunk in rows.chunks(CHUNK) {
         // MultiConnection cannot express a multi-row INSERT; each backend can.
         match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(idempotency_keys::table)
-                .values(chunk)
-                .execute(c)?,
+            DbConn::Sqlite(c) => {
+                for row in chunk {
+                    diesel::insert_into(idempotency_keys::table)
+                        .values(row)
+                        .execute(c)?;
+                }
+                chunk.len()
+            }
             DbConn::Pg(c) => diesel::insert_into(idempotency_keys::table)
                 .values(chunk)
                 .execute(c)?,
@@ -220,6 +233,20 @@ pub fn find_idempotency_keys(
                 .filter(idempotency_keys::key_hash.eq_any(chunk))
                 .select(IdempotencyKey::as_select())
                 .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// R10: which of these tracking numbers are taken.
+pub fn taken_tracking_numbers(conn: &mut DbConn, numbers: &[String]) -> QueryResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(CHUNK) {
+        out.extend(
+            comments::table
+                .filter(comments::tracking_number.eq_any(chunk))
+                .select(comments::tracking_number)
+                .load::<String>(conn)?,
         );
     }
     Ok(out)

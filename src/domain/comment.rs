@@ -1,7 +1,7 @@
 //! R9–R14: the pure rules of a comment: what a valid submission is and how it is normalised,
 //! when a draft takes comments, tracking numbers, and the closed vocabularies.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -420,16 +420,31 @@ pub fn intake(
     }
 }
 
-/// R10: a tracking number a person can read out: the date and ten random Crockford
-/// characters (50 bits), e.g. `20260301-7K3QD-9XW2M`.
-pub fn tracking_number(date: NaiveDate, random: &str) -> String {
-    let (a, b) = random.split_at(random.len().min(5));
-    format!("{}-{a}-{b}", date.format("%Y%m%d"))
+/// R10: a tracking number a person can read out, e.g. `20260301-GK1QD-9XW2M`: the site's
+/// local date; the time of day in steps of 4 ms (five Crockford characters), so that numbers
+/// are issued in order and their unique index grows at its end (a comment batch writes one
+/// index page, not one per comment: docs/benchmarks.md); and `random`, five Crockford
+/// characters (25 bits), so that a number cannot be guessed from another issued at the same
+/// moment. Two numbers of the same 4 ms are told apart by the writer, which draws again on a
+/// clash.
+pub fn tracking_number(local: NaiveDateTime, random: &str) -> String {
+    use chrono::Timelike;
+    const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let time = local.time();
+    // A leap second's nanoseconds can pass 10⁹; the slot still fits in 25 bits.
+    let millis = time.num_seconds_from_midnight() * 1000 + time.nanosecond() / 1_000_000;
+    let slot = millis / 4;
+    let when: String = (0..5)
+        .rev()
+        .map(|i| CROCKFORD[((slot >> (5 * i)) & 31) as usize] as char)
+        .collect();
+    format!("{}-{when}-{random}", local.format("%Y%m%d"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn fields(body: &str) -> CommentFields {
         CommentFields {
@@ -567,8 +582,29 @@ mod tests {
     }
 
     #[test]
-    fn tracking_numbers_are_readable() {
+    fn tracking_numbers_are_readable_and_issued_in_order() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        assert_eq!(tracking_number(d, "7K3QD9XW2M"), "20260301-7K3QD-9XW2M");
+        let at = |h, m, s, ms| d.and_hms_milli_opt(h, m, s, ms).unwrap();
+        assert_eq!(
+            tracking_number(at(0, 0, 0, 3), "9XW2M"),
+            "20260301-00000-9XW2M"
+        );
+        // 23:59:59.999 is slot 21,599,999 = M,K,5,Q,Z in base 32.
+        assert_eq!(
+            tracking_number(at(23, 59, 59, 999), "9XW2M"),
+            "20260301-MK5QZ-9XW2M"
+        );
+        let mut last = String::new();
+        for (h, m, s, ms) in [
+            (0, 0, 0, 4),
+            (0, 0, 1, 0),
+            (9, 30, 0, 0),
+            (9, 30, 0, 8),
+            (23, 0, 0, 0),
+        ] {
+            let n = tracking_number(at(h, m, s, ms), "00000");
+            assert!(n > last, "{n} after {last}");
+            last = n;
+        }
     }
 }

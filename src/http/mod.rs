@@ -16,39 +16,22 @@ use actix_web::{HttpRequest, web};
 use error::AppError;
 
 /// Registers every route. Reading this function tells what the service answers.
+///
+/// Order matters only for speed: actix tries each pattern in turn, and one with a `{param}` costs
+/// a regex match. So the JSON API (one cheap prefix test for pages) comes first, and the busiest
+/// routes — the comment POST of a surge, the draft page — come first in their groups
+/// (`perf`: 17 % of a comment request's handling went to trying earlier patterns).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::new(1024 * 1024 * 64))
-        // Pages
-        .service(web::resource("/").get(pages::home::show_home))
-        .service(web::resource("/problems/{code}").get(pages::problems::show_problem))
-        .service(web::resource("/subscriptions/confirm").get(pages::subscriptions::show_confirm))
-        .service(
-            web::resource("/subscriptions/unsubscribe")
-                .get(pages::subscriptions::show_unsubscribe)
-                .post(pages::subscriptions::submit_unsubscribe),
-        )
-        .service(web::resource("/assets/site.css").get(pages::assets::get_stylesheet))
-        // Public draft pages (R27, R28)
-        .service(web::resource("/drafts").get(pages::drafts::list_drafts))
-        .service(web::resource("/drafts/{id}").get(pages::drafts::show_draft))
-        .service(web::resource("/materials/{id}").get(pages::materials::show_material))
-        .service(web::resource("/drafts/{id}/report").get(pages::report::show_report))
-        // The comment form and receipts (R9, R10, R14, R25, R27)
-        .service(
-            web::resource("/drafts/{id}/comments")
-                .get(pages::comment_form::show_comment_form)
-                .post(pages::comment_form::submit_comment_form),
-        )
-        .service(web::resource("/receipts").get(pages::comment_form::show_receipt_lookup))
-        .service(
-            web::resource("/receipts/{tracking_number}").get(pages::comment_form::show_receipt),
-        )
-        // Operations
-        .service(web::resource("/healthz").get(api::ops::get_healthz))
-        .service(web::resource("/metrics").get(api::ops::get_metrics))
         // JSON API
         .service(
             web::scope("/api/v1")
+                // The comment surge route first (see above).
+                .service(
+                    web::resource("/drafts/{id}/comments")
+                        .get(api::comments::list_comments)
+                        .post(api::comments::submit_comment),
+                )
                 .service(
                     web::resource("/auth/token")
                         .post(api::auth::create_token)
@@ -122,11 +105,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 // Comments, receipts and moderation (issue 4)
                 .service(
-                    web::resource("/drafts/{id}/comments")
-                        .get(api::comments::list_comments)
-                        .post(api::comments::submit_comment),
-                )
-                .service(
                     web::resource("/drafts/{id}/offline-comments")
                         .post(api::comments::create_offline_comment),
                 )
@@ -144,6 +122,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .get(api::test_clock::get_clock),
                 ),
         )
+        // Pages
+        .service(web::resource("/drafts/{id}").get(pages::drafts::show_draft))
+        .service(web::resource("/").get(pages::home::show_home))
+        .service(web::resource("/problems/{code}").get(pages::problems::show_problem))
+        .service(web::resource("/subscriptions/confirm").get(pages::subscriptions::show_confirm))
+        .service(
+            web::resource("/subscriptions/unsubscribe")
+                .get(pages::subscriptions::show_unsubscribe)
+                .post(pages::subscriptions::submit_unsubscribe),
+        )
+        .service(web::resource("/assets/site.css").get(pages::assets::get_stylesheet))
+        // Public draft pages (R27, R28)
+        .service(web::resource("/drafts").get(pages::drafts::list_drafts))
+        .service(web::resource("/materials/{id}").get(pages::materials::show_material))
+        .service(web::resource("/drafts/{id}/report").get(pages::report::show_report))
+        // The comment form and receipts (R9, R10, R14, R25, R27)
+        .service(
+            web::resource("/drafts/{id}/comments")
+                .get(pages::comment_form::show_comment_form)
+                .post(pages::comment_form::submit_comment_form),
+        )
+        .service(web::resource("/receipts").get(pages::comment_form::show_receipt_lookup))
+        .service(
+            web::resource("/receipts/{tracking_number}").get(pages::comment_form::show_receipt),
+        )
+        // Operations
+        .service(web::resource("/healthz").get(api::ops::get_healthz))
+        .service(web::resource("/metrics").get(api::ops::get_metrics))
         .default_service(web::to(not_found));
 }
 

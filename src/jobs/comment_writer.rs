@@ -21,6 +21,7 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::Connection;
 use tokio::sync::oneshot;
 
+use super::recent_clients::ClientHistory;
 use crate::db::comments::{self as q, DraftWindow, IdempotencyKey, NewComment};
 use crate::db::{self, Backend, DbConn, Pool};
 use crate::domain::comment::{Intake, intake, tracking_number};
@@ -39,8 +40,8 @@ const DRAFT_TTL: Duration = Duration::from_millis(1500);
 pub struct Submission {
     pub row: NewComment,
     pub now: DateTime<Utc>,
-    /// The site's local date, the readable part of the tracking number.
-    pub local_date: chrono::NaiveDate,
+    /// The site's wall-clock time of `now`, the readable part of the tracking number.
+    pub local_time: NaiveDateTime,
     pub receipt_token: String,
     pub idempotency: Option<Idempotency>,
     pub receipt_mail: Option<ReceiptMail>,
@@ -96,6 +97,8 @@ type Reply = oneshot::Sender<Result<Receipt, Refusal>>;
 pub struct CommentIntake {
     sender: SyncSender<(Submission, Reply)>,
     drafts: Mutex<HashMap<String, (Instant, Arc<DraftWindow>)>>,
+    /// SQLite: the thread that checkpoints the WAL so the writer never has to.
+    _checkpointer: Option<super::checkpoint::Checkpointer>,
 }
 
 impl CommentIntake {
@@ -107,9 +110,11 @@ impl CommentIntake {
             Backend::Sqlite => 2048,
             Backend::Postgres => 512,
         };
+        let checkpointer = (backend == Backend::Sqlite)
+            .then(|| super::checkpoint::Checkpointer::start(pool.clone()));
         let spawned = std::thread::Builder::new()
             .name("consult-comment-writer".into())
-            .spawn(move || run(&pool, &secret, &receiver, batch_max));
+            .spawn(move || run(&pool, backend, &secret, &receiver, batch_max));
         if let Err(e) = spawned {
             // Without the thread every submission is answered 503 (the receiver is gone).
             tracing::error!(error = %e, "cannot start the comment writer");
@@ -117,6 +122,7 @@ impl CommentIntake {
         CommentIntake {
             sender,
             drafts: Mutex::new(HashMap::new()),
+            _checkpointer: checkpointer,
         }
     }
 
@@ -155,12 +161,14 @@ impl CommentIntake {
 
 fn run(
     pool: &Pool,
+    backend: Backend,
     secret: &str,
     receiver: &mpsc::Receiver<(Submission, Reply)>,
     batch_max: usize,
 ) {
     // The writer keeps one connection for itself (a fresh one after a failure).
     let mut held: Option<db::PooledConn> = None;
+    let mut history = ClientHistory::for_backend(backend);
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < batch_max {
@@ -180,7 +188,7 @@ fn run(
             }
         }
         let results = match held.as_mut() {
-            Some(conn) => write_batch(conn, secret, items),
+            Some(conn) => write_batch(conn, secret, &mut history, items),
             None => items
                 .iter()
                 .map(|_| {
@@ -192,6 +200,7 @@ fn run(
         };
         if results.iter().any(|r| matches!(r, Err(Refusal::Failed(_)))) {
             held = None;
+            history.forget();
         }
         for (reply, result) in replies.into_iter().zip(results) {
             // A waiter that went away (client hung up) still had its comment stored.
@@ -201,12 +210,15 @@ fn run(
 }
 
 /// Settings for the writer's own connection. SQLite: a larger page cache, so the random-key
-/// indexes (tracking numbers, client keys, message ids) stay in memory instead of being re-read.
+/// indexes (tracking numbers, client keys, message ids) stay in memory instead of being re-read,
+/// and no automatic checkpoints: `jobs::checkpoint` runs them on its own thread.
 fn tune(conn: &mut DbConn) {
     use diesel::connection::SimpleConnection;
     match conn {
         DbConn::Sqlite(c) => {
-            if let Err(e) = c.batch_execute("PRAGMA cache_size = -65536") {
+            if let Err(e) =
+                c.batch_execute("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0")
+            {
                 tracing::warn!(error = %e, "cannot enlarge the writer's page cache");
             }
         }
@@ -225,22 +237,46 @@ fn tune(conn: &mut DbConn) {
 fn write_batch(
     conn: &mut DbConn,
     secret: &str,
+    history: &mut ClientHistory,
     mut items: Vec<Submission>,
 ) -> Vec<Result<Receipt, Refusal>> {
     let n = items.len();
-    match db::write_tx(conn, |conn| write_planned(conn, secret, &items)) {
-        Ok(results) => results,
+    match db::write_tx(conn, |conn| {
+        write_planned(conn, secret, history, &mut items)
+    }) {
+        Ok(results) => {
+            for (item, result) in items.iter().zip(&results) {
+                remember_stored(history, item, result);
+            }
+            results
+        }
         Err(e) => {
-            // Rare: a tracking-number collision, a key another node stored meanwhile, a row
-            // the database refuses. Item by item, so one bad item cannot fail the others.
+            // Rare: a key another node stored meanwhile, a row the database refuses. Item by
+            // item, so one bad item cannot fail the others.
             tracing::warn!(error = %e, batch = n, "comment batch failed; writing item by item");
             items
                 .iter_mut()
                 .map(|item| {
-                    db::write_tx(conn, |conn| write_single(conn, secret, item))
-                        .unwrap_or_else(|e| Err(Refusal::Failed(e.into())))
+                    let result =
+                        db::write_tx(conn, |conn| write_single(conn, secret, history, item))
+                            .unwrap_or_else(|e| Err(Refusal::Failed(e.into())));
+                    remember_stored(history, item, &result);
+                    result
                 })
                 .collect()
+        }
+    }
+}
+
+/// R15: a committed comment counts against its client from now on.
+fn remember_stored(
+    history: &mut ClientHistory,
+    item: &Submission,
+    result: &Result<Receipt, Refusal>,
+) {
+    if let (Ok(receipt), Some(client)) = (result, &item.row.client_key) {
+        if !receipt.replayed {
+            history.stored(client, item.row.submitted_at);
         }
     }
 }
@@ -259,7 +295,8 @@ enum Decision {
 fn write_planned(
     conn: &mut DbConn,
     secret: &str,
-    items: &[Submission],
+    history: &mut ClientHistory,
+    items: &mut [Submission],
 ) -> diesel::QueryResult<Vec<Result<Receipt, Refusal>>> {
     let Some(earliest) = items.iter().map(|i| i.now).min() else {
         return Ok(Vec::new());
@@ -268,7 +305,7 @@ fn write_planned(
     let mut key_hashes = Vec::new();
     let mut clients = Vec::new();
     let mut emails: HashMap<&str, Vec<String>> = HashMap::new();
-    for item in items {
+    for item in items.iter() {
         let draft = item.row.draft_id.as_str();
         if !windows.contains_key(draft) {
             windows.insert(draft, q::draft_state(conn, draft)?);
@@ -289,12 +326,8 @@ fn write_planned(
         .into_iter()
         .map(|k| (k.key_hash.clone(), k))
         .collect();
-    let mut recent: HashMap<String, Vec<NaiveDateTime>> = HashMap::new();
-    for (client, at) in q::recent_by_clients(conn, &clients, earliest - TimeDelta::hours(1))? {
-        if let Some(client) = client {
-            recent.entry(client).or_default().push(at);
-        }
-    }
+    let mut recent =
+        history.recent(conn, &clients, (earliest - TimeDelta::hours(1)).naive_utc())?;
     let mut sent: HashMap<(String, String), i64> = HashMap::new();
     for (draft, mut list) in emails {
         list.sort();
@@ -325,6 +358,11 @@ fn write_planned(
     for key in &expired {
         q::delete_idempotency_key(conn, key)?;
     }
+    let storing: Vec<bool> = decisions
+        .iter()
+        .map(|d| matches!(d, Decision::Store))
+        .collect();
+    settle_tracking_numbers(conn, items, &storing)?;
     let mut rows = Vec::new();
     let mut mails = Vec::new();
     let mut keys = Vec::new();
@@ -380,6 +418,42 @@ fn write_planned(
         });
     }
     Ok(results)
+}
+
+/// R10: numbers issued in the same 4 ms share their first part, so two of them may clash (1 in
+/// 2²⁵ per pair). The clashing ones draw again before the insert, so the batch never fails on
+/// the unique key (a failed batch is rewritten item by item, a commit per item).
+fn settle_tracking_numbers(
+    conn: &mut DbConn,
+    items: &mut [Submission],
+    storing: &[bool],
+) -> diesel::QueryResult<()> {
+    for _ in 0..4 {
+        let numbers: Vec<String> = items
+            .iter()
+            .zip(storing)
+            .filter(|(_, store)| **store)
+            .map(|(item, _)| item.row.tracking_number.clone())
+            .collect();
+        let taken: std::collections::HashSet<String> = q::taken_tracking_numbers(conn, &numbers)?
+            .into_iter()
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut redrawn = false;
+        for (item, _) in items.iter_mut().zip(storing).filter(|(_, store)| **store) {
+            if taken.contains(&item.row.tracking_number)
+                || !seen.insert(item.row.tracking_number.clone())
+            {
+                item.row.tracking_number =
+                    tracking_number(item.local_time, &db::ids::random_code(5));
+                redrawn = true;
+            }
+        }
+        if !redrawn {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// R5, R11, R15 for one item, given what the database holds and what the batch accepted
@@ -470,6 +544,7 @@ fn decide<'a>(
 fn write_single(
     conn: &mut DbConn,
     secret: &str,
+    history: &mut ClientHistory,
     item: &mut Submission,
 ) -> diesel::QueryResult<Result<Receipt, Refusal>> {
     let phase = match q::draft_state(conn, &item.row.draft_id)? {
@@ -479,7 +554,7 @@ fn write_single(
     if phase != Intake::Open {
         return Ok(Err(Refusal::NotOpen(phase)));
     }
-    write_one(conn, secret, item)
+    write_one(conn, secret, history, item)
 }
 
 /// One item under its own savepoint. `Ok(Err(refusal))` is a refusal that leaves the batch
@@ -487,6 +562,7 @@ fn write_single(
 fn write_one(
     conn: &mut DbConn,
     secret: &str,
+    history: &mut ClientHistory,
     item: &mut Submission,
 ) -> diesel::QueryResult<Result<Receipt, Refusal>> {
     for attempt in 0..3 {
@@ -504,8 +580,12 @@ fn write_one(
                     (item.row.client_key.as_deref(), item.per_client_per_hour > 0)
                 {
                     let limit = i64::from(item.per_client_per_hour);
-                    let since = item.now - TimeDelta::hours(1);
-                    let recent = q::recent_by_client(conn, key, since, limit)?;
+                    let since = (item.now - TimeDelta::hours(1)).naive_utc();
+                    let mut recent = history
+                        .recent(conn, &[key.to_string()], since)?
+                        .remove(key)
+                        .unwrap_or_default();
+                    recent.sort();
                     if recent.len() as i64 >= limit {
                         let oldest = recent.first().map(|t| t.and_utc()).unwrap_or(item.now);
                         let free_at = oldest + TimeDelta::hours(1);
@@ -559,7 +639,7 @@ fn write_one(
                 // Another node stored the same idempotency key first (the next attempt
                 // replays it), or the random part of the tracking number collided.
                 item.row.tracking_number =
-                    tracking_number(item.local_date, &db::ids::random_code(10));
+                    tracking_number(item.local_time, &db::ids::random_code(5));
                 continue;
             }
             other => return other,
@@ -665,7 +745,7 @@ mod tests {
                 submitted_at: now.naive_utc(),
             },
             now,
-            local_date: now.date_naive(),
+            local_time: now.naive_utc(),
             receipt_token: "t".into(),
             idempotency: None,
             receipt_mail: None,
@@ -680,6 +760,7 @@ mod tests {
         let intake = CommentIntake {
             sender,
             drafts: Mutex::new(HashMap::new()),
+            _checkpointer: None,
         };
         let now = Utc::now();
         assert!(intake.submit(sample(now)).is_ok());
@@ -747,34 +828,115 @@ mod tests {
         (dir, pool)
     }
 
+    fn count_stored(pool: &Pool) -> i64 {
+        use diesel::prelude::*;
+        crate::db::schema::comments::table
+            .count()
+            .get_result(&mut pool.get().unwrap())
+            .unwrap()
+    }
+
     #[test]
     fn a_failing_item_does_not_fail_its_batch_mates() {
         let now = Utc::now();
         let (_dir, pool) = pool_with_open_draft(now);
-        let mut items: Vec<Submission> = (0..3).map(|_| sample(now)).collect();
-        for item in &mut items {
-            item.row.draft_id = "d".into();
-        }
-        // Same tracking number twice: the batch insert fails on the unique key, the batch is
-        // rolled back and written item by item, and the clash gets a fresh number.
-        items[2].row.tracking_number = items[0].row.tracking_number.clone();
+        let mut items: Vec<Submission> = (0..3)
+            .map(|i| {
+                let mut s = sample(now);
+                s.row.draft_id = "d".into();
+                s.row.tracking_number = format!("20260301-AAAAA-{i:05}");
+                s
+            })
+            .collect();
+        // The same id twice: the batch insert fails on the primary key, the batch is rolled
+        // back and written item by item, and only the clashing item fails.
+        items[2].row.id = items[0].row.id.clone();
         // An item for a draft that does not exist is refused on its own.
         items[1].row.draft_id = "missing".into();
-        let results = write_batch(&mut pool.get().unwrap(), "secret", items);
+        let results = write_batch(
+            &mut pool.get().unwrap(),
+            "secret",
+            &mut ClientHistory::for_backend(Backend::Sqlite),
+            items,
+        );
         assert!(results[0].is_ok());
         assert!(matches!(
             results[1],
             Err(Refusal::NotOpen(Intake::NotPublic))
         ));
-        let (a, c) = (results[0].as_ref().unwrap(), results[2].as_ref().unwrap());
-        assert_ne!(a.tracking_number, c.tracking_number);
-        let mut conn = pool.get().unwrap();
-        use diesel::prelude::*;
-        let stored: i64 = crate::db::schema::comments::table
-            .count()
-            .get_result(&mut conn)
-            .unwrap();
-        assert_eq!(stored, 2);
+        assert!(matches!(results[2], Err(Refusal::Failed(_))));
+        assert_eq!(count_stored(&pool), 1);
+    }
+
+    #[test]
+    fn clashing_tracking_numbers_are_drawn_again() {
+        let now = Utc::now();
+        let (_dir, pool) = pool_with_open_draft(now);
+        let mut history = ClientHistory::for_backend(Backend::Sqlite);
+        let with_number = |n: &str| {
+            let mut s = sample(now);
+            s.row.draft_id = "d".into();
+            s.row.tracking_number = n.into();
+            s
+        };
+        let first = write_batch(
+            &mut pool.get().unwrap(),
+            "secret",
+            &mut history,
+            vec![with_number("20260301-AAAAA-BBBBB")],
+        );
+        assert_eq!(
+            first[0].as_ref().unwrap().tracking_number,
+            "20260301-AAAAA-BBBBB"
+        );
+        // Three more with the stored number: each stored, each told its own number.
+        let results = write_batch(
+            &mut pool.get().unwrap(),
+            "secret",
+            &mut history,
+            (0..3)
+                .map(|_| with_number("20260301-AAAAA-BBBBB"))
+                .collect(),
+        );
+        let mut numbers: Vec<String> = results
+            .iter()
+            .map(|r| r.as_ref().unwrap().tracking_number.clone())
+            .collect();
+        numbers.push("20260301-AAAAA-BBBBB".into());
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 4, "{numbers:?}");
+        assert_eq!(count_stored(&pool), 4);
+    }
+
+    #[test]
+    fn the_per_client_limit_outlives_the_writer() {
+        let now = Utc::now();
+        let (_dir, pool) = pool_with_open_draft(now);
+        let from_client = |i: usize| {
+            let mut s = sample(now);
+            s.row.draft_id = "d".into();
+            s.row.tracking_number = format!("20260301-AAAAA-{i:05}");
+            s.row.client_key = Some(crate::security::sign("secret", "client:203.0.113.7"));
+            s.per_client_per_hour = 2;
+            s
+        };
+        let before = write_batch(
+            &mut pool.get().unwrap(),
+            "secret",
+            &mut ClientHistory::for_backend(Backend::Sqlite),
+            vec![from_client(0), from_client(1)],
+        );
+        assert!(before.iter().all(Result::is_ok));
+        // A new writer (a restart) loads the last hour from the database.
+        let after = write_batch(
+            &mut pool.get().unwrap(),
+            "secret",
+            &mut ClientHistory::for_backend(Backend::Sqlite),
+            vec![from_client(2)],
+        );
+        assert!(matches!(after[0], Err(Refusal::RateLimited { .. })));
+        assert_eq!(count_stored(&pool), 2);
     }
 
     #[test]
@@ -799,7 +961,12 @@ mod tests {
                 s
             })
             .collect();
-        let results = write_batch(&mut pool.get().unwrap(), "secret", items);
+        let results = write_batch(
+            &mut pool.get().unwrap(),
+            "secret",
+            &mut ClientHistory::for_backend(Backend::Sqlite),
+            items,
+        );
         assert!(results[0].is_ok() && results[1].is_ok());
         assert!(matches!(results[2], Err(Refusal::RateLimited { .. })));
         let (first, again) = (results[3].as_ref().unwrap(), results[4].as_ref().unwrap());

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use crate::app::AppState;
 
+pub mod checkpoint;
 pub mod comment_writer;
 pub mod housekeeping;
 pub mod notifications;
+pub mod recent_clients;
 pub mod views;
 
 /// How often the loop wakes.

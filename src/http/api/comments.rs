@@ -179,10 +179,11 @@ fn local_time(state: &AppState, t: DateTime<Utc>) -> String {
     }
 }
 
-fn local_date(state: &AppState, t: DateTime<Utc>) -> chrono::NaiveDate {
+/// The site's wall-clock time of `t` (the readable part of a tracking number).
+fn local_datetime(state: &AppState, t: DateTime<Utc>) -> chrono::NaiveDateTime {
     match state.config.site.timezone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => t.with_timezone(&tz).date_naive(),
-        Err(_) => t.date_naive(),
+        Ok(tz) => t.with_timezone(&tz).naive_local(),
+        Err(_) => t.naive_utc(),
     }
 }
 
@@ -284,7 +285,7 @@ fn new_row(
     };
     let row = NewComment {
         receipt_token_hash: ids::hash_secret(&token),
-        tracking_number: rules::tracking_number(local_date(state, now), &ids::random_code(10)),
+        tracking_number: rules::tracking_number(local_datetime(state, now), &ids::random_code(5)),
         id,
         draft_id: draft.id.clone(),
         round: draft.round,
@@ -382,7 +383,7 @@ pub async fn accept_comment(
         )),
     });
     let submission = Submission {
-        local_date: local_date(state, now),
+        local_time: local_datetime(state, now),
         receipt_mail: receipt_mail(state, &draft, &clean),
         row,
         now,
@@ -663,9 +664,16 @@ pub async fn create_offline_comment(
     let actor = staff.id().to_string();
     let mail = receipt_mail(&state, &draft, &clean);
     let secret_token = token.clone();
+    let local = local_datetime(&state, now);
     let stored = state
         .db(move |conn| {
             db::write_tx(conn, |conn| {
+                // R10: a number of the same 4 ms may be taken (1 in 2²⁵): draw again.
+                while !q::taken_tracking_numbers(conn, std::slice::from_ref(&row.tracking_number))?
+                    .is_empty()
+                {
+                    row.tracking_number = rules::tracking_number(local, &ids::random_code(5));
+                }
                 q::insert(conn, &row)?;
                 if let Some(mail) = &mail {
                     q::insert_outbox(conn, &receipt_message(&row, &secret_token, mail, now))?;
