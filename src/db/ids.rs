@@ -2,7 +2,7 @@
 
 use rand::RngCore;
 
-pub const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// A 26-character id: 48 bits of milliseconds then 80 random bits, Crockford base32 (ULID
 /// layout), so ids sort by creation time and reveal nothing guessable.

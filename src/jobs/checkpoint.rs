@@ -1,16 +1,22 @@
 //! SQLite WAL checkpoints on a thread of their own.
 //!
 //! By default SQLite checkpoints on the connection whose commit pushes the WAL past 1,000
-//! pages: during a comment surge that is the comment writer, which then copies the WAL into
-//! the database file and waits for two more fsyncs before it can answer anyone (`perf`: 11 %
-//! of the writer's CPU, and the p99 spikes of several hundred milliseconds). The writer's
-//! connection turns automatic checkpoints off, and this thread runs passive checkpoints
-//! instead: they copy what no reader still needs while the writer keeps appending, and once
-//! a pass has copied everything, the writer's next commit starts the WAL from the beginning,
-//! so the file stays bounded.
+//! pages: during a comment surge that is the comment writer, which then copies the WAL into the
+//! database file and waits for its fsync before it can take the next batch (`perf`: 11 % of the
+//! writer's CPU). The writer's connection turns automatic checkpoints off and this thread
+//! copies the WAL instead, while the writer keeps appending.
+//!
+//! A checkpoint that runs beside a busy writer never catches up: by the time it has copied
+//! the frames it saw, new ones follow, and SQLite only starts the WAL again from the beginning
+//! once every frame is copied. The WAL then grows without end (450 MB in a 6-second surge),
+//! and a growing file makes each fsync of it wait for the file system's journal: answers
+//! stalled for up to 700 ms. So once the WAL passes `RESTART_PAGES`, the thread takes the
+//! writer's turn (`WriteTurn`: the writer holds it for each batch) and copies the few frames
+//! written since its last pass; the writer's next commit then starts the WAL from the
+//! beginning, over blocks the file already has.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use diesel::RunQueryDsl;
@@ -24,6 +30,19 @@ const BUSY_PAUSE: Duration = Duration::from_millis(20);
 const IDLE_PAUSE: Duration = Duration::from_millis(250);
 /// A WAL this long (pages) counts as growing.
 const BUSY_PAGES: i32 = 1000;
+/// A WAL this long (pages, 16 MiB) is started again from the beginning.
+const RESTART_PAGES: i32 = 4096;
+
+/// Held by the comment writer for each batch, and by the checkpointer to finish a checkpoint
+/// that the writer cannot overtake.
+#[derive(Clone, Default)]
+pub struct WriteTurn(Arc<Mutex<()>>);
+
+impl WriteTurn {
+    pub fn take(&self) -> MutexGuard<'_, ()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
 
 #[derive(diesel::QueryableByName)]
 struct Outcome {
@@ -50,12 +69,12 @@ impl Drop for Checkpointer {
 
 impl Checkpointer {
     /// Starts the thread (SQLite pools only; it holds one connection of the pool).
-    pub fn start(pool: Pool) -> Checkpointer {
+    pub fn start(pool: Pool, turn: WriteTurn) -> Checkpointer {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let spawned = std::thread::Builder::new()
             .name("consult-checkpoint".into())
-            .spawn(move || run(&pool, &flag));
+            .spawn(move || run(&pool, &turn, &flag));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start the checkpoint thread; the writer's WAL will grow");
         }
@@ -63,13 +82,13 @@ impl Checkpointer {
     }
 }
 
-fn run(pool: &Pool, stop: &AtomicBool) {
+fn run(pool: &Pool, turn: &WriteTurn, stop: &AtomicBool) {
     let mut held = None;
     while !stop.load(Ordering::Relaxed) {
         if held.is_none() {
             held = pool.get().ok();
         }
-        let pause = match held.as_mut().map(pass) {
+        let pause = match held.as_mut().map(|conn| pass(conn, turn)) {
             Some(Ok(pages)) if pages >= BUSY_PAGES => BUSY_PAUSE,
             Some(Ok(_)) | None => IDLE_PAUSE,
             Some(Err(e)) => {
@@ -82,22 +101,45 @@ fn run(pool: &Pool, stop: &AtomicBool) {
     }
 }
 
-/// One passive checkpoint; returns how many pages the WAL held.
-fn pass(conn: &mut crate::db::PooledConn) -> diesel::QueryResult<i32> {
+/// One pass: a passive checkpoint beside the writer and, when the WAL is long, a last one in
+/// the writer's turn. Returns how many pages the WAL held.
+fn pass(conn: &mut crate::db::PooledConn, turn: &WriteTurn) -> diesel::QueryResult<i32> {
     let DbConn::Sqlite(conn) = &mut **conn else {
         return Ok(0);
     };
+    let mut outcome = checkpoint(conn)?;
+    if outcome.log < RESTART_PAGES {
+        return Ok(outcome.log);
+    }
+    // Copy what the writer appended meanwhile, beside it, until little is left: the writer
+    // then waits only for that little.
+    for _ in 0..3 {
+        let seen = outcome.log;
+        outcome = checkpoint(conn)?;
+        if outcome.log - seen < 256 {
+            break;
+        }
+    }
+    let _turn = turn.take();
+    let last = checkpoint(conn)?;
+    if last.checkpointed < last.log {
+        // A reader still uses an older snapshot; the next pass tries again.
+        tracing::debug!(
+            wal_pages = last.log,
+            copied = last.checkpointed,
+            "WAL not restarted"
+        );
+    }
+    Ok(last.log)
+}
+
+fn checkpoint(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<Outcome> {
     let outcome =
         diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<Outcome>(conn)?;
     if outcome.busy != 0 {
         tracing::debug!("WAL checkpoint found the database busy");
     }
-    tracing::trace!(
-        wal_pages = outcome.log,
-        copied = outcome.checkpointed,
-        "WAL checkpoint"
-    );
-    Ok(outcome.log)
+    Ok(outcome)
 }
 
 #[cfg(test)]
@@ -122,12 +164,55 @@ mod tests {
         )
         .unwrap();
         let mut checkpointer = pool.get().unwrap();
-        let pages = pass(&mut checkpointer).unwrap();
+        let turn = WriteTurn::default();
+        let pages = pass(&mut checkpointer, &turn).unwrap();
         assert!(pages > 200, "the writer left {pages} pages in the WAL");
         // Everything was copied: the next pass finds nothing new, and the writer's next
         // commit starts the WAL again from its beginning.
         w.batch_execute("INSERT INTO t VALUES ('y')").unwrap();
-        let after = pass(&mut checkpointer).unwrap();
+        let after = pass(&mut checkpointer, &turn).unwrap();
         assert!(after < 10, "the WAL still held {after} pages");
+    }
+
+    #[test]
+    fn a_long_wal_is_finished_in_the_writers_turn_and_then_starts_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let pool = crate::db::pool(&url, 2, 5000).unwrap();
+        let mut writer = pool.get().unwrap();
+        let DbConn::Sqlite(w) = &mut *writer else {
+            unreachable!()
+        };
+        // More than RESTART_PAGES pages of WAL.
+        w.batch_execute(
+            "PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE t (a TEXT);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
+             INSERT INTO t SELECT printf('%.3000c', 'x') FROM n;",
+        )
+        .unwrap();
+        let turn = WriteTurn::default();
+        let writing = turn.take();
+        let (done, finished) = std::sync::mpsc::channel();
+        let (mut checkpointer, theirs) = (pool.get().unwrap(), turn.clone());
+        std::thread::spawn(move || done.send(pass(&mut checkpointer, &theirs).unwrap()));
+        // It waits for the writer to finish its batch.
+        assert!(
+            finished
+                .recv_timeout(std::time::Duration::from_millis(300))
+                .is_err()
+        );
+        drop(writing);
+        let pages = finished
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap();
+        assert!(pages >= RESTART_PAGES, "{pages}");
+        // All of it was copied, so the writer's next commit starts the WAL again.
+        w.batch_execute("INSERT INTO t VALUES ('y')").unwrap();
+        let mut again = pool.get().unwrap();
+        let DbConn::Sqlite(c) = &mut *again else {
+            unreachable!()
+        };
+        assert!(checkpoint(c).unwrap().log < 10);
     }
 }

@@ -21,6 +21,8 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::Connection;
 use tokio::sync::oneshot;
 
+use super::checkpoint::WriteTurn;
+use super::durable_ack::DurableAck;
 use super::recent_clients::ClientHistory;
 use crate::db::comments::{self as q, DraftWindow, IdempotencyKey, NewComment};
 use crate::db::{self, Backend, DbConn, Pool};
@@ -91,7 +93,7 @@ pub enum Refusal {
     Failed(anyhow::Error),
 }
 
-type Reply = oneshot::Sender<Result<Receipt, Refusal>>;
+pub type Reply = oneshot::Sender<Result<Receipt, Refusal>>;
 
 /// The handle handlers use: the writer's channel and the draft cache.
 pub struct CommentIntake {
@@ -110,11 +112,12 @@ impl CommentIntake {
             Backend::Sqlite => 2048,
             Backend::Postgres => 512,
         };
+        let turn = WriteTurn::default();
         let checkpointer = (backend == Backend::Sqlite)
-            .then(|| super::checkpoint::Checkpointer::start(pool.clone()));
+            .then(|| super::checkpoint::Checkpointer::start(pool.clone(), turn.clone()));
         let spawned = std::thread::Builder::new()
             .name("consult-comment-writer".into())
-            .spawn(move || run(&pool, backend, &secret, &receiver, batch_max));
+            .spawn(move || run(&pool, backend, &secret, &receiver, batch_max, &turn));
         if let Err(e) = spawned {
             // Without the thread every submission is answered 503 (the receiver is gone).
             tracing::error!(error = %e, "cannot start the comment writer");
@@ -165,10 +168,13 @@ fn run(
     secret: &str,
     receiver: &mpsc::Receiver<(Submission, Reply)>,
     batch_max: usize,
+    turn: &WriteTurn,
 ) {
     // The writer keeps one connection for itself (a fresh one after a failure).
     let mut held: Option<db::PooledConn> = None;
     let mut history = ClientHistory::for_backend(backend);
+    // SQLite: answers wait for an fsync on another thread (`jobs::durable_ack`).
+    let mut ack: Option<DurableAck> = None;
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < batch_max {
@@ -181,14 +187,17 @@ fn run(
         if held.is_none() {
             match pool.get() {
                 Ok(mut conn) => {
-                    tune(&mut conn);
+                    tune(&mut conn, &mut ack);
                     held = Some(conn);
                 }
                 Err(e) => tracing::error!(error = %e, "the comment writer has no connection"),
             }
         }
         let results = match held.as_mut() {
-            Some(conn) => write_batch(conn, secret, &mut history, items),
+            Some(conn) => {
+                let _turn = turn.take();
+                write_batch(conn, secret, &mut history, items)
+            }
             None => items
                 .iter()
                 .map(|_| {
@@ -202,24 +211,39 @@ fn run(
             held = None;
             history.forget();
         }
-        for (reply, result) in replies.into_iter().zip(results) {
-            // A waiter that went away (client hung up) still had its comment stored.
-            let _ = reply.send(result);
+        let answers: Vec<_> = replies.into_iter().zip(results).collect();
+        match &ack {
+            Some(ack) => ack.answer_after_sync(answers),
+            None => {
+                for (reply, result) in answers {
+                    // A waiter that went away (client hung up) still had its comment stored.
+                    let _ = reply.send(result);
+                }
+            }
         }
     }
 }
 
-/// Settings for the writer's own connection. SQLite: a larger page cache, so the random-key
-/// indexes (tracking numbers, client keys, message ids) stay in memory instead of being re-read,
-/// and no automatic checkpoints: `jobs::checkpoint` runs them on its own thread.
-fn tune(conn: &mut DbConn) {
+/// Settings for the writer's own connection. SQLite: a larger page cache, so the indexes stay
+/// in memory instead of being re-read; no automatic checkpoints (`jobs::checkpoint` runs them
+/// on its own thread); and, once `jobs::durable_ack` runs, commits that do not wait for the
+/// disk, because that thread fsyncs the WAL before anyone is answered. PostgreSQL: see below.
+fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>) {
     use diesel::connection::SimpleConnection;
     match conn {
         DbConn::Sqlite(c) => {
             if let Err(e) =
                 c.batch_execute("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0")
             {
-                tracing::warn!(error = %e, "cannot enlarge the writer's page cache");
+                tracing::warn!(error = %e, "cannot tune the writer's connection");
+            }
+            if ack.is_none() {
+                *ack = wal_file(c).and_then(DurableAck::start);
+            }
+            if ack.is_some() {
+                if let Err(e) = c.batch_execute("PRAGMA synchronous = NORMAL") {
+                    tracing::warn!(error = %e, "the writer's commits stay synchronous");
+                }
             }
         }
         // The batch queries bind arrays (`= ANY($1)`); a cached generic plan may pick the
@@ -230,6 +254,26 @@ fn tune(conn: &mut DbConn) {
             }
         }
     }
+}
+
+/// The WAL file of a SQLite database on disk (`None` for an in-memory one or outside WAL mode).
+fn wal_file(conn: &mut diesel::SqliteConnection) -> Option<std::path::PathBuf> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    let row = diesel::sql_query(
+        "SELECT file, (SELECT journal_mode FROM pragma_journal_mode) AS journal_mode \
+         FROM pragma_database_list WHERE name = 'main'",
+    )
+    .get_result::<Row>(conn)
+    .ok()?;
+    (!row.file.is_empty() && row.journal_mode.eq_ignore_ascii_case("wal"))
+        .then(|| format!("{}-wal", row.file).into())
 }
 
 /// Writes a batch in one transaction and returns one result per item, in order. Results

@@ -10,6 +10,7 @@ use crate::app::AppState;
 
 pub mod checkpoint;
 pub mod comment_writer;
+pub mod durable_ack;
 pub mod housekeeping;
 pub mod notifications;
 pub mod recent_clients;
