@@ -31,12 +31,16 @@ pub struct AppState {
     pub comments: crate::jobs::comment_writer::CommentIntake,
 }
 
+/// Connections held for good beside `database.pool_size`: the comment writer's and the WAL
+/// checkpointer's (`jobs::comment_writer`, `jobs::checkpoint`).
+const KEPT_CONNECTIONS: u32 = 2;
+
 impl AppState {
     /// Connects, applies pending migrations and loads the secret.
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         let pool = db::pool(
             &config.database.url,
-            config.database.pool_size,
+            config.database.pool_size + KEPT_CONNECTIONS,
             config.database.busy_timeout_ms,
         )
         .map_err(|e| anyhow::anyhow!(e))?;
@@ -69,7 +73,7 @@ impl AppState {
     pub fn unchecked(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         let pool = db::pool(
             &config.database.url,
-            config.database.pool_size,
+            config.database.pool_size + KEPT_CONNECTIONS,
             config.database.busy_timeout_ms,
         )
         .map_err(|e| anyhow::anyhow!(e))?;

@@ -25,7 +25,7 @@ use diesel::sql_types::Integer;
 use crate::db::{DbConn, Pool};
 
 /// The pause between passes while the WAL is growing.
-const BUSY_PAUSE: Duration = Duration::from_millis(20);
+const BUSY_PAUSE: Duration = Duration::from_millis(5);
 /// The pause between passes while it is not.
 const IDLE_PAUSE: Duration = Duration::from_millis(250);
 /// A WAL this long (pages) counts as growing.
