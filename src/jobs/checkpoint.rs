@@ -147,29 +147,47 @@ mod tests {
     use super::*;
     use diesel::connection::SimpleConnection;
 
-    #[test]
-    fn a_pass_copies_the_wal_a_writer_without_checkpoints_left_behind() {
-        let dir = tempfile::tempdir().unwrap();
+    /// A pool on a fresh file and a connection that wrote `rows` rows of `width` bytes
+    /// without checkpointing, as the comment writer does.
+    fn wal_left_by_a_writer(
+        dir: &tempfile::TempDir,
+        rows: u32,
+        width: u32,
+    ) -> (Pool, crate::db::PooledConn) {
         let url = format!("sqlite://{}", dir.path().join("c.db").display());
-        let pool = crate::db::pool(&url, 2, 5000).unwrap();
+        let pool = crate::db::pool(&url, 3, 5000).unwrap();
         let mut writer = pool.get().unwrap();
         let DbConn::Sqlite(w) = &mut *writer else {
             unreachable!()
         };
-        w.batch_execute(
+        w.batch_execute(&format!(
             "PRAGMA wal_autocheckpoint = 0;
              CREATE TABLE t (a TEXT);
-             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-             INSERT INTO t SELECT printf('%.500c', 'x') FROM n;",
-        )
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+             INSERT INTO t SELECT printf('%.{width}c', 'x') FROM n;"
+        ))
         .unwrap();
+        (pool, writer)
+    }
+
+    fn append(writer: &mut crate::db::PooledConn) {
+        let DbConn::Sqlite(w) = &mut **writer else {
+            unreachable!()
+        };
+        w.batch_execute("INSERT INTO t VALUES ('y')").unwrap();
+    }
+
+    #[test]
+    fn a_pass_copies_the_wal_a_writer_without_checkpoints_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, mut writer) = wal_left_by_a_writer(&dir, 2000, 500);
         let mut checkpointer = pool.get().unwrap();
         let turn = WriteTurn::default();
         let pages = pass(&mut checkpointer, &turn).unwrap();
         assert!(pages > 200, "the writer left {pages} pages in the WAL");
         // Everything was copied: the next pass finds nothing new, and the writer's next
         // commit starts the WAL again from its beginning.
-        w.batch_execute("INSERT INTO t VALUES ('y')").unwrap();
+        append(&mut writer);
         let after = pass(&mut checkpointer, &turn).unwrap();
         assert!(after < 10, "the WAL still held {after} pages");
     }
@@ -177,20 +195,8 @@ mod tests {
     #[test]
     fn a_long_wal_is_finished_in_the_writers_turn_and_then_starts_again() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("c.db").display());
-        let pool = crate::db::pool(&url, 2, 5000).unwrap();
-        let mut writer = pool.get().unwrap();
-        let DbConn::Sqlite(w) = &mut *writer else {
-            unreachable!()
-        };
         // More than RESTART_PAGES pages of WAL.
-        w.batch_execute(
-            "PRAGMA wal_autocheckpoint = 0;
-             CREATE TABLE t (a TEXT);
-             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
-             INSERT INTO t SELECT printf('%.3000c', 'x') FROM n;",
-        )
-        .unwrap();
+        let (pool, mut writer) = wal_left_by_a_writer(&dir, 6000, 3000);
         let turn = WriteTurn::default();
         let writing = turn.take();
         let (done, finished) = std::sync::mpsc::channel();
@@ -208,7 +214,7 @@ mod tests {
             .unwrap();
         assert!(pages >= RESTART_PAGES, "{pages}");
         // All of it was copied, so the writer's next commit starts the WAL again.
-        w.batch_execute("INSERT INTO t VALUES ('y')").unwrap();
+        append(&mut writer);
         let mut again = pool.get().unwrap();
         let DbConn::Sqlite(c) = &mut *again else {
             unreachable!()
