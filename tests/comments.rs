@@ -65,6 +65,7 @@ both!(
     receipt_lookup_shows_status_and_outcome_only_after_the_report,
     wrong_receipt_token_is_404,
     oversized_comment_is_413_and_nothing_is_stored,
+    an_acknowledged_comment_waited_for_the_disk,
 );
 
 both_with!(per_client_limit_is_429_with_retry_after, |c| {
@@ -202,6 +203,21 @@ async fn comment_on_open_draft_gets_a_receipt_and_waits_for_moderation(app: Test
     let other = submit(&app, &draft, form("第二条意见。")).await.ok(201);
     assert_ne!(other["tracking_number"], receipt["tracking_number"]);
     assert_ne!(other["receipt_token"], receipt["receipt_token"]);
+}
+
+/// R10: "an acknowledged comment is durable". On SQLite the writer commits without waiting for
+/// the disk and `jobs::durable_ack` answers only after an fsync of the WAL; PostgreSQL's commit
+/// waits for its own flush.
+async fn an_acknowledged_comment_waited_for_the_disk(app: TestApp) {
+    let draft = open_draft(&app);
+    let before = app.state.comments.wal_syncs();
+    submit(&app, &draft, form("落盘之后才回执。")).await.ok(201);
+    let after = app.state.comments.wal_syncs();
+    match app.state.backend {
+        consult::db::Backend::Sqlite => assert!(after > before, "answered without an fsync"),
+        consult::db::Backend::Postgres => assert_eq!(after, 0),
+    }
+    assert_eq!(count_comments(&app, &draft), 1);
 }
 
 async fn receipt_mail_is_queued_with_the_comment_only_when_an_email_is_given(app: TestApp) {

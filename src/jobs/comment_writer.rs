@@ -13,6 +13,7 @@
 //! key on `idempotency_keys` settles a race between nodes.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -101,6 +102,8 @@ pub struct CommentIntake {
     drafts: Mutex<HashMap<String, (Instant, Arc<DraftWindow>)>>,
     /// SQLite: the thread that checkpoints the WAL so the writer never has to.
     _checkpointer: Option<super::checkpoint::Checkpointer>,
+    /// SQLite: fsyncs of the WAL after which answers were sent (`jobs::durable_ack`).
+    wal_syncs: Arc<AtomicU64>,
 }
 
 impl CommentIntake {
@@ -113,11 +116,17 @@ impl CommentIntake {
             Backend::Postgres => 512,
         };
         let turn = WriteTurn::default();
+        let wal_syncs = Arc::new(AtomicU64::new(0));
+        let synced = wal_syncs.clone();
         let checkpointer = (backend == Backend::Sqlite)
             .then(|| super::checkpoint::Checkpointer::start(pool.clone(), turn.clone()));
         let spawned = std::thread::Builder::new()
             .name("consult-comment-writer".into())
-            .spawn(move || run(&pool, backend, &secret, &receiver, batch_max, &turn));
+            .spawn(move || {
+                run(
+                    &pool, backend, &secret, &receiver, batch_max, &turn, &synced,
+                )
+            });
         if let Err(e) = spawned {
             // Without the thread every submission is answered 503 (the receiver is gone).
             tracing::error!(error = %e, "cannot start the comment writer");
@@ -126,7 +135,14 @@ impl CommentIntake {
             sender,
             drafts: Mutex::new(HashMap::new()),
             _checkpointer: checkpointer,
+            wal_syncs,
         }
+    }
+
+    /// SQLite: how many fsyncs of the WAL answered waiters so far (0 on PostgreSQL, whose
+    /// commits wait for their own flush).
+    pub fn wal_syncs(&self) -> u64 {
+        self.wal_syncs.load(Ordering::Relaxed)
     }
 
     /// Queues a submission; `Err(Overloaded)` when the queue is full.
@@ -169,6 +185,7 @@ fn run(
     receiver: &mpsc::Receiver<(Submission, Reply)>,
     batch_max: usize,
     turn: &WriteTurn,
+    synced: &Arc<AtomicU64>,
 ) {
     // The writer keeps one connection for itself (a fresh one after a failure).
     let mut held: Option<db::PooledConn> = None;
@@ -187,7 +204,7 @@ fn run(
         if held.is_none() {
             match pool.get() {
                 Ok(mut conn) => {
-                    tune(&mut conn, &mut ack);
+                    tune(&mut conn, &mut ack, synced);
                     held = Some(conn);
                 }
                 Err(e) => tracing::error!(error = %e, "the comment writer has no connection"),
@@ -228,7 +245,7 @@ fn run(
 /// in memory instead of being re-read; no automatic checkpoints (`jobs::checkpoint` runs them
 /// on its own thread); and, once `jobs::durable_ack` runs, commits that do not wait for the
 /// disk, because that thread fsyncs the WAL before anyone is answered. PostgreSQL: see below.
-fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>) {
+fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, synced: &Arc<AtomicU64>) {
     use diesel::connection::SimpleConnection;
     match conn {
         DbConn::Sqlite(c) => {
@@ -238,7 +255,7 @@ fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>) {
                 tracing::warn!(error = %e, "cannot tune the writer's connection");
             }
             if ack.is_none() {
-                *ack = wal_file(c).and_then(DurableAck::start);
+                *ack = wal_file(c).and_then(|wal| DurableAck::start(wal, synced.clone()));
             }
             if ack.is_some() {
                 if let Err(e) = c.batch_execute("PRAGMA synchronous = NORMAL") {
@@ -805,6 +822,7 @@ mod tests {
             sender,
             drafts: Mutex::new(HashMap::new()),
             _checkpointer: None,
+            wal_syncs: Arc::default(),
         };
         let now = Utc::now();
         assert!(intake.submit(sample(now)).is_ok());

@@ -15,6 +15,7 @@
 //! it into the database.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 
 use super::comment_writer::{Receipt, Refusal, Reply};
@@ -27,18 +28,24 @@ type SyncFn = Arc<dyn Fn() -> std::io::Result<()> + Send + Sync>;
 pub struct DurableAck {
     sender: mpsc::Sender<Answers>,
     sync: SyncFn,
+    synced: Arc<AtomicU64>,
 }
 
 impl DurableAck {
     /// Starts the thread that fsyncs `wal` (the database's `-wal` file) before answering.
     /// `None` when the thread cannot start: the writer then keeps `synchronous = FULL`.
-    pub fn start(wal: PathBuf) -> Option<DurableAck> {
-        DurableAck::start_with(Arc::new(move || std::fs::File::open(&wal)?.sync_data()))
+    /// `synced` counts the fsyncs after which answers were sent.
+    pub fn start(wal: PathBuf, synced: Arc<AtomicU64>) -> Option<DurableAck> {
+        DurableAck::start_with(
+            Arc::new(move || std::fs::File::open(&wal)?.sync_data()),
+            synced,
+        )
     }
 
-    fn start_with(sync: SyncFn) -> Option<DurableAck> {
+    fn start_with(sync: SyncFn, synced: Arc<AtomicU64>) -> Option<DurableAck> {
         let (sender, receiver) = mpsc::channel::<Answers>();
         let shared = sync.clone();
+        let count = synced.clone();
         std::thread::Builder::new()
             .name("consult-durable-ack".into())
             .spawn(move || {
@@ -48,12 +55,16 @@ impl DurableAck {
                     while let Ok(more) = receiver.try_recv() {
                         answers.extend(more);
                     }
-                    sync_then_answer(&shared, answers);
+                    sync_then_answer(&shared, &count, answers);
                 }
             })
             .map_err(|e| tracing::error!(error = %e, "cannot start the durable-ack thread"))
             .ok()?;
-        Some(DurableAck { sender, sync })
+        Some(DurableAck {
+            sender,
+            sync,
+            synced,
+        })
     }
 
     /// Answers once everything committed so far is on disk. Call it after the COMMIT.
@@ -62,7 +73,7 @@ impl DurableAck {
             // The thread is gone (it only ends with this handle, so it panicked): nothing is
             // answered before it is durable all the same.
             tracing::error!("the durable-ack thread stopped; syncing on the writer's thread");
-            sync_then_answer(&self.sync, answers);
+            sync_then_answer(&self.sync, &self.synced, answers);
         }
     }
 }
@@ -70,9 +81,9 @@ impl DurableAck {
 /// An fsync slower than this is logged: the disk, not the service, is holding answers back.
 const SLOW_SYNC: std::time::Duration = std::time::Duration::from_millis(20);
 
-fn sync_then_answer(sync: &SyncFn, answers: Answers) {
+fn sync_then_answer(sync: &SyncFn, synced: &AtomicU64, answers: Answers) {
     let started = std::time::Instant::now();
-    let synced = sync();
+    let synced_now = sync();
     let took = started.elapsed();
     if took > SLOW_SYNC {
         tracing::warn!(
@@ -81,12 +92,17 @@ fn sync_then_answer(sync: &SyncFn, answers: Answers) {
             "slow fsync of the WAL"
         );
     }
-    if let Err(e) = &synced {
-        // The batch may or may not be on disk; nobody is told it is.
-        tracing::error!(error = %e, "cannot fsync the WAL; the batch is not acknowledged");
+    match &synced_now {
+        Ok(()) => {
+            synced.fetch_add(1, Ordering::Relaxed);
+        }
+        Err(e) => {
+            // The batch may or may not be on disk; nobody is told it is.
+            tracing::error!(error = %e, "cannot fsync the WAL; the batch is not acknowledged");
+        }
     }
     for (reply, result) in answers {
-        let result = match (&synced, result) {
+        let result = match (&synced_now, result) {
             (Err(e), Ok(_)) => Err(Refusal::Failed(anyhow::anyhow!(
                 "fsync of the WAL failed: {e}"
             ))),
@@ -117,10 +133,14 @@ mod tests {
         // The sync waits until the test lets it go.
         let (release, gate) = mpsc::channel::<()>();
         let gate = Mutex::new(gate);
-        let ack = DurableAck::start_with(Arc::new(move || {
-            gate.lock().unwrap().recv().ok();
-            Ok(())
-        }))
+        let synced = Arc::new(AtomicU64::new(0));
+        let ack = DurableAck::start_with(
+            Arc::new(move || {
+                gate.lock().unwrap().recv().ok();
+                Ok(())
+            }),
+            synced.clone(),
+        )
         .unwrap();
         let (reply, mut answer) = oneshot::channel();
         ack.answer_after_sync(vec![(reply, receipt())]);
@@ -128,13 +148,18 @@ mod tests {
         assert!(answer.try_recv().is_err(), "answered before the fsync");
         release.send(()).unwrap();
         let got = answer.blocking_recv().unwrap();
+        assert_eq!(synced.load(Ordering::Relaxed), 1);
         assert_eq!(got.unwrap().tracking_number, "20260301-00000-AAAAA");
     }
 
     #[test]
     fn a_failed_sync_acknowledges_nothing() {
-        let ack =
-            DurableAck::start_with(Arc::new(|| Err(std::io::Error::other("disk gone")))).unwrap();
+        let synced = Arc::new(AtomicU64::new(0));
+        let ack = DurableAck::start_with(
+            Arc::new(|| Err(std::io::Error::other("disk gone"))),
+            synced.clone(),
+        )
+        .unwrap();
         let (reply, answer) = oneshot::channel();
         let (refused, refusal) = oneshot::channel();
         ack.answer_after_sync(vec![(reply, receipt()), (refused, Err(Refusal::KeyReused))]);
