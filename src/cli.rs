@@ -105,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let _single_node = db::hold_single_node_lock(&config.database.url)?;
     let clock = crate::app::clock_for(&config);
     actix_web::rt::System::new().block_on(async move {
         let state = crate::app::AppState::build(config, clock).await?;

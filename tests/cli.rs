@@ -298,6 +298,17 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     }
     let body = answered.expect("the server answers /healthz");
     assert!(body.contains("\"ok\""));
+    // SQLite serves from one process: a second `serve` on the same file is refused.
+    let second = Command::new(env!("CARGO_BIN_EXE_consult"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("CONSULT_CONFIG")
+        .env("CONSULT__SERVER__BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(text(&second).contains("already using"), "{}", text(&second));
     assert!(
         dir.path().join("data/consult.db").exists(),
         "a new SQLite file under data/"

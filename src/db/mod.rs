@@ -94,6 +94,40 @@ impl Manager {
     }
 }
 
+/// SQLite serves from one process: its comment writer keeps the per-client hour (R15) in memory
+/// and must be the only writer of comments. `consult serve` holds an exclusive lock on
+/// `<file>.serve-lock` for its whole life; a second one on the same file is refused. `None` for
+/// PostgreSQL and in-memory SQLite. The lock goes with the process, even when it is killed.
+pub fn hold_single_node_lock(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    if Backend::of_url(url) != Some(Backend::Sqlite) {
+        return Ok(None);
+    }
+    let path = sqlite_path(url);
+    if path.is_empty() || path == ":memory:" {
+        return Ok(None);
+    }
+    if let Some(dir) = Path::new(&path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let lock = format!("{path}.serve-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another `consult serve` is already using {path} (it holds {lock}); SQLite serves \
+             from one process, use PostgreSQL for several nodes"
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
 /// `sqlite://data/consult.db` → `data/consult.db`; `sqlite:///abs.db` → `/abs.db`.
 fn sqlite_path(url: &str) -> String {
     let rest = url
