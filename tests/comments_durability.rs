@@ -48,10 +48,10 @@ fn start_server(config: &Path) -> Child {
         let mut ready = Some(ready_tx);
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            if line.contains("listening") {
-                if let Some(tx) = ready.take() {
-                    let _ = tx.send(());
-                }
+            if line.contains("listening")
+                && let Some(tx) = ready.take()
+            {
+                let _ = tx.send(());
             }
         }
     });

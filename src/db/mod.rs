@@ -147,16 +147,16 @@ impl ManageConnection for Manager {
                 .map(DbConn::Pg)
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                if self.target != ":memory:" {
-                    if let Some(dir) = Path::new(&self.target).parent() {
-                        if !dir.as_os_str().is_empty() {
-                            std::fs::create_dir_all(dir).map_err(|e| {
-                                r2d2::Error::ConnectionError(ConnectionError::BadConnection(
-                                    format!("cannot create {}: {e}", dir.display()),
-                                ))
-                            })?;
-                        }
-                    }
+                if self.target != ":memory:"
+                    && let Some(dir) = Path::new(&self.target).parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        r2d2::Error::ConnectionError(ConnectionError::BadConnection(format!(
+                            "cannot create {}: {e}",
+                            dir.display()
+                        )))
+                    })?;
                 }
                 let mut conn = SqliteConnection::establish(&self.target)
                     .map_err(r2d2::Error::ConnectionError)?;

@@ -275,20 +275,22 @@ pub fn clean(
     let phone = short("phone", &input.phone);
     let region = short("region", &input.region);
 
-    if let (Some(t), None) = (stakeholder_type, &organization) {
-        if t.needs_organization() {
-            faults.push(("organization", Fault::OrganizationRequired));
-        }
+    if let (Some(t), None) = (stakeholder_type, &organization)
+        && t.needs_organization()
+    {
+        faults.push(("organization", Fault::OrganizationRequired));
     }
-    if let Some(e) = &email {
-        if !faults.iter().any(|(f, _)| *f == "email") && !valid_email(e) {
-            faults.push(("email", Fault::BadEmail));
-        }
+    if let Some(e) = &email
+        && !faults.iter().any(|(f, _)| *f == "email")
+        && !valid_email(e)
+    {
+        faults.push(("email", Fault::BadEmail));
     }
-    if let Some(p) = &phone {
-        if !faults.iter().any(|(f, _)| *f == "phone") && !valid_phone(p) {
-            faults.push(("phone", Fault::BadPhone));
-        }
+    if let Some(p) = &phone
+        && !faults.iter().any(|(f, _)| *f == "phone")
+        && !valid_phone(p)
+    {
+        faults.push(("phone", Fault::BadPhone));
     }
     if require_consent && input.consent != Some(true) {
         faults.push(("consent", Fault::ConsentRequired));

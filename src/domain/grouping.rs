@@ -667,10 +667,11 @@ fn stem(w: &str) -> &str {
         return w;
     }
     for suffix in ["ing", "ed", "es", "s"] {
-        if let Some(s) = w.strip_suffix(suffix) {
-            if s.len() >= 3 && !s.ends_with('s') {
-                return s;
-            }
+        if let Some(s) = w.strip_suffix(suffix)
+            && s.len() >= 3
+            && !s.ends_with('s')
+        {
+            return s;
         }
     }
     w

@@ -46,17 +46,17 @@ impl Lang {
     pub fn of_request(req: &HttpRequest, default: Lang) -> Lang {
         if let Some(q) = req.uri().query() {
             for pair in q.split('&') {
-                if let Some(v) = pair.strip_prefix("lang=") {
-                    if let Some(l) = Lang::parse(v) {
-                        return l;
-                    }
+                if let Some(v) = pair.strip_prefix("lang=")
+                    && let Some(l) = Lang::parse(v)
+                {
+                    return l;
                 }
             }
         }
-        if let Some(c) = req.cookie("lang") {
-            if let Some(l) = Lang::parse(c.value()) {
-                return l;
-            }
+        if let Some(c) = req.cookie("lang")
+            && let Some(l) = Lang::parse(c.value())
+        {
+            return l;
         }
         if let Some(h) = req
             .headers()
@@ -71,10 +71,10 @@ impl Lang {
                     .find_map(|p| p.trim().strip_prefix("q="))
                     .and_then(|q| q.parse::<f32>().ok())
                     .unwrap_or(1.0);
-                if let Some(l) = Lang::parse(tag) {
-                    if best.is_none_or(|(bq, _)| q > bq) {
-                        best = Some((q, l));
-                    }
+                if let Some(l) = Lang::parse(tag)
+                    && best.is_none_or(|(bq, _)| q > bq)
+                {
+                    best = Some((q, l));
                 }
             }
             if let Some((_, l)) = best {

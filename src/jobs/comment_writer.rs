@@ -257,10 +257,10 @@ fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, synced: &Arc<AtomicU64>
             if ack.is_none() {
                 *ack = wal_file(c).and_then(|wal| DurableAck::start(wal, synced.clone()));
             }
-            if ack.is_some() {
-                if let Err(e) = c.batch_execute("PRAGMA synchronous = NORMAL") {
-                    tracing::warn!(error = %e, "the writer's commits stay synchronous");
-                }
+            if ack.is_some()
+                && let Err(e) = c.batch_execute("PRAGMA synchronous = NORMAL")
+            {
+                tracing::warn!(error = %e, "the writer's commits stay synchronous");
             }
         }
         // The batch queries bind arrays (`= ANY($1)`); a cached generic plan may pick the
@@ -335,10 +335,10 @@ fn remember_stored(
     item: &Submission,
     result: &Result<Receipt, Refusal>,
 ) {
-    if let (Ok(receipt), Some(client)) = (result, &item.row.client_key) {
-        if !receipt.replayed {
-            history.stored(client, item.row.submitted_at);
-        }
+    if let (Ok(receipt), Some(client)) = (result, &item.row.client_key)
+        && !receipt.replayed
+    {
+        history.stored(client, item.row.submitted_at);
     }
 }
 
@@ -578,12 +578,12 @@ fn decide<'a>(
         .email_normalized
         .as_ref()
         .map(|e| (item.row.draft_id.clone(), e.clone()));
-    if let (Some(k), true) = (&email_key, item.per_email_per_draft > 0) {
-        if sent.get(k).copied().unwrap_or(0) >= i64::from(item.per_email_per_draft) {
-            return Decision::Refuse(Refusal::EmailCap {
-                cap: item.per_email_per_draft,
-            });
-        }
+    if let (Some(k), true) = (&email_key, item.per_email_per_draft > 0)
+        && sent.get(k).copied().unwrap_or(0) >= i64::from(item.per_email_per_draft)
+    {
+        return Decision::Refuse(Refusal::EmailCap {
+            cap: item.per_email_per_draft,
+        });
     }
     // Accepted: later items of the batch count it.
     if let Some(client) = &item.row.client_key {
@@ -629,13 +629,13 @@ fn write_one(
     for attempt in 0..3 {
         let result = conn.transaction(
             |conn| -> Result<Result<Receipt, Refusal>, diesel::result::Error> {
-                if let Some(key) = &item.idempotency {
-                    if let Some(found) = q::find_idempotency_key(conn, &key.key_hash)? {
-                        if found.expires_at > item.now.naive_utc() {
-                            return replay(conn, secret, &found, &key.request_hash);
-                        }
-                        q::delete_idempotency_key(conn, &key.key_hash)?;
+                if let Some(key) = &item.idempotency
+                    && let Some(found) = q::find_idempotency_key(conn, &key.key_hash)?
+                {
+                    if found.expires_at > item.now.naive_utc() {
+                        return replay(conn, secret, &found, &key.request_hash);
                     }
+                    q::delete_idempotency_key(conn, &key.key_hash)?;
                 }
                 if let (Some(key), true) =
                     (item.row.client_key.as_deref(), item.per_client_per_hour > 0)

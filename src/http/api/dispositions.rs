@@ -56,13 +56,13 @@ impl SetDisposition {
 
 /// No disposition may change while a report of the round waits for approval.
 fn ensure_not_under_approval(conn: &mut DbConn, draft_id: &str, round: i32) -> AppResult<()> {
-    if let Some(r) = reports::latest(conn, draft_id, round)? {
-        if r.state == "awaiting_approval" {
-            return Err(AppError::wrong_state(l!(
-                "报告正在审批中，不能修改处理意见；请先退回报告。",
-                "The report is awaiting approval; return it before changing dispositions."
-            )));
-        }
+    if let Some(r) = reports::latest(conn, draft_id, round)?
+        && r.state == "awaiting_approval"
+    {
+        return Err(AppError::wrong_state(l!(
+            "报告正在审批中，不能修改处理意见；请先退回报告。",
+            "The report is awaiting approval; return it before changing dispositions."
+        )));
     }
     Ok(())
 }

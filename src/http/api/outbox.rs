@@ -29,16 +29,16 @@ pub async fn list_outbox(
     _admin: Authorized<AdminOnly>,
     QueryParams(q): QueryParams<OutboxQuery>,
 ) -> AppResult<HttpResponse> {
-    if let Some(s) = &q.status {
-        if !matches!(s.as_str(), "queued" | "sent" | "failed") {
-            return Err(AppError::field(
-                "status",
-                l!(
-                    "应为 queued、sent 或 failed",
-                    "must be queued, sent or failed"
-                ),
-            ));
-        }
+    if let Some(s) = &q.status
+        && !matches!(s.as_str(), "queued" | "sent" | "failed")
+    {
+        return Err(AppError::field(
+            "status",
+            l!(
+                "应为 queued、sent 或 failed",
+                "must be queued, sent or failed"
+            ),
+        ));
     }
     let paging = Paging {
         page: q.page,

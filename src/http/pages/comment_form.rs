@@ -426,10 +426,10 @@ pub async fn submit_comment_form(
                 ),
                 back,
             )?;
-            if let Some(secs) = retry {
-                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                    res.headers_mut().insert(header::RETRY_AFTER, v);
-                }
+            if let Some(secs) = retry
+                && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
             }
             Ok(res)
         }
