@@ -356,23 +356,6 @@ pub fn purge_idempotency_keys(conn: &mut DbConn, now: DateTime<Utc>) -> QueryRes
         .execute(conn)
 }
 
-/// R15: the submission times of a client's comments since `since`, oldest first, at most
-/// `limit` of them (the count never reads more rows than the limit).
-pub fn recent_by_client(
-    conn: &mut DbConn,
-    client_key: &str,
-    since: DateTime<Utc>,
-    limit: i64,
-) -> QueryResult<Vec<NaiveDateTime>> {
-    comments::table
-        .filter(comments::client_key.eq(client_key))
-        .filter(comments::submitted_at.gt(since.naive_utc()))
-        .order(comments::submitted_at.asc())
-        .select(comments::submitted_at)
-        .limit(limit)
-        .load(conn)
-}
-
 /// R15: how many comments an address has sent on a draft, counting at most `limit`.
 pub fn count_by_email(
     conn: &mut DbConn,

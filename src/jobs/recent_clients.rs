@@ -129,18 +129,22 @@ impl RecentClients {
         let at_or_after = times.partition_point(|t| *t <= at);
         times.insert(at_or_after, at);
         if at - self.pruned_at > PRUNE_EVERY {
-            self.prune(at - WINDOW);
+            self.prune(at);
         }
     }
 
-    fn prune(&mut self, before: NaiveDateTime) {
+    /// Forgets what is older than the window, plus a margin: a batch may hold a submission
+    /// stamped a moment before the one that triggered this, and it must not find the hour
+    /// incomplete (which would reload it from the database).
+    fn prune(&mut self, now: NaiveDateTime) {
+        let before = now - WINDOW - PRUNE_EVERY;
         self.hits.retain(|_, times| {
             times.retain(|t| *t > before);
             !times.is_empty()
         });
         self.hits.shrink_to_fit();
         self.loaded_since = self.loaded_since.max(before);
-        self.pruned_at = before + WINDOW;
+        self.pruned_at = now;
     }
 }
 
@@ -192,12 +196,14 @@ mod tests {
         assert_eq!(r.times("a", at(0)), vec![at(5), at(10)]);
         assert_eq!(r.times("a", at(7)), vec![at(10)]);
         assert!(r.times("c", at(0)).is_empty());
-        // Recording past the window prunes what is older than an hour.
-        r.record("b", at(70));
+        // Recording past the window (and its one-minute margin) prunes what is older.
+        r.record("b", at(72));
         assert!(r.times("a", at(0)).is_empty());
-        assert_eq!(r.times("b", at(0)), vec![at(70)]);
-        assert!(r.loaded_since >= at(9));
+        assert_eq!(r.times("b", at(0)), vec![at(72)]);
+        assert_eq!(r.loaded_since, at(11));
         assert_eq!(r.hits.len(), 1);
+        // A submission stamped a little before the last prune still finds the hour complete.
+        assert!(r.loaded_since <= at(71) - WINDOW);
     }
 
     #[test]
