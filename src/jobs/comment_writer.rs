@@ -265,9 +265,15 @@ fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, synced: &Arc<AtomicU64>
         }
         // The batch queries bind arrays (`= ANY($1)`); a cached generic plan may pick the
         // draft-only index and filter every comment of the draft, so plan each execution.
+        // And without statistics (a new table, before autovacuum's first ANALYZE) the planner
+        // takes 256 client keys to match every row and scans the whole table for each batch
+        // (`perf` in a burst: the server busy in HeapTupleSatisfiesVisibility). Every query
+        // of the writer has its index, so it is told to prefer them.
         DbConn::Pg(c) => {
-            if let Err(e) = c.batch_execute("SET plan_cache_mode = force_custom_plan") {
-                tracing::warn!(error = %e, "cannot set the writer's plan cache mode");
+            if let Err(e) =
+                c.batch_execute("SET plan_cache_mode = force_custom_plan; SET enable_seqscan = off")
+            {
+                tracing::warn!(error = %e, "cannot set the writer's planner settings");
             }
         }
     }
