@@ -106,12 +106,7 @@ pub fn hold_single_node_lock(url: &str) -> anyhow::Result<Option<std::fs::File>>
     if path.is_empty() || path == ":memory:" {
         return Ok(None);
     }
-    if let Some(dir) = Path::new(&path)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)?;
-    }
+    create_parent_dir(&path)?;
     let lock = format!("{path}.serve-lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -121,10 +116,20 @@ pub fn hold_single_node_lock(url: &str) -> anyhow::Result<Option<std::fs::File>>
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "another `consult serve` is already using {path} (it holds {lock}); SQLite serves \
-             from one process, use PostgreSQL for several nodes"
+            "another `consult serve` is already using {path} (it holds {lock}): stop that one \
+             first. SQLite serves from one process; for several nodes use PostgreSQL."
         ),
         Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Creates the directory a SQLite file lives in (`data/` for the default URL).
+fn create_parent_dir(path: &str) -> std::io::Result<()> {
+    match Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display()))
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -147,15 +152,9 @@ impl ManageConnection for Manager {
                 .map(DbConn::Pg)
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                if self.target != ":memory:"
-                    && let Some(dir) = Path::new(&self.target).parent()
-                    && !dir.as_os_str().is_empty()
-                {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        r2d2::Error::ConnectionError(ConnectionError::BadConnection(format!(
-                            "cannot create {}: {e}",
-                            dir.display()
-                        )))
+                if self.target != ":memory:" {
+                    create_parent_dir(&self.target).map_err(|e| {
+                        r2d2::Error::ConnectionError(ConnectionError::BadConnection(e.to_string()))
                     })?;
                 }
                 let mut conn = SqliteConnection::establish(&self.target)
