@@ -310,6 +310,11 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert_eq!(second.status.code(), Some(1));
     assert!(text(&second).contains("already using"), "{}", text(&second));
     assert!(
+        text(&second).contains("stop that one first"),
+        "says what to do: {}",
+        text(&second)
+    );
+    assert!(
         dir.path().join("data/consult.db").exists(),
         "a new SQLite file under data/"
     );
