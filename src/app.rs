@@ -8,9 +8,9 @@ use anyhow::Context;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, Backend, DbConn, Pool};
-use crate::http::error::AppError;
-use crate::http::lang::Lang;
+use crate::error::AppError;
 use crate::http::metrics::Metrics;
+use crate::lang::Lang;
 
 /// What every handler and job may read. Nothing in it is needed by another node: sessions and
 /// work live in the database.

@@ -1,4 +1,4 @@
-//! The command line (SPEC §2): `serve [--demo]`, `migrate`, `user add`, `user roles`,
+//! The command line: `serve [--demo]`, `migrate`, `user add`, `user roles`,
 //! `demo`, `audit verify`.
 
 use std::io::BufRead;

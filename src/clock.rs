@@ -1,4 +1,4 @@
-//! The injected clock (STYLE rule 5): the system clock in production, a settable one that
+//! The injected clock: the system clock in production, a settable one that
 //! keeps running from the set instant under `testing.clock_control`.
 
 use std::sync::{Arc, Mutex};

@@ -232,6 +232,16 @@ pub struct Security {
     /// the database on first start in development; required in production.
     pub session_key: Option<String>,
     pub token_ttl_hours: u32,
+    /// R25: a staff session ends after this many minutes without a request…
+    pub session_idle_minutes: u32,
+    /// …and this many hours after sign-in, whatever happens.
+    pub session_absolute_hours: u32,
+    /// R25: failed sign-ins allowed per account and per client address within
+    /// `login_window_minutes`; more get 429 with Retry-After.
+    pub login_max_failures: u32,
+    pub login_window_minutes: u32,
+    /// How long a set-password link stays valid.
+    pub password_link_hours: u32,
 }
 
 impl Default for Security {
@@ -239,6 +249,11 @@ impl Default for Security {
         Security {
             session_key: None,
             token_ttl_hours: 12,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            login_max_failures: 5,
+            login_window_minutes: 15,
+            password_link_hours: 72,
         }
     }
 }
@@ -445,10 +460,10 @@ impl Config {
     }
 
     /// The site's name in a language (R28).
-    pub fn site_name(&self, lang: crate::http::lang::Lang) -> &str {
+    pub fn site_name(&self, lang: crate::lang::Lang) -> &str {
         match lang {
-            crate::http::lang::Lang::En => &self.site.name_en,
-            crate::http::lang::Lang::Zh => &self.site.name,
+            crate::lang::Lang::En => &self.site.name_en,
+            crate::lang::Lang::Zh => &self.site.name,
         }
     }
 

@@ -9,14 +9,16 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 
 use crate::config::Config;
-use crate::db::drafts::{self as q, DraftFields};
+
 use crate::db::ids::{hash_secret, new_id, random_code, random_token};
 use crate::db::schema::{app_secrets, comments, drafts};
-use crate::db::{self, DbConn, materials, users};
-use crate::domain::period::{self, CommentPeriod};
+use crate::db::{self, DbConn, users};
+use crate::domain::period;
 use crate::domain::roles::{Role, Roles};
-use crate::domain::workflow::Action;
-use crate::http::api::draft_actions::{ActionInput, perform};
+use crate::domain::workflow::{Action, DraftKind, MaterialKind};
+use crate::service::drafts::{ArticleInput, DraftInput, NewMaterial, PeriodInput};
+use crate::service::workflow::ActionInput;
+use crate::service::{self, Actor};
 
 /// The `app_secrets` row that marks a loaded demonstration.
 const MARKER: &str = "demo_loaded";
@@ -349,10 +351,9 @@ impl Staff {
         input: ActionInput,
     ) -> anyhow::Result<()> {
         let (actor, roles) = &self.ids[who];
-        db::write_tx(conn, |conn| {
-            perform(conn, at, config, actor, roles, id, &input)
-        })
-        .map_err(|e| anyhow::anyhow!("demo step {:?} refused: {e}", input.action))
+        let actor = Actor::new(actor.clone(), roles.clone());
+        service::workflow::act(conn, config, &actor, at, id, &input)
+            .map_err(|e| anyhow::anyhow!("demo step {:?} refused: {e}", input.action))
     }
 
     fn review_and_approve(
@@ -393,59 +394,42 @@ impl Staff {
         opens_on: NaiveDate,
         days: i64,
     ) -> anyhow::Result<String> {
-        let tz = config.timezone();
-        let closes_on = opens_on + TimeDelta::days(days);
-        let window = period::window(
-            tz,
-            CommentPeriod {
-                opens_on,
-                closes_on,
-            },
-            None,
-        );
-        let fields = DraftFields {
+        let (drafter, roles) = &self.ids[0];
+        let actor = Actor::new(drafter.clone(), roles.clone());
+        let input = DraftInput {
             title: seed.title.into(),
             doc_number: seed.doc_number.map(String::from),
             agency: AGENCY.into(),
             category: seed.category.into(),
             subject_terms: seed.terms.iter().map(|s| s.to_string()).collect(),
-            kind: seed.kind.into(),
+            kind: DraftKind::parse(seed.kind).context("demo draft kind")?,
             enterprise_related: seed.enterprise_related,
             summary: seed.summary.into(),
             articles: seed
                 .articles
                 .iter()
-                .map(|(h, t)| (Some(h.to_string()).filter(|h| !h.is_empty()), t.to_string()))
+                .map(|(h, t)| ArticleInput {
+                    heading: Some(h.to_string()).filter(|h| !h.is_empty()),
+                    text: t.to_string(),
+                })
                 .collect(),
-            opens_on,
-            closes_on,
-            opens_at: window.opens_at,
-            closes_at: window.closes_at,
+            comment_period: PeriodInput {
+                opens_on,
+                closes_on: opens_on + TimeDelta::days(days),
+            },
         };
-        let drafter = &self.ids[0].0;
-        let prefix = format!(
-            "{}-{}",
-            config.site.index_prefix,
-            at.with_timezone(&tz).format("%Y")
-        );
-        let id = db::write_tx(conn, |conn| {
-            let id = q::create(conn, at, drafter, &prefix, &config.site.timezone, &fields)?;
-            for (kind, title, body) in seed.materials {
-                materials::create(
-                    conn,
-                    at,
-                    drafter,
-                    materials::NewMaterial {
-                        draft_id: &id,
-                        kind,
-                        title,
-                        body,
-                        file: None,
-                    },
-                )?;
-            }
-            Ok::<_, diesel::result::Error>(id)
-        })?;
+        let id = service::drafts::create_draft(conn, config, &actor, at, input)
+            .map_err(|e| anyhow::anyhow!("demo draft refused: {e}"))?;
+        for (kind, title, body) in seed.materials {
+            let material = NewMaterial {
+                kind: MaterialKind::parse(kind).context("demo material kind")?,
+                title: title.to_string(),
+                body: body.to_string(),
+                file: None,
+            };
+            service::drafts::add_material(conn, config, &actor, at, &id, material)
+                .map_err(|e| anyhow::anyhow!("demo material refused: {e}"))?;
+        }
         Ok(id)
     }
 }

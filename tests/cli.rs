@@ -1,4 +1,4 @@
-//! Issue 2: the command line on both databases: `user add`, `user roles`, `audit verify`,
+//! The command line on both databases: `user add`, `user roles`, `audit verify`,
 //! `migrate`, configuration errors, and `serve` answering and stopping on SIGTERM.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design

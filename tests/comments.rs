@@ -1,4 +1,4 @@
-//! Issue 4: public comments (R9–R15) on both databases: validation, receipts, idempotency,
+//! Public comments (R9–R15) on both databases: validation, receipts, idempotency,
 //! moderation, privacy, offline opinions, receipt look-up and limits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design

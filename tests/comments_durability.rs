@@ -1,4 +1,4 @@
-//! Issue 4 (R10): an acknowledged comment is durable. The real server binary takes comments
+//! R10: an acknowledged comment is durable. The real server binary takes comments
 //! from several client threads, is killed with SIGKILL mid-load, and after a restart every
 //! tracking number it acknowledged is there.
 

@@ -1,4 +1,4 @@
-//! Issue 3: drafts, materials, the comment period and the review chain (R1–R7), through the
+//! Drafts, materials, the comment period and the review chain (R1–R7), through the
 //! real app on SQLite and PostgreSQL.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design

@@ -1,4 +1,4 @@
-//! Issue 2: the service skeleton on both databases: health, metrics, home page, auth,
+//! The service skeleton on both databases: health, metrics, home page, auth,
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 //! problem answers, the test clock, migrations and the audit chain.

@@ -1,4 +1,4 @@
-//! Issue 6: mail on both databases: the outbox worker (R23) over the file transport and a
+//! Mail on both databases: the outbox worker (R23) over the file transport and a
 //! real SMTP listener on loopback (scripts/smtp-sink.py), templates in the recipient's
 //! language (R24), subscriptions (R21) and the events that send mail (R22).
 
@@ -598,7 +598,7 @@ async fn admin_sees_the_outbox_masked_and_retries_a_failed_message(app: TestApp)
 
 async fn comment_receipts_written_by_intake_are_rendered_and_sent(app: TestApp) {
     let draft = insert_draft(&app, DraftSpec::open(app.now()));
-    // The row as comment intake (issue 4) writes it.
+    // The row as comment intake writes it.
     let id = enqueue(
         &app,
         "comment_receipt",

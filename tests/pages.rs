@@ -323,7 +323,7 @@ async fn draft_page_shows_metadata_period_countdown_articles_and_materials(app: 
         assert!(text.contains(&format!(r#"<a href="/materials/{mid}">{title}</a>"#)));
     }
     assert!(text.contains("起草说明") && text.contains("决策依据"));
-    // The marked place for the comment form (issue 4).
+    // The marked place for the comment form.
     assert!(text.contains(r#"<section id="comment-form""#));
 
     // A scheduled draft counts down to its opening; a withdrawn one says why.

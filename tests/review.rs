@@ -1,4 +1,4 @@
-//! Issue 5: opinion groups, dispositions and the adoption report (R16–R20) on both databases.
+//! Opinion groups, dispositions and the adoption report (R16–R20) on both databases.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -712,7 +712,7 @@ async fn published_report_is_linked_from_draft_page_json_and_home_and_links_back
         )),
         "{text}"
     );
-    // SPEC §5: `links.report` once a report is published, on the draft and in the list.
+    // `links.report` once a report is published, on the draft and in the list.
     let json = app
         .get(&format!("/api/v1/drafts/{draft}"), None)
         .await

@@ -12,6 +12,7 @@ pub mod reports;
 pub mod review;
 pub mod schema;
 pub mod secrets;
+pub mod sessions;
 pub mod subscriptions;
 pub mod users;
 

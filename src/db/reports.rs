@@ -41,7 +41,7 @@ pub fn latest(conn: &mut DbConn, draft_id: &str, round: i32) -> QueryResult<Opti
         .optional()
 }
 
-/// Which of these drafts have a published report (SPEC §5 `links.report`).
+/// Which of these drafts have a published report (`links.report`).
 pub fn with_published(conn: &mut DbConn, draft_ids: &[String]) -> QueryResult<Vec<String>> {
     if draft_ids.is_empty() {
         return Ok(Vec::new());

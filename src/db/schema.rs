@@ -247,7 +247,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Text,
+        at -> Timestamp,
+        username -> Text,
+        client_key -> Text,
+        succeeded -> Bool,
+    }
+}
+
+diesel::table! {
+    password_links (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(staff_sessions -> users (user_id));
+diesel::joinable!(password_links -> users (user_id));
 diesel::joinable!(articles -> drafts (draft_id));
 diesel::joinable!(materials -> drafts (draft_id));
 diesel::joinable!(material_files -> materials (material_id));
@@ -261,6 +297,9 @@ diesel::joinable!(idempotency_keys -> comments (comment_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
+    staff_sessions,
+    login_attempts,
+    password_links,
     audit_log,
     audit_head,
     app_secrets,
@@ -275,17 +314,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     idempotency_keys,
     outbox,
-    // Issue 6
     subscriptions,
     subscription_requests,
     mail_suppressions,
     mail_events,
-    // Issue 5
     reports,
     report_rows,
 );
 
-// Issue 6: subscriptions, suppressions and clock-driven mail events (R21, R22).
+// Subscriptions, suppressions and clock-driven mail events (R21, R22).
 diesel::table! {
     subscriptions (id) {
         id -> Text,
@@ -325,7 +362,7 @@ diesel::table! {
     }
 }
 
-// Issue 5: adoption reports (R18–R20).
+// Adoption reports (R18–R20).
 diesel::table! {
     reports (id) {
         id -> Text,

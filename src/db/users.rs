@@ -201,3 +201,42 @@ pub fn revoke_token(conn: &mut DbConn, now: DateTime<Utc>, token: &str) -> Query
     .execute(conn)?;
     Ok(n > 0)
 }
+
+/// Every user, by name.
+pub fn list(conn: &mut DbConn) -> QueryResult<Vec<User>> {
+    users::table
+        .order(users::username.asc())
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// Sets `active`; true when it changed.
+pub fn set_active(conn: &mut DbConn, id: &str, active: bool) -> QueryResult<bool> {
+    let n = diesel::update(users::table.find(id).filter(users::active.ne(active)))
+        .set(users::active.eq(active))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Stores a new password hash.
+pub fn set_password_hash(conn: &mut DbConn, id: &str, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Revokes every live API token of a user; returns how many.
+pub fn revoke_tokens_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(now.naive_utc())))
+    .execute(conn)
+}

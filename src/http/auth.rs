@@ -29,6 +29,11 @@ impl Staff {
     pub fn has(&self, role: Role) -> bool {
         self.roles.has(role)
     }
+
+    /// The caller as the operations see them.
+    pub fn actor(&self) -> crate::service::Actor {
+        crate::service::Actor::new(self.user.id.clone(), self.roles.clone())
+    }
 }
 
 /// The bearer token of the request, if any.

@@ -1,362 +1,25 @@
-//! The one error type at the HTTP edge. Every error answer is an RFC 9457
-//! `application/problem+json` document with a stable `type` per kind, a title and detail in
-//! the request's language, and field-level `errors` for validation failures.
-
-use std::collections::BTreeMap;
+//! The error type at the HTTP edge: `crate::error::AppError` rendered as an RFC 9457
+//! `application/problem+json` answer in the request's language.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::{Map, Value, json};
 
-use super::lang::{L, Lang};
-use crate::l;
+pub use crate::error::{AppError, AppResult, ErrorKind, FieldErrors, Problem};
+use crate::lang::Lang;
 
-/// The kinds of error, each with a stable code (the last part of its `type`) and status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    MalformedRequest,
-    Unauthenticated,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    WrongState,
-    PhaseClosed,
-    IncompleteReview,
-    MissingMaterials,
-    InvalidPeriod,
-    IdempotencyKeyReused,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    Validation,
-    RateLimited,
-    Overloaded,
-    DatabaseUnavailable,
-    Internal,
-}
-
-impl ErrorKind {
-    pub const ALL: [ErrorKind; 18] = [
-        ErrorKind::MalformedRequest,
-        ErrorKind::Unauthenticated,
-        ErrorKind::Forbidden,
-        ErrorKind::NotFound,
-        ErrorKind::MethodNotAllowed,
-        ErrorKind::WrongState,
-        ErrorKind::PhaseClosed,
-        ErrorKind::IncompleteReview,
-        ErrorKind::MissingMaterials,
-        ErrorKind::InvalidPeriod,
-        ErrorKind::IdempotencyKeyReused,
-        ErrorKind::PayloadTooLarge,
-        ErrorKind::UnsupportedMediaType,
-        ErrorKind::Validation,
-        ErrorKind::RateLimited,
-        ErrorKind::Overloaded,
-        ErrorKind::DatabaseUnavailable,
-        ErrorKind::Internal,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::MalformedRequest => "malformed-request",
-            ErrorKind::Unauthenticated => "unauthenticated",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::NotFound => "not-found",
-            ErrorKind::MethodNotAllowed => "method-not-allowed",
-            ErrorKind::WrongState => "wrong-state",
-            ErrorKind::PhaseClosed => "phase-closed",
-            ErrorKind::IncompleteReview => "incomplete-review",
-            ErrorKind::MissingMaterials => "missing-materials",
-            ErrorKind::InvalidPeriod => "invalid-period",
-            ErrorKind::IdempotencyKeyReused => "idempotency-key-reused",
-            ErrorKind::PayloadTooLarge => "payload-too-large",
-            ErrorKind::UnsupportedMediaType => "unsupported-media-type",
-            ErrorKind::Validation => "validation-failed",
-            ErrorKind::RateLimited => "rate-limited",
-            ErrorKind::Overloaded => "overloaded",
-            ErrorKind::DatabaseUnavailable => "database-unavailable",
-            ErrorKind::Internal => "internal-error",
-        }
-    }
-
-    pub fn status(self) -> StatusCode {
-        match self {
-            ErrorKind::MalformedRequest => StatusCode::BAD_REQUEST,
-            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-            ErrorKind::NotFound => StatusCode::NOT_FOUND,
-            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorKind::WrongState
-            | ErrorKind::PhaseClosed
-            | ErrorKind::IncompleteReview
-            | ErrorKind::MissingMaterials
-            | ErrorKind::InvalidPeriod => StatusCode::CONFLICT,
-            ErrorKind::IdempotencyKeyReused | ErrorKind::Validation => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorKind::Overloaded | ErrorKind::DatabaseUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    pub fn title(self) -> L {
-        match self {
-            ErrorKind::MalformedRequest => l!("请求格式有误", "The request is malformed"),
-            ErrorKind::Unauthenticated => l!("需要登录", "Authentication is required"),
-            ErrorKind::Forbidden => l!("无权进行此操作", "You may not do this"),
-            ErrorKind::NotFound => l!("未找到", "Not found"),
-            ErrorKind::MethodNotAllowed => l!("不支持该请求方法", "Method not allowed"),
-            ErrorKind::WrongState => l!(
-                "当前状态下不能进行此操作",
-                "Not possible in the current state"
-            ),
-            ErrorKind::PhaseClosed => l!("当前不在意见征集期内", "The comment period is not open"),
-            ErrorKind::IncompleteReview => l!("意见处理尚未完成", "The review is not complete"),
-            ErrorKind::MissingMaterials => l!(
-                "缺少送审所需的材料",
-                "Materials needed for review are missing"
-            ),
-            ErrorKind::InvalidPeriod => {
-                l!("征求意见期不符合要求", "The comment period is not allowed")
-            }
-            ErrorKind::IdempotencyKeyReused => l!(
-                "Idempotency-Key 已用于另一请求",
-                "The Idempotency-Key was used for a different request"
-            ),
-            ErrorKind::PayloadTooLarge => l!("提交的内容过大", "The request is too large"),
-            ErrorKind::UnsupportedMediaType => {
-                l!("不支持的内容类型", "Unsupported content type")
-            }
-            ErrorKind::Validation => l!("提交的内容有误", "Some fields are invalid"),
-            ErrorKind::RateLimited => l!("提交过于频繁", "Too many requests"),
-            ErrorKind::Overloaded => l!("系统繁忙", "The service is busy"),
-            ErrorKind::DatabaseUnavailable => {
-                l!("数据库暂时无法访问", "The database is unavailable")
-            }
-            ErrorKind::Internal => l!("系统内部错误", "Internal error"),
-        }
-    }
-}
-
-/// Field name → messages, for 422 answers.
-pub type FieldErrors = BTreeMap<String, Vec<L>>;
-
-/// An error answer. Boxed so that `Result<T, AppError>` stays one pointer wide.
-#[derive(Debug)]
-pub struct AppError(Box<Problem>);
-
-#[derive(Debug)]
-pub struct Problem {
-    pub kind: ErrorKind,
-    pub detail: L,
-    pub errors: Option<FieldErrors>,
-    pub extensions: Map<String, Value>,
-    pub retry_after: Option<u64>,
-    /// Logged once when the answer is a 5xx; never shown to the caller.
-    pub source: Option<anyhow::Error>,
-}
-
-pub type AppResult<T> = Result<T, AppError>;
-
-impl std::ops::Deref for AppError {
-    type Target = Problem;
-    fn deref(&self) -> &Problem {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for AppError {
-    fn deref_mut(&mut self) -> &mut Problem {
-        &mut self.0
-    }
-}
-
-impl AppError {
-    pub fn new(kind: ErrorKind, detail: L) -> AppError {
-        AppError(Box::new(Problem {
-            kind,
-            detail,
-            errors: None,
-            extensions: Map::new(),
-            retry_after: None,
-            source: None,
-        }))
-    }
-
-    pub fn malformed(detail: L) -> AppError {
-        AppError::new(ErrorKind::MalformedRequest, detail)
-    }
-
-    pub fn unauthenticated() -> AppError {
-        AppError::new(
-            ErrorKind::Unauthenticated,
-            l!(
-                "请提供有效的访问令牌（Authorization: Bearer …）。",
-                "Send a valid token in the Authorization: Bearer header."
-            ),
-        )
-    }
-
-    pub fn forbidden(detail: L) -> AppError {
-        AppError::new(ErrorKind::Forbidden, detail)
-    }
-
-    pub fn not_found() -> AppError {
-        AppError::new(
-            ErrorKind::NotFound,
-            l!(
-                "请求的内容不存在或已不公开。",
-                "There is nothing here, or it is not public."
-            ),
-        )
-    }
-
-    pub fn conflict(kind: ErrorKind, detail: L) -> AppError {
-        AppError::new(kind, detail)
-    }
-
-    pub fn wrong_state(detail: L) -> AppError {
-        AppError::new(ErrorKind::WrongState, detail)
-    }
-
-    pub fn too_large(limit: usize) -> AppError {
-        AppError::new(
-            ErrorKind::PayloadTooLarge,
-            l!(
-                "提交的内容超过 {} 字节的上限，请删减后再提交。",
-                "The request exceeds the limit of {} bytes; shorten it and try again.",
-                limit
-            ),
-        )
-        .with("limit_bytes", json!(limit))
-    }
-
-    /// One invalid field.
-    pub fn field(field: &str, message: L) -> AppError {
-        let mut errors = FieldErrors::new();
-        errors.insert(field.to_string(), vec![message]);
-        AppError::validation(errors)
-    }
-
-    pub fn validation(errors: FieldErrors) -> AppError {
-        let fields = errors.keys().cloned().collect::<Vec<_>>().join(", ");
-        let mut e = AppError::new(
-            ErrorKind::Validation,
-            l!(
-                "请修改以下字段后再提交：{}",
-                "Correct these fields and try again: {}",
-                fields
-            ),
-        );
-        e.errors = Some(errors);
-        e
-    }
-
-    pub fn rate_limited(retry_after: u64) -> AppError {
-        let mut e = AppError::new(
-            ErrorKind::RateLimited,
-            l!(
-                "提交过于频繁，请 {} 秒后再试。",
-                "Too many requests; try again in {} seconds.",
-                retry_after
-            ),
-        );
-        e.retry_after = Some(retry_after);
-        e
-    }
-
-    pub fn overloaded(retry_after: u64) -> AppError {
-        let mut e = AppError::new(
-            ErrorKind::Overloaded,
-            l!(
-                "系统繁忙，您的提交未被保存，请 {} 秒后重试。",
-                "The service is busy and nothing was saved; try again in {} seconds.",
-                retry_after
-            ),
-        );
-        e.retry_after = Some(retry_after);
-        e
-    }
-
-    pub fn db_unavailable(source: impl Into<anyhow::Error>) -> AppError {
-        let mut e = AppError::new(
-            ErrorKind::DatabaseUnavailable,
-            l!(
-                "数据库暂时无法访问，请稍后再试。",
-                "The database is unavailable; try again shortly."
-            ),
-        );
-        e.retry_after = Some(5);
-        e.source = Some(source.into());
-        e
-    }
-
-    pub fn internal(source: impl Into<anyhow::Error>) -> AppError {
-        let mut e = AppError::new(
-            ErrorKind::Internal,
-            l!(
-                "系统内部错误，已记录，请稍后再试。",
-                "Something went wrong on our side; it has been logged. Try again later."
-            ),
-        );
-        e.source = Some(source.into());
-        e
-    }
-
-    /// Adds an extension member to the problem document (e.g. `missing`).
-    pub fn with(mut self, key: &str, value: Value) -> AppError {
-        self.extensions.insert(key.to_string(), value);
-        self
-    }
-
-    /// The problem document in `lang`.
-    pub fn problem(&self, lang: Lang) -> Value {
-        let mut doc = Map::new();
-        doc.insert(
-            "type".into(),
-            json!(format!("/problems/{}", self.kind.code())),
-        );
-        doc.insert("title".into(), json!(self.kind.title().get(lang)));
-        doc.insert("status".into(), json!(self.kind.status().as_u16()));
-        doc.insert("detail".into(), json!(self.detail.get(lang)));
-        if let Some(errors) = &self.errors {
-            let map: Map<String, Value> = errors
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        json!(v.iter().map(|m| m.get(lang)).collect::<Vec<_>>()),
-                    )
-                })
-                .collect();
-            doc.insert("errors".into(), Value::Object(map));
-        }
-        for (k, v) in &self.extensions {
-            doc.insert(k.clone(), v.clone());
-        }
-        Value::Object(doc)
-    }
-}
-
-impl std::fmt::Display for AppError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.code(), self.detail.en)
-    }
+/// The HTTP status of an error kind.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    StatusCode::from_u16(kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        self.kind.status()
+        status_of(self.kind)
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.kind.status().is_server_error() {
+        if status_of(self.kind).is_server_error() {
             match &self.source {
                 Some(source) => {
                     tracing::error!(error = %format!("{source:#}"), kind = self.kind.code(), "request failed")
@@ -364,7 +27,7 @@ impl ResponseError for AppError {
                 None => tracing::warn!(kind = self.kind.code(), "request refused"),
             }
         }
-        let mut res = HttpResponse::build(self.kind.status());
+        let mut res = HttpResponse::build(status_of(self.kind));
         res.insert_header((
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -379,44 +42,8 @@ impl ResponseError for AppError {
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(e: diesel::result::Error) -> AppError {
-        AppError::internal(e)
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for AppError {
-    fn from(e: diesel::r2d2::PoolError) -> AppError {
-        AppError::db_unavailable(e)
-    }
-}
-
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> AppError {
         AppError::internal(anyhow::anyhow!("blocking task failed: {e}"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_has_a_distinct_code_and_titles() {
-        let mut codes = std::collections::HashSet::new();
-        for kind in ErrorKind::ALL {
-            assert!(codes.insert(kind.code()), "duplicate code {}", kind.code());
-            assert!(!kind.title().zh.is_empty() && !kind.title().en.is_empty());
-        }
-    }
-
-    #[test]
-    fn validation_problem_lists_fields_in_the_language() {
-        let e = AppError::field("body", l!("请填写意见内容", "Write your comment"));
-        let doc = e.problem(Lang::En);
-        assert!(e.errors.as_ref().is_some_and(|m| m.contains_key("body")));
-        assert_eq!(doc["status"], 422);
-        assert_eq!(doc["type"], "/problems/validation-failed");
-        assert_eq!(doc["errors"]["body"][0], "Write your comment");
     }
 }

@@ -9,7 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
-use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+use validator::Validate;
 
 use super::error::{AppError, ErrorKind, FieldErrors};
 use super::lang::L;
@@ -214,103 +214,7 @@ fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(query.as_bytes())
 }
 
-/// Flattens `validator` errors into `field → messages`, in both languages.
-pub fn field_errors(errors: &ValidationErrors) -> FieldErrors {
-    let mut out = FieldErrors::new();
-    collect(errors, "", &mut out);
-    out
-}
-
-fn collect(errors: &ValidationErrors, prefix: &str, out: &mut FieldErrors) {
-    for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
-        match kind {
-            ValidationErrorsKind::Field(list) => {
-                let messages = out.entry(path).or_default();
-                for e in list {
-                    messages.push(message_for(e));
-                }
-            }
-            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
-            ValidationErrorsKind::List(items) => {
-                for (i, inner) in items {
-                    collect(inner, &format!("{path}[{i}]"), out);
-                }
-            }
-        }
-    }
-}
-
-/// A custom rule's error: code plus the message in both languages.
-pub fn rule(
-    code: &'static str,
-    zh: impl Into<String>,
-    en: impl Into<String>,
-) -> validator::ValidationError {
-    let mut e = validator::ValidationError::new(code);
-    e.message = Some(en.into().into());
-    e.add_param("zh".into(), &zh.into());
-    e
-}
-
-fn message_for(e: &validator::ValidationError) -> L {
-    let param = |name: &str| {
-        e.params
-            .get(name)
-            .map(|v| v.to_string().trim_matches('"').to_string())
-    };
-    if let (Some(en), Some(zh)) = (&e.message, param("zh")) {
-        return L::new(zh, en.to_string());
-    }
-    match e.code.as_ref() {
-        "length" => match (param("min"), param("max"), param("equal")) {
-            (_, _, Some(eq)) => L::new(
-                format!("长度必须为 {eq} 个字符"),
-                format!("must be exactly {eq} characters"),
-            ),
-            (Some(min), Some(max), _) => L::new(
-                format!("长度应为 {min} 到 {max} 个字符"),
-                format!("must be {min} to {max} characters long"),
-            ),
-            (Some(min), None, _) => L::new(
-                format!("至少 {min} 个字符"),
-                format!("must be at least {min} characters"),
-            ),
-            (None, Some(max), _) => L::new(
-                format!("不能超过 {max} 个字符"),
-                format!("must be at most {max} characters"),
-            ),
-            _ => l!("长度不符合要求", "has the wrong length"),
-        },
-        "range" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => L::new(
-                format!("应在 {min} 到 {max} 之间"),
-                format!("must be between {min} and {max}"),
-            ),
-            (Some(min), None) => {
-                L::new(format!("不能小于 {min}"), format!("must be at least {min}"))
-            }
-            (None, Some(max)) => {
-                L::new(format!("不能大于 {max}"), format!("must be at most {max}"))
-            }
-            _ => l!("超出允许范围", "is out of range"),
-        },
-        "email" => l!("邮箱地址格式不正确", "is not a valid email address"),
-        "url" => l!("网址格式不正确", "is not a valid URL"),
-        "required" => l!("必须填写", "is required"),
-        other => match &e.message {
-            Some(m) => L::new(m.to_string(), m.to_string()),
-            None => L::new(
-                format!("不符合要求（{other}）"),
-                format!("is invalid ({other})"),
-            ),
-        },
-    }
-}
+pub use crate::error::{field_errors, rule};
 
 /// `?page=&per_page=`: pages from 1, 50 per page by default, at most 500.
 #[derive(Debug, Clone, Copy, serde::Deserialize, Validate, Default)]
@@ -333,7 +237,7 @@ impl Paging {
     }
 }
 
-/// The list envelope of SPEC §5.
+/// The list envelope of the HTTP contract.
 #[derive(Debug, serde::Serialize)]
 pub struct ListPage<T> {
     pub items: Vec<T>,

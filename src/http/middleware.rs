@@ -14,7 +14,7 @@ use actix_web::web;
 use tracing::Instrument;
 
 use super::error::{AppError, ErrorKind};
-use super::lang::{LANG, Lang};
+use super::lang::LANG;
 use super::prefs::{PREFS, Prefs};
 use crate::app::AppState;
 use crate::db::ids::random_code;
@@ -39,7 +39,7 @@ where
 {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let default_lang = state.as_ref().map(|s| s.default_lang).unwrap_or_default();
-    let lang = Lang::of_request(req.request(), default_lang);
+    let lang = crate::http::lang::of_request(req.request(), default_lang);
     let request_id = req
         .headers()
         .get(&REQUEST_ID)
@@ -101,7 +101,7 @@ fn as_problem<B>(res: ServiceResponse<B>) -> ServiceResponse<EitherBody<B>> {
     }
     let kind = ErrorKind::ALL
         .into_iter()
-        .find(|k| k.status() == status)
+        .find(|k| super::error::status_of(*k) == status)
         .unwrap_or(ErrorKind::Internal);
     let err = AppError::new(kind, kind.title());
     let (req, _) = res.into_parts();

@@ -37,7 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .post(api::auth::create_token)
                         .delete(api::auth::revoke_token),
                 )
-                // Drafts, materials and the review chain (issue 3)
+                // Drafts, materials and the review chain
                 .service(
                     web::resource("/drafts")
                         .get(api::drafts::list_drafts)
@@ -59,7 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/materials/{id}/file").get(api::materials::get_material_file),
                 )
-                // Mail (issue 6)
+                // Mail
                 .service(
                     web::resource("/subscriptions").post(api::subscriptions::create_subscription),
                 )
@@ -77,7 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/admin/outbox").get(api::outbox::list_outbox))
                 .service(web::resource("/admin/outbox/{id}/retry").post(api::outbox::retry_outbox))
-                // Review and report (issue 5: R16–R20)
+                // Review and report (R16–R20)
                 .service(
                     web::resource("/drafts/{id}/groups")
                         .get(api::groups::list_groups)
@@ -103,7 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/drafts/{id}/report/actions").post(api::reports::act_on_report),
                 )
-                // Comments, receipts and moderation (issue 4)
+                // Comments, receipts and moderation
                 .service(
                     web::resource("/drafts/{id}/offline-comments")
                         .post(api::comments::create_offline_comment),

@@ -1,4 +1,4 @@
-//! R10/R11/R15: the group-commit writer for public comments (DESIGN-NOTES §2).
+//! R10/R11/R15: the group-commit writer for public comments.
 //!
 //! SQLite with `synchronous=FULL` pays one fsync per commit, so one transaction per request
 //! caps intake at the fsync rate. Handlers therefore validate and prepare each comment outside

@@ -12,7 +12,7 @@ use validator::{Validate, ValidationErrors};
 
 use crate::app::AppState;
 use crate::db::comments::{self as q, Comment, DraftWindow, NewComment};
-use crate::db::{self, audit, ids};
+use crate::db::{self, ids};
 use crate::domain::comment::{
     self as rules, Channel, CleanComment, CommentFields, CommentStatus, Intake,
 };
@@ -22,9 +22,11 @@ use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors};
 use crate::http::extract::{JsonBody, ListPage, Paging, QueryParams, rule};
 use crate::http::lang::{L, Lang};
 use crate::jobs::comment_writer::{
-    Idempotency, Receipt, ReceiptMail, Refusal, Submission, receipt_message, receipt_token,
+    Idempotency, Receipt, ReceiptMail, Refusal, Submission, receipt_token,
 };
 use crate::l;
+use crate::service;
+pub use crate::service::comments::OfflineCommentInput;
 
 /// R9: the public comment form.
 #[derive(Debug, Deserialize)]
@@ -68,73 +70,7 @@ impl Validate for CommentRequest {
     }
 }
 
-/// R9: an opinion that came by letter, email, hearing, symposium or phone.
-#[derive(Debug, Deserialize)]
-pub struct OfflineCommentRequest {
-    pub channel: Option<String>,
-    pub body: Option<String>,
-    pub article: Option<i32>,
-    pub stakeholder_type: Option<String>,
-    pub organization: Option<String>,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub region: Option<String>,
-    pub publish_name: Option<bool>,
-    pub withhold: Option<bool>,
-    pub consent: Option<bool>,
-}
-
-impl OfflineCommentRequest {
-    fn fields(&self) -> CommentFields {
-        CommentFields {
-            body: self.body.clone(),
-            article: self.article,
-            stakeholder_type: self.stakeholder_type.clone(),
-            organization: self.organization.clone(),
-            name: self.name.clone(),
-            email: self.email.clone(),
-            phone: self.phone.clone(),
-            region: self.region.clone(),
-            publish_name: self.publish_name,
-            withhold: self.withhold,
-            consent: self.consent,
-        }
-    }
-
-    fn channel(&self) -> Option<Channel> {
-        self.channel
-            .as_deref()
-            .and_then(|c| Channel::parse(c.trim()))
-            .filter(|c| *c != Channel::Online)
-    }
-}
-
-impl Validate for OfflineCommentRequest {
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut errors = match rules::clean(&self.fields(), false) {
-            Ok(_) => ValidationErrors::new(),
-            Err(faults) => validation_errors(faults),
-        };
-        if self.channel().is_none() {
-            errors.add(
-                "channel",
-                rule(
-                    "channel",
-                    "请选择意见来源：letter、email、hearing、symposium 或 phone",
-                    "choose how it arrived: letter, email, hearing, symposium or phone",
-                ),
-            );
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
-    }
-}
-
-fn validation_errors(faults: Vec<(&'static str, rules::Fault)>) -> ValidationErrors {
+pub fn validation_errors(faults: Vec<(&'static str, rules::Fault)>) -> ValidationErrors {
     let mut errors = ValidationErrors::new();
     for (field, fault) in faults {
         let (zh, en) = fault.texts();
@@ -472,7 +408,7 @@ pub struct Disposition {
     pub reason: Option<String>,
 }
 
-/// SPEC §5: the staff view adds `id`, `status`, `channel`, `group_id`, `disposition` and the
+/// The staff view adds `id`, `status`, `channel`, `group_id`, `disposition` and the
 /// personal fields to the public ones.
 #[derive(Debug, Serialize)]
 pub struct StaffComment {
@@ -637,71 +573,21 @@ pub async fn create_offline_comment(
     state: web::Data<AppState>,
     path: web::Path<String>,
     staff: Authorized<DrafterOnly>,
-    JsonBody(body): JsonBody<OfflineCommentRequest>,
+    JsonBody(body): JsonBody<OfflineCommentInput>,
 ) -> AppResult<HttpResponse> {
     let draft_id = path.into_inner();
     let now = state.clock.now();
-    let channel = body
-        .channel()
-        .ok_or_else(|| AppError::field("channel", l!("必须填写", "is required")))?;
-    let clean = rules::clean(&body.fields(), false)
-        .map_err(|faults| AppError::validation(field_map(faults)))?;
-    let key = draft_id.clone();
-    let draft = state
-        .db(move |conn| Ok(q::draft_window(conn, &key)?))
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if draft.state != "published" {
-        return Err(AppError::wrong_state(l!(
-            "只有已发布征求意见的草案才能录入意见。",
-            "Opinions can only be entered for a draft published for comment."
-        )));
-    }
-    rules::check_article(clean.article, &draft.articles)
-        .map_err(|fault| fault_error("article", &fault))?;
-    let (mut row, token) = new_row(&state, &draft, &clean, now, channel);
-    row.entered_by = Some(staff.id().to_string());
-    let actor = staff.id().to_string();
-    let mail = receipt_mail(&state, &draft, &clean);
-    let secret_token = token.clone();
-    let local = local_datetime(&state, now);
-    let stored = state
+    let actor = staff.actor();
+    let config = state.config.clone();
+    let secret = state.secret.clone();
+    let entered = state
         .db(move |conn| {
-            db::write_tx(conn, |conn| {
-                // R10: a number of the same 4 ms may be taken (1 in 2²⁵): draw again.
-                while !q::taken_tracking_numbers(conn, std::slice::from_ref(&row.tracking_number))?
-                    .is_empty()
-                {
-                    row.tracking_number = rules::tracking_number(local, &ids::random_code(5));
-                }
-                q::insert(conn, &row)?;
-                if let Some(mail) = &mail {
-                    q::insert_outbox(conn, &receipt_message(&row, &secret_token, mail, now))?;
-                }
-                audit::append(
-                    conn,
-                    now,
-                    &audit::AuditEvent {
-                        actor: &actor,
-                        action: "comment.enter_offline",
-                        object_type: "comment",
-                        object_id: &row.id,
-                        draft_id: Some(&row.draft_id),
-                        details: json!({
-                            "channel": row.channel,
-                            "tracking_number": row.tracking_number,
-                        }),
-                    },
-                )?;
-                let stored = q::by_id(conn, &row.id)?;
-                Ok::<_, AppError>(stored)
-            })
+            service::comments::enter_offline(conn, &config, &secret, &actor, now, &draft_id, body)
         })
-        .await?
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("stored comment vanished")))?;
+        .await?;
     Ok(HttpResponse::Created().json(EnteredComment {
-        comment: StaffComment::from(stored),
-        receipt_token: token,
+        comment: StaffComment::from(entered.comment),
+        receipt_token: entered.receipt_token,
     }))
 }
 

@@ -10,15 +10,16 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use validator::Validate;
 
-use super::drafts::{check_own_drafting, material_json, viewer_of};
+use super::drafts::{material_json, viewer_of};
 use crate::app::AppState;
-use crate::db::{self, drafts as q, materials};
+use crate::db::{drafts as q, materials};
 use crate::domain::files;
 use crate::domain::workflow::MaterialKind;
 use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff};
 use crate::http::error::{AppError, AppResult, ErrorKind};
 use crate::http::extract::{field_errors, parse_json};
 use crate::l;
+use crate::service::{self, drafts::NewMaterial, drafts::UploadedFile};
 
 #[derive(Debug, Deserialize, Validate)]
 pub struct FileInput {
@@ -98,13 +99,7 @@ pub async fn create_material(
     input
         .validate()
         .map_err(|e| AppError::validation(field_errors(&e)))?;
-    if input.title.trim().is_empty() {
-        return Err(AppError::field(
-            "title",
-            l!("不能为空", "must not be blank"),
-        ));
-    }
-    let file = match &input.file {
+    let file = match input.file {
         None => None,
         Some(f) => {
             let data = base64::engine::general_purpose::STANDARD
@@ -115,52 +110,22 @@ pub async fn create_material(
                         l!("不是有效的 Base64 编码", "is not valid base64"),
                     )
                 })?;
-            if data.len() > max_file {
-                return Err(AppError::too_large(max_file));
-            }
-            let content_type = files::sniff(&data).ok_or_else(|| {
-                AppError::new(
-                    ErrorKind::UnsupportedMediaType,
-                    l!(
-                        "仅接受 PDF、DOCX、ODT、PNG 或 JPEG 文件（按文件内容判断）。",
-                        "Only PDF, DOCX, ODT, PNG or JPEG files are accepted (judged by their content)."
-                    ),
-                )
-            })?;
-            Some(materials::NewFile {
-                name: files::clean_name(&f.name),
-                content_type,
-                data,
-            })
+            Some(UploadedFile { name: f.name, data })
         }
     };
-    if input.body.trim().is_empty() && file.is_none() {
-        return Err(AppError::field(
-            "body",
-            l!("请填写正文或附上文件", "write a body or attach a file"),
-        ));
-    }
+    let material = NewMaterial {
+        kind: input.kind,
+        title: input.title,
+        body: input.body,
+        file,
+    };
     let id = path.into_inner();
     let now = state.clock.now();
-    let me = staff.id().to_string();
+    let config = state.config.clone();
+    let actor = staff.actor();
     let view = state
         .db(move |conn| {
-            let mid = db::write_tx(conn, |conn| {
-                let d = q::find(conn, &id)?.ok_or_else(AppError::not_found)?;
-                check_own_drafting(&d, &me)?;
-                Ok::<_, AppError>(materials::create(
-                    conn,
-                    now,
-                    &me,
-                    materials::NewMaterial {
-                        draft_id: &id,
-                        kind: input.kind.as_str(),
-                        title: input.title.trim(),
-                        body: input.body.trim(),
-                        file,
-                    },
-                )?)
-            })?;
+            let mid = service::drafts::add_material(conn, &config, &actor, now, &id, material)?;
             let m = materials::find(conn, &mid)?.ok_or_else(AppError::not_found)?;
             Ok(material_json(&m))
         })

@@ -200,7 +200,7 @@ fn summarise(conn: &mut DbConn, draft: &ReviewDraft, rid: &str, min: u32) -> App
     }))
 }
 
-/// The report document of SPEC §5 with one page of its comment rows.
+/// The report document of the HTTP contract with one page of its comment rows.
 fn document(conn: &mut DbConn, r: &ReportRow, page: i64, per_page: i64) -> AppResult<Value> {
     let mut doc: Value = serde_json::from_str(&r.summary).map_err(AppError::internal)?;
     let rows = reports::rows_page(conn, &r.id, (page - 1) * per_page, per_page)?;

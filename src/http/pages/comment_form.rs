@@ -326,7 +326,7 @@ pub async fn submit_comment_form(
         let e = AppError::too_large(limit);
         return message_page(
             &state,
-            e.kind.status(),
+            crate::http::error::status_of(e.kind),
             e.kind.title().get(lang).to_string(),
             e.detail.get(lang).to_string(),
             back,
@@ -413,7 +413,7 @@ pub async fn submit_comment_form(
             let retry = e.retry_after;
             let mut res = message_page(
                 &state,
-                e.kind.status(),
+                crate::http::error::status_of(e.kind),
                 e.kind.title().get(lang).to_string(),
                 format!(
                     "{} {}",

@@ -34,7 +34,7 @@ pub async fn show_problem(
         lang_code: chrome.lang_code,
         en: chrome.en,
         title: kind.title().get(lang).to_string(),
-        status: kind.status().as_u16(),
+        status: kind.status(),
         code: kind.code(),
     })
 }

@@ -1,0 +1,3 @@
+DROP TABLE password_links;
+DROP TABLE login_attempts;
+DROP TABLE staff_sessions;

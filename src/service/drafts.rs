@@ -1,0 +1,459 @@
+//! R1–R4: drafts and their materials: create, change (its drafter, while `drafting`), add a
+//! material. The period is checked against R4 here and again at approval.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use validator::Validate;
+
+use super::Actor;
+use crate::config::Config;
+use crate::db::drafts::{self as q, DraftFields, DraftRow};
+use crate::db::{self, DbConn, materials};
+use crate::domain::files;
+use crate::domain::period::{self, CommentPeriod, PeriodError};
+use crate::domain::roles::Role;
+use crate::domain::workflow::{DraftKind, DraftState, MaterialKind};
+use crate::error::{AppError, AppResult, ErrorKind, FieldErrors};
+use crate::l;
+
+#[derive(Debug, Clone, Copy, Deserialize, Validate)]
+pub struct PeriodInput {
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate)]
+pub struct ArticleInput {
+    #[validate(length(max = 200))]
+    pub heading: Option<String>,
+    #[validate(length(min = 1, max = 20000))]
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct DraftInput {
+    #[validate(length(min = 1, max = 300))]
+    pub title: String,
+    #[validate(length(max = 100))]
+    pub doc_number: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub agency: String,
+    #[validate(length(min = 1, max = 200))]
+    pub category: String,
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    pub subject_terms: Vec<String>,
+    pub kind: DraftKind,
+    #[serde(default)]
+    pub enterprise_related: bool,
+    #[serde(default)]
+    #[validate(length(max = 5000))]
+    pub summary: String,
+    #[serde(default)]
+    #[validate(nested)]
+    pub articles: Vec<ArticleInput>,
+    #[validate(nested)]
+    pub comment_period: PeriodInput,
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct DraftPatch {
+    #[validate(length(min = 1, max = 300))]
+    pub title: Option<String>,
+    /// An empty string clears the document number.
+    #[validate(length(max = 100))]
+    pub doc_number: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub agency: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub category: Option<String>,
+    #[validate(length(max = 20))]
+    pub subject_terms: Option<Vec<String>>,
+    pub kind: Option<DraftKind>,
+    pub enterprise_related: Option<bool>,
+    #[validate(length(max = 5000))]
+    pub summary: Option<String>,
+    #[validate(nested)]
+    pub articles: Option<Vec<ArticleInput>>,
+    #[validate(nested)]
+    pub comment_period: Option<PeriodInput>,
+}
+
+/// R4: the minimum length for a kind of draft.
+pub fn min_days(config: &Config, kind: &str) -> u32 {
+    if kind == DraftKind::MajorDecision.as_str() {
+        config.window.major_decision_min_days
+    } else {
+        config.window.min_days
+    }
+}
+
+/// The site's zone, or the one stored with a draft.
+pub fn zone(name: &str) -> chrono_tz::Tz {
+    name.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// R4 refusals as answers: 422 on the field when a drafter proposes the dates, 409 when
+/// the approval finds them no longer possible.
+pub fn period_error(e: PeriodError, at_approval: bool) -> AppError {
+    let (field, message, extra) = match e {
+        PeriodError::TooShort {
+            earliest_closes_on,
+            min_days,
+        } => (
+            "comment_period.closes_on",
+            l!(
+                "征求意见期不得少于 {} 日（按 {} 小时计），截止日期最早为 {}。",
+                "The comment period must last at least {} days ({} hours); the earliest allowed closes_on is {}.",
+                min_days,
+                24 * min_days,
+                earliest_closes_on
+            ),
+            ("earliest_closes_on", json!(earliest_closes_on.to_string())),
+        ),
+        PeriodError::OpensBeforeApproval { approval_date } => (
+            "comment_period.opens_on",
+            l!(
+                "征求意见开始日期早于批准日期（{}），请退回修改日期。",
+                "opens_on lies before the approval date ({}); return the draft to fix its dates.",
+                approval_date
+            ),
+            ("approval_date", json!(approval_date.to_string())),
+        ),
+        PeriodError::NotLater { closes_on } => (
+            "closes_on",
+            l!(
+                "延期后的截止日期必须晚于现在的截止日期 {}。",
+                "An extension must move closes_on later than {}.",
+                closes_on
+            ),
+            ("current_closes_on", json!(closes_on.to_string())),
+        ),
+    };
+    if at_approval {
+        AppError::conflict(ErrorKind::InvalidPeriod, message)
+            .with("field", json!(field))
+            .with(extra.0, extra.1)
+    } else {
+        AppError::field(field, message).with(extra.0, extra.1)
+    }
+}
+
+fn trimmed(s: &str) -> String {
+    s.trim().to_string()
+}
+
+/// Checks what `validator` cannot (blank texts, the period) and builds the stored fields.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the fields of a draft, merged from a create or a patch"
+)]
+pub fn build_fields(
+    config: &Config,
+    tz: chrono_tz::Tz,
+    title: &str,
+    doc_number: Option<&str>,
+    agency: &str,
+    category: &str,
+    subject_terms: &[String],
+    kind: &str,
+    enterprise_related: bool,
+    summary: &str,
+    articles: Vec<(Option<String>, String)>,
+    period: CommentPeriod,
+) -> AppResult<DraftFields> {
+    let mut errors = FieldErrors::new();
+    let blank = l!("不能为空", "must not be blank");
+    for (name, value) in [("title", title), ("agency", agency), ("category", category)] {
+        if value.trim().is_empty() {
+            errors.insert(name.into(), vec![blank.clone()]);
+        }
+    }
+    for (i, (_, text)) in articles.iter().enumerate() {
+        if text.trim().is_empty() {
+            errors.insert(format!("articles[{i}].text"), vec![blank.clone()]);
+        }
+    }
+    for (i, t) in subject_terms.iter().enumerate() {
+        if t.trim().is_empty() || t.chars().count() > 50 {
+            errors.insert(
+                format!("subject_terms[{i}]"),
+                vec![l!("主题词应为 1–50 个字", "must be 1–50 characters")],
+            );
+        }
+    }
+    if articles.len() > 500 {
+        errors.insert(
+            "articles".into(),
+            vec![l!("条文不得超过 500 条", "at most 500 articles")],
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let window = period::check(tz, period, min_days(config, kind), None)
+        .map_err(|e| period_error(e, false))?;
+    Ok(DraftFields {
+        title: trimmed(title),
+        doc_number: doc_number
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(String::from),
+        agency: trimmed(agency),
+        category: trimmed(category),
+        subject_terms: subject_terms.iter().map(|t| trimmed(t)).collect(),
+        kind: kind.to_string(),
+        enterprise_related,
+        summary: summary.trim().to_string(),
+        articles: articles
+            .into_iter()
+            .map(|(h, t)| (h.map(|h| trimmed(&h)).filter(|h| !h.is_empty()), t))
+            .collect(),
+        opens_on: period.opens_on,
+        closes_on: period.closes_on,
+        opens_at: window.opens_at,
+        closes_at: window.closes_at,
+    })
+}
+
+pub fn article_pairs(list: Vec<ArticleInput>) -> Vec<(Option<String>, String)> {
+    list.into_iter().map(|a| (a.heading, a.text)).collect()
+}
+
+/// R1: edits belong to the draft's drafter (403 for anyone else) and to `drafting` (409).
+pub fn check_own_drafting(d: &DraftRow, me: &str) -> AppResult<()> {
+    if d.drafter_id != me {
+        return Err(AppError::forbidden(l!(
+            "只有该草案的起草人可以修改它。",
+            "Only the draft's drafter may change it."
+        )));
+    }
+    if d.state != DraftState::Drafting.as_str() {
+        return Err(AppError::wrong_state(l!(
+            "草案处于“{}”状态，只有起草中的草案可以修改；如需修改请先退回。",
+            "The draft is `{}`; only a draft in `drafting` can be changed (have it returned first).",
+            d.state
+        ))
+        .with("state", json!(d.state)));
+    }
+    Ok(())
+}
+
+/// R1: a new draft in `drafting`, drafted by `actor`; returns its id.
+pub fn create_draft(
+    conn: &mut DbConn,
+    config: &Config,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    input: DraftInput,
+) -> AppResult<String> {
+    actor.require(&[Role::Drafter])?;
+    input
+        .validate()
+        .map_err(|e| AppError::validation(crate::error::field_errors(&e)))?;
+    let tz = config.timezone();
+    let fields = build_fields(
+        config,
+        tz,
+        &input.title,
+        input.doc_number.as_deref(),
+        &input.agency,
+        &input.category,
+        &input.subject_terms,
+        input.kind.as_str(),
+        input.enterprise_related,
+        &input.summary,
+        article_pairs(input.articles),
+        CommentPeriod {
+            opens_on: input.comment_period.opens_on,
+            closes_on: input.comment_period.closes_on,
+        },
+    )?;
+    // R1: the index number carries the site's prefix and the local year.
+    let prefix = format!(
+        "{}-{}",
+        config.site.index_prefix,
+        now.with_timezone(&tz).format("%Y")
+    );
+    Ok(db::write_tx(conn, |conn| {
+        q::create(
+            conn,
+            now,
+            &actor.id,
+            &prefix,
+            &config.site.timezone,
+            &fields,
+        )
+    })?)
+}
+
+/// R1: changes the fields `patch` names; only the draft's drafter, only in `drafting`.
+pub fn update_draft(
+    conn: &mut DbConn,
+    config: &Config,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: &str,
+    patch: DraftPatch,
+) -> AppResult<()> {
+    actor.require(&[Role::Drafter])?;
+    patch
+        .validate()
+        .map_err(|e| AppError::validation(crate::error::field_errors(&e)))?;
+    let me = actor.id.as_str();
+    db::write_tx(conn, |conn| {
+        let d = q::find(conn, &id)?.ok_or_else(AppError::not_found)?;
+        check_own_drafting(&d, &me)?;
+        let mut changed: Vec<&str> = Vec::new();
+        macro_rules! note {
+            ($field:ident) => {
+                if patch.$field.is_some() {
+                    changed.push(stringify!($field));
+                }
+            };
+        }
+        note!(title);
+        note!(doc_number);
+        note!(agency);
+        note!(category);
+        note!(subject_terms);
+        note!(kind);
+        note!(enterprise_related);
+        note!(summary);
+        note!(articles);
+        note!(comment_period);
+        let current_articles: Vec<(Option<String>, String)> = q::articles_of(conn, &id)?
+            .into_iter()
+            .map(|a| (a.heading, a.text))
+            .collect();
+        let period = patch.comment_period.map_or(
+            CommentPeriod {
+                opens_on: d.opens_on,
+                closes_on: d.closes_on,
+            },
+            |p| CommentPeriod {
+                opens_on: p.opens_on,
+                closes_on: p.closes_on,
+            },
+        );
+        let doc_number = match &patch.doc_number {
+            Some(s) => Some(s.as_str()),
+            None => d.doc_number.as_deref(),
+        };
+        let fields = build_fields(
+            &config,
+            zone(&d.timezone),
+            patch.title.as_deref().unwrap_or(&d.title),
+            doc_number,
+            patch.agency.as_deref().unwrap_or(&d.agency),
+            patch.category.as_deref().unwrap_or(&d.category),
+            &patch
+                .subject_terms
+                .clone()
+                .unwrap_or_else(|| d.subject_terms()),
+            patch.kind.map_or(d.kind.as_str(), |k| k.as_str()),
+            patch.enterprise_related.unwrap_or(d.enterprise_related),
+            patch.summary.as_deref().unwrap_or(&d.summary),
+            patch
+                .articles
+                .clone()
+                .map_or(current_articles, article_pairs),
+            period,
+        )?;
+        q::update(conn, now, me, &d, &fields, &changed)?;
+        Ok::<_, AppError>(())
+    })
+}
+
+/// A file as it came in, before its content is checked.
+pub struct UploadedFile {
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+/// What a new material holds.
+pub struct NewMaterial {
+    pub kind: MaterialKind,
+    pub title: String,
+    pub body: String,
+    pub file: Option<UploadedFile>,
+}
+
+/// R2: adds a material to a draft (its drafter, while `drafting`); returns the material's id.
+/// The file's type is judged from its bytes.
+pub fn add_material(
+    conn: &mut DbConn,
+    config: &Config,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    draft_id: &str,
+    input: NewMaterial,
+) -> AppResult<String> {
+    actor.require(&[Role::Drafter])?;
+    let title = input.title.trim();
+    if title.is_empty() {
+        return Err(AppError::field(
+            "title",
+            l!("不能为空", "must not be blank"),
+        ));
+    }
+    if title.chars().count() > 300 {
+        return Err(AppError::field(
+            "title",
+            l!("不得超过 300 个字", "at most 300 characters"),
+        ));
+    }
+    if input.body.chars().count() > 200_000 {
+        return Err(AppError::field(
+            "body",
+            l!("不得超过 200000 个字", "at most 200,000 characters"),
+        ));
+    }
+    let max_file = config.limits.max_upload_bytes;
+    let file = match input.file {
+        None => None,
+        Some(f) => {
+            if f.data.len() > max_file {
+                return Err(AppError::too_large(max_file));
+            }
+            let content_type = files::sniff(&f.data).ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::UnsupportedMediaType,
+                    l!(
+                        "仅接受 PDF、DOCX、ODT、PNG 或 JPEG 文件（按文件内容判断）。",
+                        "Only PDF, DOCX, ODT, PNG or JPEG files are accepted (judged by their content)."
+                    ),
+                )
+                .with("field", json!("file"))
+            })?;
+            Some(materials::NewFile {
+                name: files::clean_name(&f.name),
+                content_type,
+                data: f.data,
+            })
+        }
+    };
+    if input.body.trim().is_empty() && file.is_none() {
+        return Err(AppError::field(
+            "body",
+            l!("请填写正文或附上文件", "write a body or attach a file"),
+        ));
+    }
+    db::write_tx(conn, |conn| {
+        let d = q::find(conn, draft_id)?.ok_or_else(AppError::not_found)?;
+        check_own_drafting(&d, &actor.id)?;
+        Ok::<_, AppError>(materials::create(
+            conn,
+            now,
+            &actor.id,
+            materials::NewMaterial {
+                draft_id,
+                kind: input.kind.as_str(),
+                title,
+                body: input.body.trim(),
+                file,
+            },
+        )?)
+    })
+}
