@@ -85,3 +85,174 @@ macro_rules! l {
         $crate::lang::L::new(format!($zh, $($arg)*), format!($en, $($arg)*))
     };
 }
+
+/// Texts kept in Fluent files (`locales/<lang>/*.ftl`), looked up by message id. The staff
+/// pages read every string through it; a message missing from a language is a test failure
+/// (`every_message_exists_in_both_languages`), and at run time shows its id.
+pub mod ftl {
+    use std::sync::OnceLock;
+
+    use fluent_bundle::concurrent::FluentBundle;
+    use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+    use super::Lang;
+
+    /// The message files of each language, in the binary.
+    pub const SOURCES: [(Lang, &[&str]); 2] = [
+        (Lang::Zh, &[include_str!("../locales/zh-CN/staff.ftl")]),
+        (Lang::En, &[include_str!("../locales/en/staff.ftl")]),
+    ];
+
+    type Bundle = FluentBundle<FluentResource>;
+
+    fn bundles() -> &'static [Bundle; 2] {
+        static BUNDLES: OnceLock<[Bundle; 2]> = OnceLock::new();
+        BUNDLES.get_or_init(|| SOURCES.map(|(lang, files)| build(lang, files)))
+    }
+
+    fn build(lang: Lang, files: &[&str]) -> Bundle {
+        let id: unic_langid::LanguageIdentifier = lang.code().parse().unwrap_or_default();
+        let mut bundle = FluentBundle::new_concurrent(vec![id]);
+        // Pages are HTML: no Unicode isolation marks around arguments.
+        bundle.set_use_isolating(false);
+        for source in files {
+            let resource = match FluentResource::try_new((*source).to_string()) {
+                Ok(r) => r,
+                Err((r, errors)) => {
+                    tracing::error!(?errors, lang = lang.code(), "message file has errors");
+                    r
+                }
+            };
+            if let Err(errors) = bundle.add_resource(resource) {
+                tracing::error!(?errors, lang = lang.code(), "duplicate messages");
+            }
+        }
+        bundle
+    }
+
+    fn bundle(lang: Lang) -> &'static Bundle {
+        let [zh, en] = bundles();
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// The message `id` in `lang`, with `args`.
+    pub fn format(lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let bundle = bundle(lang);
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            tracing::warn!(id, lang = lang.code(), "message missing");
+            return id.to_string();
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (k, v) in args {
+            fluent_args.set(*k, v.clone());
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!(id, ?errors, "message formatting");
+        }
+        text.into_owned()
+    }
+
+    /// True when `lang` has a message `id`.
+    pub fn has(lang: Lang, id: &str) -> bool {
+        bundle(lang).has_message(id)
+    }
+
+    /// The ids of every message of `lang`.
+    pub fn ids(lang: Lang) -> Vec<String> {
+        let (_, files) = SOURCES[usize::from(lang == Lang::En)];
+        let mut out = Vec::new();
+        for source in files {
+            if let Ok(resource) = FluentResource::try_new((*source).to_string()) {
+                for entry in resource.entries() {
+                    if let fluent_syntax::ast::Entry::Message(m) = entry {
+                        out.push(m.id.name.to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// What a template calls as `t`: messages in the page's language.
+    #[derive(Debug, Clone, Copy)]
+    pub struct T(pub Lang);
+
+    impl T {
+        /// The request's language.
+        pub fn current() -> T {
+            T(Lang::current())
+        }
+
+        /// A message without arguments.
+        pub fn s(&self, id: &str) -> String {
+            format(self.0, id, &[])
+        }
+
+        /// A message with a number `n` (plural forms choose by it).
+        pub fn n(&self, id: &str, n: impl std::borrow::Borrow<i64>) -> String {
+            format(self.0, id, &[("n", FluentValue::from(*n.borrow()))])
+        }
+
+        /// A message with one text argument named `name`.
+        pub fn a(&self, id: &str, name: &str, value: &str) -> String {
+            format(self.0, id, &[(name, FluentValue::from(value.to_string()))])
+        }
+
+        pub fn en(&self) -> bool {
+            self.0 == Lang::En
+        }
+
+        pub fn code(&self) -> &'static str {
+            self.0.code()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_message_exists_in_both_languages() {
+            let zh = ids(Lang::Zh);
+            let en = ids(Lang::En);
+            assert!(!zh.is_empty());
+            for id in &zh {
+                assert!(has(Lang::En, id), "`{id}` has no English text");
+            }
+            for id in &en {
+                assert!(has(Lang::Zh, id), "`{id}` has no Chinese text");
+            }
+        }
+
+        #[test]
+        fn every_message_a_template_uses_exists() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates/staff");
+            let mut missing = Vec::new();
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                for call in ["t.s(\"", "t.n(\"", "t.a(\""] {
+                    for (i, _) in text.match_indices(call) {
+                        let rest = &text[i + call.len()..];
+                        let id = rest.split('"').next().unwrap_or_default();
+                        if !has(Lang::Zh, id) || !has(Lang::En, id) {
+                            missing.push(format!("{}: {id}", entry.path().display()));
+                        }
+                    }
+                }
+            }
+            assert!(missing.is_empty(), "messages missing: {missing:#?}");
+        }
+
+        #[test]
+        fn arguments_and_plurals() {
+            assert_eq!(T(Lang::En).n("count-comments", 1), "1 comment");
+            assert_eq!(T(Lang::En).n("count-comments", 3), "3 comments");
+            assert_eq!(T(Lang::Zh).n("count-comments", 3), "3 条意见");
+        }
+    }
+}

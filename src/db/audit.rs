@@ -134,3 +134,39 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<i64, ChainBreak>> {
         .first(conn)?;
     Ok(verifier.finish(head_seq, &head_hash))
 }
+
+/// One page of the audit log, newest first, filtered by object (type, id) and actor.
+pub fn page(
+    conn: &mut DbConn,
+    object_type: Option<&str>,
+    object_id: Option<&str>,
+    actor: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<AuditEntry>, i64)> {
+    let filtered = || {
+        let mut q = audit_log::table.into_boxed::<super::MultiBackend>();
+        if let Some(t) = object_type {
+            q = q.filter(audit_log::object_type.eq(t.to_string()));
+        }
+        if let Some(id) = object_id {
+            q = q.filter(
+                audit_log::object_id
+                    .eq(id.to_string())
+                    .or(audit_log::draft_id.eq(id.to_string())),
+            );
+        }
+        if let Some(a) = actor {
+            q = q.filter(audit_log::actor.eq(a.to_string()));
+        }
+        q
+    };
+    let total = filtered().count().get_result::<i64>(conn)?;
+    let items = filtered()
+        .order(audit_log::seq.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}

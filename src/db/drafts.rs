@@ -577,6 +577,8 @@ pub struct ListFilter {
     pub q: Option<String>,
     pub agency: Option<String>,
     pub category: Option<String>,
+    /// One workflow state (staff lists).
+    pub state: Option<String>,
     pub order: ListOrder,
 }
 
@@ -668,6 +670,9 @@ fn filtered<'a>(
     }
     if let Some(c) = &filter.category {
         query = query.filter(drafts::category.eq(c.clone()));
+    }
+    if let Some(s) = &filter.state {
+        query = query.filter(drafts::state.eq(s.clone()));
     }
     query
 }

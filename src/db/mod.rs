@@ -15,6 +15,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod subscriptions;
 pub mod users;
+pub mod workspace;
 
 use std::path::Path;
 use std::time::Duration;

@@ -610,3 +610,78 @@ mod tests {
         }
     }
 }
+
+/// R12: what a moderator should look at twice in a comment before publishing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// The commenter asked that the text never be shown publicly.
+    Withhold,
+    /// The text holds a web address.
+    Link,
+    /// The text seems to hold contact details: an `@` (an email address) or seven digits in a
+    /// row (a phone or identity-card number).
+    ContactDetails,
+}
+
+impl Flag {
+    pub const ALL: [Flag; 3] = [Flag::Withhold, Flag::Link, Flag::ContactDetails];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Withhold => "withhold",
+            Flag::Link => "link",
+            Flag::ContactDetails => "contact_details",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Flag> {
+        Flag::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// R12: the flags of a comment's text.
+pub fn flags(body: &str, withhold: bool) -> Vec<Flag> {
+    let mut out = Vec::new();
+    if withhold {
+        out.push(Flag::Withhold);
+    }
+    let lower = body.to_lowercase();
+    if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
+        out.push(Flag::Link);
+    }
+    let mut run = 0;
+    let mut longest = 0;
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    // The same test as the moderation queue's filter in SQL (`db::workspace`).
+    if longest >= 7 || body.contains('@') {
+        out.push(Flag::ContactDetails);
+    }
+    out
+}
+
+#[cfg(test)]
+mod flag_tests {
+    use super::*;
+
+    #[test]
+    fn flags_name_what_a_moderator_should_check() {
+        assert!(flags("建议延长期限。", false).is_empty());
+        assert_eq!(flags("请看 https://example.org", false), vec![Flag::Link]);
+        assert_eq!(
+            flags("联系我 13800138000", false),
+            vec![Flag::ContactDetails]
+        );
+        assert_eq!(
+            flags("mail: a@b.cn", true),
+            vec![Flag::Withhold, Flag::ContactDetails]
+        );
+        assert!(flags("第2026年3月", false).is_empty());
+    }
+}

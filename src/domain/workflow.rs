@@ -84,6 +84,16 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::Submit,
+        Action::PassInitialReview,
+        Action::PassReReview,
+        Action::Approve,
+        Action::Return,
+        Action::Extend,
+        Action::Withdraw,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Submit => "submit",
@@ -237,6 +247,20 @@ pub fn transition(
         return Err(Refusal::ReasonRequired);
     }
     Ok(next)
+}
+
+/// R7: the steps `actor` may take now on a draft in `state` (given the fields each step
+/// asks for), so a page offers only those.
+pub fn available(state: DraftState, actor: Actor<'_>, people: Participants<'_>) -> Vec<Action> {
+    let full = StepInput {
+        note: Some("-"),
+        attested: true,
+        reason: Some("-"),
+    };
+    Action::ALL
+        .into_iter()
+        .filter(|a| transition(state, *a, actor, people, full).is_ok())
+        .collect()
 }
 
 /// R1: what a draft is.

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod prefs;
+pub mod staff;
 
 use actix_web::{HttpRequest, web};
 
@@ -124,6 +125,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         // Pages
         .service(web::resource("/drafts/{id}").get(pages::drafts::show_draft))
+        // The officers' workspace (R25, R27)
+        .configure(staff::configure)
         .service(web::resource("/").get(pages::home::show_home))
         .service(web::resource("/problems/{code}").get(pages::problems::show_problem))
         .service(web::resource("/subscriptions/confirm").get(pages::subscriptions::show_confirm))

@@ -33,6 +33,8 @@ pub struct Prefs {
     set_elder: Option<bool>,
     /// Cookies get `Secure` when the site is served over https.
     secure: bool,
+    /// The service's configuration, for the layout (the site's name).
+    config: Option<std::sync::Arc<crate::config::Config>>,
 }
 
 impl Prefs {
@@ -43,10 +45,14 @@ impl Prefs {
         if path.starts_with("/api/") || path == "/healthz" || path == "/metrics" {
             return Prefs::default();
         }
-        let secure = req
+        let config = req
             .app_data::<actix_web::web::Data<crate::app::AppState>>()
-            .is_some_and(|s| s.config.server.public_url.starts_with("https://"));
+            .map(|s| s.config.clone());
+        let secure = config
+            .as_ref()
+            .is_some_and(|c| c.server.public_url.starts_with("https://"));
         let mut prefs = Prefs {
+            config,
             // One leading slash: `//host` or `/\host` in a link would leave the site.
             path: format!("/{}", path.trim_start_matches(['/', '\\'])),
             secure,
@@ -68,6 +74,19 @@ impl Prefs {
     /// The preferences of the request being handled.
     pub fn current() -> Prefs {
         PREFS.try_with(Prefs::clone).unwrap_or_default()
+    }
+
+    /// The site's name in `lang`.
+    pub fn site_name(&self, lang: Lang) -> String {
+        match &self.config {
+            Some(c) => c.site_name(lang).to_string(),
+            None => crate::config::Config::default().site_name(lang).to_string(),
+        }
+    }
+
+    /// The request's path (for links back to the same page).
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
     /// This page with one preference switched (`lang` or `elder`), other parameters kept.

@@ -303,8 +303,8 @@ pub fn update_draft(
         .map_err(|e| AppError::validation(crate::error::field_errors(&e)))?;
     let me = actor.id.as_str();
     db::write_tx(conn, |conn| {
-        let d = q::find(conn, &id)?.ok_or_else(AppError::not_found)?;
-        check_own_drafting(&d, &me)?;
+        let d = q::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        check_own_drafting(&d, me)?;
         let mut changed: Vec<&str> = Vec::new();
         macro_rules! note {
             ($field:ident) => {
@@ -323,7 +323,7 @@ pub fn update_draft(
         note!(summary);
         note!(articles);
         note!(comment_period);
-        let current_articles: Vec<(Option<String>, String)> = q::articles_of(conn, &id)?
+        let current_articles: Vec<(Option<String>, String)> = q::articles_of(conn, id)?
             .into_iter()
             .map(|a| (a.heading, a.text))
             .collect();
@@ -342,7 +342,7 @@ pub fn update_draft(
             None => d.doc_number.as_deref(),
         };
         let fields = build_fields(
-            &config,
+            config,
             zone(&d.timezone),
             patch.title.as_deref().unwrap_or(&d.title),
             doc_number,
@@ -456,4 +456,131 @@ pub fn add_material(
             },
         )?)
     })
+}
+
+/// R4: the earliest `closes_on` allowed for a window opening on `opens_on` (before the
+/// approval moves its start), for the editor to show beside the field.
+pub fn earliest_closes_on(config: &Config, kind: &str, opens_on: NaiveDate) -> NaiveDate {
+    match period::check(
+        config.timezone(),
+        CommentPeriod {
+            opens_on,
+            closes_on: opens_on,
+        },
+        min_days(config, kind),
+        None,
+    ) {
+        Err(PeriodError::TooShort {
+            earliest_closes_on, ..
+        }) => earliest_closes_on,
+        _ => opens_on,
+    }
+}
+
+/// Splits pasted text into articles at each "第一条", "第二条"… (or "Article 1", "Art. 2"),
+/// keeping the heading the officer wrote after the number on the same line short. Text
+/// before the first marker becomes its own article when it is not blank.
+pub fn split_articles(text: &str) -> Vec<ArticleInput> {
+    let mut out: Vec<ArticleInput> = Vec::new();
+    let mut current: Option<String> = None;
+    let mut preamble = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(rest) = article_marker(trimmed) {
+            if let Some(body) = current.take() {
+                out.push(ArticleInput {
+                    heading: None,
+                    text: body.trim().to_string(),
+                });
+            }
+            current = Some(rest.to_string());
+        } else {
+            match current.as_mut() {
+                Some(body) => {
+                    body.push('\n');
+                    body.push_str(trimmed);
+                }
+                None => {
+                    preamble.push_str(trimmed);
+                    preamble.push('\n');
+                }
+            }
+        }
+    }
+    if let Some(body) = current {
+        out.push(ArticleInput {
+            heading: None,
+            text: body.trim().to_string(),
+        });
+    }
+    if !preamble.trim().is_empty() {
+        out.insert(
+            0,
+            ArticleInput {
+                heading: None,
+                text: preamble.trim().to_string(),
+            },
+        );
+    }
+    out.retain(|a| !a.text.is_empty());
+    out
+}
+
+/// The text after an article marker at the start of `line`, if it has one.
+fn article_marker(line: &str) -> Option<&str> {
+    const NUMERALS: &str = "零〇一二三四五六七八九十百千两";
+    if let Some(rest) = line.strip_prefix('第') {
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| !(NUMERALS.contains(*c) || c.is_ascii_digit()))
+            .map(|(i, _)| i)?;
+        if end == 0 {
+            return None;
+        }
+        let after = rest[end..].strip_prefix('条')?;
+        return Some(after.trim_start_matches([' ', '\u{3000}', '：', ':', '　']));
+    }
+    let lower = line.to_ascii_lowercase();
+    for prefix in ["article ", "art. ", "art "] {
+        if lower.starts_with(prefix) {
+            let rest = &line[prefix.len()..];
+            let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            return Some(rest[digits..].trim_start_matches(['.', ':', ' ', ')']));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_chinese_articles_split_at_each_marker() {
+        let text = "第一条　为了规范法律援助工作，制定本办法。\n第二条 本办法适用于全县。\n续行文字。\n第十二条：附则。";
+        let a = split_articles(text);
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[0].text, "为了规范法律援助工作，制定本办法。");
+        assert_eq!(a[1].text, "本办法适用于全县。\n续行文字。");
+        assert_eq!(a[2].text, "附则。");
+    }
+
+    #[test]
+    fn pasted_english_articles_and_a_preamble() {
+        let text = "Preamble words\nArticle 1. Scope of this rule.\nArticle 2: Definitions.\n";
+        let a = split_articles(text);
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[0].text, "Preamble words");
+        assert_eq!(a[1].text, "Scope of this rule.");
+        assert_eq!(a[2].text, "Definitions.");
+    }
+
+    #[test]
+    fn text_without_markers_is_one_article_and_a_sentence_is_not_a_marker() {
+        let a = split_articles("依照第三条的规定办理\n没有条号");
+        assert_eq!(a.len(), 1);
+    }
 }

@@ -10,6 +10,7 @@
 pub mod comments;
 pub mod drafts;
 pub mod moderation;
+pub mod outbox;
 pub mod users;
 pub mod workflow;
 

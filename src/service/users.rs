@@ -417,7 +417,7 @@ pub fn reset_password(
 /// Checks a new password against the policy.
 pub fn check_password(password: &str) -> AppResult<()> {
     let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS || n > 1000 {
+    if !(MIN_PASSWORD_CHARS..=1000).contains(&n) {
         return Err(AppError::field(
             "password",
             l!(

@@ -255,3 +255,29 @@ fn perform(
     tracing::info!(draft.id = %id, action = action.as_str(), to = to.as_str(), "draft step");
     Ok(())
 }
+
+/// R7: the steps `actor` may take now on `d`: the four-eyes rules and the draft's state
+/// decide, and an extension only while comments can still come in (R6).
+pub fn available_actions(
+    d: &crate::db::drafts::DraftRow,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Vec<Action> {
+    let Some(state) = d.state() else {
+        return Vec::new();
+    };
+    workflow::available(
+        state,
+        StepActor {
+            id: &actor.id,
+            roles: &actor.roles,
+        },
+        Participants {
+            drafter_id: &d.drafter_id,
+            initial_reviewer_id: d.initial_reviewer_id.as_deref(),
+        },
+    )
+    .into_iter()
+    .filter(|a| *a != Action::Extend || d.phase(now) != Some(Phase::Closed))
+    .collect()
+}

@@ -1,0 +1,353 @@
+# The officers' workspace (/staff), English.
+
+staff-workspace = Staff workspace
+skip-to-content = Skip to content
+nav-label = Workspace
+prefs-label = Language and display
+elder-on = Larger text (elder mode)
+elder-off = Standard text size
+sign-in = Sign in
+sign-out = Sign out
+signed-out = You have signed out.
+footer-staff = Staff workspace. Work here is recorded in the audit log.
+your-roles = Your roles:
+back-to-dashboard = Back to the dashboard
+reload-and-retry = Open the page again and repeat the step
+count-comments = { $n ->
+    [one] { $n } comment
+   *[other] { $n } comments
+}
+
+nav-dashboard = Dashboard
+nav-drafts = Drafts
+nav-moderation = Moderation
+nav-users = Users
+nav-audit = Audit log
+nav-outbox = Mail
+
+role-admin = Administrator
+role-drafter = Drafter
+role-reviewer = Reviewer
+role-approver = Approver
+role-moderator = Moderator
+
+state-drafting = Drafting
+state-awaiting_initial_review = Awaiting initial review
+state-awaiting_re_review = Awaiting re-review
+state-awaiting_approval = Awaiting approval
+state-published = Published
+state-withdrawn = Withdrawn
+state-concluded = Concluded
+
+action-submit = Submit for review
+action-pass_initial_review = Pass the initial review
+action-pass_re_review = Pass the re-review
+action-approve = Approve and publish
+action-return = Send back to the drafter
+action-extend = Extend the comment period
+action-withdraw = Withdraw the draft
+action-submit-help = The draft goes to the initial review. It needs a drafting explanation and a basis among its materials.
+action-pass_initial_review-help = Confirm that the text is fit for publication. Someone else than the initial reviewer does the re-review.
+action-pass_re_review-help = The second review; then the draft waits for approval.
+action-approve-help = Publication: the comment period starts on its opening date (or now, if that has passed). The period is checked again now.
+action-return-help = The draft goes back to drafting; say what must change.
+action-extend-help = A published period can only be made longer. Subscribers are told.
+action-withdraw-help = Comments stop at once; the draft and its record stay visible as withdrawn.
+action-unknown = That step does not exist.
+done-submit = The draft was submitted for review.
+done-pass_initial_review = The initial review is recorded.
+done-pass_re_review = The re-review is recorded.
+done-approve = The draft is approved and published.
+done-return = The draft was sent back to the drafter.
+done-extend = The comment period was extended.
+done-withdraw = The draft was withdrawn.
+
+login-title = Staff sign-in
+login-lead = Sign in with the username and password your administrator gave you.
+login-help = Forgotten your password? Ask an administrator for a new set-password link.
+login-wrong = The username or password is wrong.
+login-throttled = { $n ->
+    [one] Too many failed sign-ins. Try again in a minute.
+   *[other] Too many failed sign-ins. Try again in { $n } minutes.
+}
+field-username = Username
+field-password = Password
+field-new-password = New password
+field-password-again = The same password again
+field-display-name = Name shown to colleagues
+field-email = Email address
+password-rule = { $n } to 1000 characters. A sentence you remember works well.
+password-mismatch = The two passwords differ.
+password-set = Your password is set. Sign in with it now.
+set-password-title = Choose your password
+set-password-for = Choose the password for { $username }.
+set-password-submit = Set the password
+set-password-expired = This link has expired or was already used. Ask an administrator for a new one.
+
+error-summary-title = There is a problem
+error-csrf-title = The form has expired
+error-csrf-body = This form was open too long or came from elsewhere, so nothing was changed. Open the page again and repeat the step.
+error-forbidden-title = You may not do this
+error-not-found-title = Page not found
+error-not-found-body = There is nothing here, or you may not see it.
+
+dash-title = What waits for me
+dash-my-drafts = { $n ->
+    [one] My draft in progress
+   *[other] My drafts in progress
+}
+dash-my-drafts-empty = You have no draft in progress.
+dash-to-review = { $n ->
+    [one] Review waiting for me
+   *[other] Reviews waiting for me
+}
+dash-to-approve = { $n ->
+    [one] Approval waiting for me
+   *[other] Approvals waiting for me
+}
+dash-nothing-waits = Nothing waits for you here.
+dash-closing-soon = { $n ->
+    [one] Draft closing within 3 days
+   *[other] Drafts closing within 3 days
+}
+dash-closing-soon-empty = No draft closes within the next days.
+dash-reports-due = { $n ->
+    [one] Report due
+   *[other] Reports due
+}
+dash-reports-due-empty = No report is due.
+dash-report-overdue = { $n ->
+    [one] overdue by { $n } day
+   *[other] overdue by { $n } days
+}
+dash-report-due-in = { $n ->
+    [one] due in { $n } day
+   *[other] due in { $n } days
+}
+dash-pending = { $n ->
+    [one] comment waits for moderation
+   *[other] comments wait for moderation
+}
+col-draft = Draft
+col-state = State
+col-when = When
+col-your-steps = Your steps
+col-agency = Agency
+col-closes = Closes
+col-roles = Roles
+col-status = Status
+col-change = Change
+col-action = Action
+col-object = Object
+col-details = Details
+col-mail = Mail
+col-recipient = Recipient
+
+drafts-title = Drafts
+drafts-found = { $n ->
+    [one] { $n } draft
+   *[other] { $n } drafts
+}
+new-draft = New draft
+edit-draft = Edit the draft
+filter-text = Title, number or subject terms
+filter-state = State
+filter-agency = Agency
+filter-any = Any
+filter-apply = Show
+filter-status = Status
+filter-draft = Draft
+filter-flag = Flag
+filter-object-type = Kind of object
+filter-object-id = Object or draft id
+filter-actor = Who
+pager-label = Pages
+pager-prev = Previous page
+pager-next = Next page
+pager-page = Page
+
+back-to-drafts = Back to the drafts
+back-to-draft = Back to “{ $title }”
+back-to-draft-plain = Back to the draft
+public-page = The public page
+enter-offline = Enter an opinion received offline
+your-steps-now = Your steps now
+no-steps-now = There is no step for you to take on this draft now.
+draft-about = About the draft
+field-index-no = Index number
+field-doc-number = Document number
+field-agency = Issuing agency
+field-category = Catalogue category
+field-kind = Kind
+field-enterprise-related = Concerns enterprises (market entities are heard)
+field-subject-terms = Subject terms
+field-summary = Summary
+field-period = Comment period
+field-drafter = Drafter
+field-views = Public views
+field-title = Title
+field-opens-on = Opens on
+field-closes-on = Closes on (inclusive)
+field-attest = I confirm that the text holds no state secret, personal data or commercially confidential information.
+field-new-closes-on = New closing date
+field-reason = Reason
+field-note = Note (optional)
+field-note-required = What must change (required)
+current-closes-on = Now closes on { $date }.
+opens-at = Opens at { $when }
+yes = Yes
+no = No
+extensions = Extensions
+articles-count = { $n ->
+    [one] { $n } article
+   *[other] { $n } articles
+}
+article-no = Article { $n }
+no-articles = No articles yet.
+materials-count = { $n ->
+    [one] { $n } material
+   *[other] { $n } materials
+}
+no-materials = No materials yet. Review needs a drafting explanation and a basis.
+workflow-record = Review record
+no-steps-yet = No step has been taken yet.
+attested = confidentiality confirmed
+
+hint-doc-number = Optional, for example 龙司规〔2026〕3号.
+hint-category = The category of the government information catalogue.
+hint-subject-terms = Separate terms with commas.
+hint-period = Both dates are included. A period lasts at least { $n } days;
+hint-period-major = a major decision at least { $n } days.
+earliest-closes-on = Earliest allowed closing date for this opening date and kind: { $date }.
+date-invalid = Give a date as year-month-day.
+choose-kind = Choose a kind.
+field-article-heading = heading (optional)
+field-article-text = text
+article-up = Move article { $n } up
+article-down = Move article { $n } down
+article-remove = Remove article { $n }
+article-add = Add an article
+field-articles-paste = Paste the whole text
+hint-articles-paste = Text pasted here is split into articles at each “第一条”, “第二条”… or “Article 1”, “Article 2”….
+articles-split = Split into articles
+save-draft = Save the draft
+draft-created = The draft was created. Add its materials below, then submit it for review.
+draft-saved = The draft was saved.
+materials-hint = Before review a draft needs a drafting explanation and a basis for the decision. Files: PDF, DOCX, ODT, PNG or JPEG.
+field-material-kind = Kind of material
+field-material-body = Text
+field-file = File (optional)
+hint-file = { $n ->
+    [one] At most { $n } MB.
+   *[other] At most { $n } MB.
+}
+choose-material-kind = Choose the kind of material.
+material-add = Add the material
+material-added = The material was added.
+choose = Choose…
+
+offline-title = Enter an opinion received offline
+offline-lead = An opinion that came by letter, email, at a hearing or symposium, or by phone. It counts and is answered like one sent online.
+offline-submit = Enter the opinion
+offline-entered = The opinion was entered with tracking number { $tracking }.
+field-channel = How it arrived
+field-article = Article
+whole-draft = The whole draft
+field-body = The opinion
+field-stakeholder-type = Who sent it
+field-organization = Organisation
+sender-details = The sender's details (never published)
+sender-details-hint = With an email address the sender gets a receipt.
+field-name = Name
+field-phone = Phone
+field-region = Region
+field-publish-name = The sender agrees that the name is published
+field-withhold = The sender asks that the text is not published
+field-consent-offline = The sender agreed that the opinion is processed for this consultation
+article-number-invalid = Choose an article of the draft.
+channel-online = Online
+channel-letter = Letter
+channel-email = Email
+channel-hearing = Hearing
+channel-symposium = Symposium
+channel-phone = Phone
+
+moderation-title = Moderation
+moderation-count = { $n ->
+    [one] { $n } comment
+   *[other] { $n } comments
+}
+moderation-decision = Decision for the checked comments
+moderation-hint = Check the comments below, then choose publish or hide. Hiding needs a reason; hidden comments are still counted and answered.
+field-decision = Decision
+field-hide-reason = Reason for hiding
+decision-publish = Publish
+decision-hide = Hide
+moderation-apply = Apply to the checked comments
+moderation-none-selected = Check at least one comment first.
+moderation-published = { $n ->
+    [one] { $n } comment was published.
+   *[other] { $n } comments were published.
+}
+moderation-hidden = { $n ->
+    [one] { $n } comment was hidden.
+   *[other] { $n } comments were hidden.
+}
+flags = Check: 
+flag-withhold = the sender asked that it not be published
+flag-link = contains a web address
+flag-contact_details = may contain contact details
+status-pending = Waiting
+status-published = Published
+status-hidden = Hidden
+hide-spam = Spam
+hide-abusive = Abusive
+hide-personal_data = Personal data
+hide-confidential = Confidential
+hide-off_topic = Off topic
+hide-duplicate_submission = Duplicate submission
+
+users-title = Users
+users-count = { $n ->
+    [one] { $n } user
+   *[other] { $n } users
+}
+user-active = Active
+user-inactive = Deactivated
+roles-of = Roles of { $username }
+save-roles = Save the roles
+reset-password-of = Reset the password of { $username }
+deactivate-user = Deactivate { $username }
+add-user = Add a user
+add-user-hint = The new user gets a one-time link to choose a password; pass it on in person or by a trusted channel.
+user-added = { $username } was added. Their set-password link:
+user-roles-changed = The roles of { $username } were changed.
+user-deactivated = { $username } was deactivated; their sessions ended.
+user-password-reset = The password was reset and every session ended. The new set-password link:
+
+audit-title = Audit log
+audit-count = { $n ->
+    [one] { $n } entry
+   *[other] { $n } entries
+}
+audit-chain-ok = { $n ->
+    [one] The chain is intact: { $n } entry checked.
+   *[other] The chain is intact: { $n } entries checked.
+}
+audit-chain-broken = The chain is broken: { $detail }
+
+outbox-title = Mail
+outbox-count = { $n ->
+    [one] { $n } message
+   *[other] { $n } messages
+}
+mail-queued = Queued
+mail-sent = Sent
+mail-failed = Failed
+mail-retry = Send again
+mail-requeued = The message is queued again.
+mail-sent-at = sent { $when }
+attempts = { $n ->
+    [one] { $n } attempt
+   *[other] { $n } attempts
+}

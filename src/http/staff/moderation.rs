@@ -1,0 +1,229 @@
+//! `/staff/moderation` (R12): the queue across drafts, oldest first, filtered by draft, status
+//! and flag; each comment's text and flags; one decision for every checked comment.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+use askama::Template;
+
+use super::{
+    Flash, Frame, PageResult, Pager, SignedIn, list_base, page, page_no, query, read_form,
+    redirect, when,
+};
+use crate::app::AppState;
+use crate::db::drafts as q;
+use crate::db::workspace;
+use crate::domain::comment::{CommentStatus, Flag, HideReason, flags};
+use crate::domain::roles::Role;
+use crate::http::pages::labels;
+use crate::lang::ftl::T;
+use crate::service;
+use crate::service::moderation::ModerationInput;
+
+const PER_PAGE: i64 = 50;
+
+pub struct QueueItem {
+    pub id: String,
+    pub tracking_number: String,
+    pub draft_id: String,
+    pub draft_title: String,
+    pub article: Option<i32>,
+    pub stakeholder: String,
+    pub channel: String,
+    pub submitted: String,
+    pub body: String,
+    pub flags: Vec<String>,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/moderation.html")]
+struct QueuePage {
+    f: Frame,
+    items: Vec<QueueItem>,
+    pager: Pager,
+    status: String,
+    draft_filter: String,
+    flag_filter: String,
+    statuses: Vec<(String, String)>,
+    flag_choices: Vec<(String, String)>,
+    drafts: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    back: String,
+}
+
+/// `GET /staff/moderation?status=&draft_id=&flag=&page=` (moderator).
+pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: SignedIn) -> PageResult {
+    who.require(&[Role::Moderator])?;
+    let qs = query(&req);
+    let status = qs
+        .text("status")
+        .filter(|s| CommentStatus::parse(s).is_some())
+        .unwrap_or_else(|| CommentStatus::Pending.as_str().into());
+    let draft_filter = qs.text("draft_id").unwrap_or_default();
+    let flag = qs.get("flag").and_then(Flag::parse);
+    let page_n = page_no(qs.get("page"));
+    let now = state.clock.now();
+    let (st, df) = (status.clone(), draft_filter.clone());
+    let (items, total, titles) = state
+        .db(move |conn| {
+            let (items, total) = workspace::moderation_page(
+                conn,
+                &st,
+                Some(df.as_str()).filter(|d| !d.is_empty()),
+                flag,
+                (page_n - 1) * PER_PAGE,
+                PER_PAGE,
+            )?;
+            let viewer = q::Viewer::Staff {
+                id: String::new(),
+                roles: crate::domain::roles::Roles::new(vec![Role::Admin]),
+            };
+            let (drafts, _) = q::list(conn, &viewer, &q::ListFilter::default(), now, 0, 500)?;
+            let titles: HashMap<String, String> =
+                drafts.into_iter().map(|d| (d.id, d.title)).collect();
+            Ok((items, total, titles))
+        })
+        .await?;
+    let t = T::current();
+    let lang = t.0;
+    let items = items
+        .into_iter()
+        .map(|c| QueueItem {
+            flags: flags(&c.body, c.withhold)
+                .into_iter()
+                .map(|f| t.s(&format!("flag-{}", f.as_str())))
+                .collect(),
+            draft_title: titles.get(&c.draft_id).cloned().unwrap_or_default(),
+            stakeholder: labels::stakeholder_type(&c.stakeholder_type)
+                .get(lang)
+                .to_string(),
+            channel: t.s(&format!("channel-{}", c.channel)),
+            submitted: when(&state, c.submitted_at),
+            status: t.s(&format!("status-{}", c.status)),
+            reason: c
+                .moderation_reason
+                .as_ref()
+                .map(|r| t.s(&format!("hide-{r}"))),
+            id: c.id,
+            tracking_number: c.tracking_number,
+            draft_id: c.draft_id,
+            article: c.article,
+            body: c.body,
+        })
+        .collect();
+    let flag_filter = flag.map(|f| f.as_str().to_string()).unwrap_or_default();
+    let base = list_base(
+        "/staff/moderation",
+        &[
+            ("status", &status),
+            ("draft_id", &draft_filter),
+            ("flag", &flag_filter),
+        ],
+    );
+    let back = format!("{base}page={page_n}");
+    let mut drafts: Vec<(String, String)> = titles.into_iter().collect();
+    drafts.sort_by(|a, b| a.1.cmp(&b.1));
+    let frame = Frame::new(&state, &req, &who, "/staff/moderation");
+    page(
+        StatusCode::OK,
+        &frame,
+        &QueuePage {
+            f: frame.clone(),
+            items,
+            pager: Pager::new(&base, page_n, PER_PAGE, total),
+            status,
+            draft_filter,
+            flag_filter,
+            statuses: CommentStatus::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        s.as_str().to_string(),
+                        t.s(&format!("status-{}", s.as_str())),
+                    )
+                })
+                .collect(),
+            flag_choices: Flag::ALL
+                .iter()
+                .map(|f| (f.as_str().to_string(), t.s(&format!("flag-{}", f.as_str()))))
+                .collect(),
+            drafts,
+            reasons: HideReason::ALL
+                .iter()
+                .map(|r| (r.as_str().to_string(), t.s(&format!("hide-{}", r.as_str()))))
+                .collect(),
+            back,
+        },
+    )
+}
+
+/// `POST /staff/moderation` (`comment_id` for each checked comment, `decision`, `reason`):
+/// one decision for all of them, in one transaction.
+pub async fn submit_decision(
+    state: web::Data<AppState>,
+    who: SignedIn,
+    payload: web::Payload,
+) -> PageResult {
+    who.require(&[Role::Moderator])?;
+    let form = read_form(&state, payload).await?;
+    who.check_csrf(&form)?;
+    let back = form
+        .get("back")
+        .map(super::safe_next)
+        .filter(|b| b.starts_with("/staff/moderation"))
+        .unwrap_or_else(|| "/staff/moderation".into());
+    let t = T::current();
+    let ids = form.all("comment_id");
+    let input = ModerationInput {
+        decision: form.text("decision"),
+        reason: form.text("reason"),
+    };
+    let decision = match input.decision() {
+        Ok(d) => d,
+        Err(e) => {
+            let (errors, message) = super::refusal(&e, t.0);
+            let text = message.unwrap_or_else(|| {
+                errors
+                    .0
+                    .iter()
+                    .flat_map(|(_, m)| m.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join("；")
+            });
+            return Ok(redirect(&state, &back, Some(Flash::error(text))));
+        }
+    };
+    if ids.is_empty() {
+        return Ok(redirect(
+            &state,
+            &back,
+            Some(Flash::error(t.s("moderation-none-selected"))),
+        ));
+    }
+    let now = state.clock.now();
+    let actor = who.actor();
+    let result = state
+        .db(move |conn| service::moderation::moderate_many(conn, &actor, now, &ids, decision))
+        .await;
+    match result {
+        Ok(n) => Ok(redirect(
+            &state,
+            &back,
+            Some(Flash::success(t.n(
+                match decision {
+                    service::moderation::Decision::Publish => "moderation-published",
+                    service::moderation::Decision::Hide(_) => "moderation-hidden",
+                },
+                n as i64,
+            ))),
+        )),
+        Err(e) => Ok(redirect(
+            &state,
+            &back,
+            Some(Flash::error(e.detail.get(t.0).to_string())),
+        )),
+    }
+}
