@@ -1,5 +1,6 @@
-//! The command line: `serve [--demo]`, `migrate`, `user add`, `user roles`,
-//! `demo`, `audit verify`.
+//! The command line: `serve [--demo]`, `migrate`, `user add|list|roles|deactivate|password`,
+//! `demo`, `audit verify`. Changes to users go through `crate::service::users`, as the staff
+//! pages' do, with the command line as the actor (`cli`).
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -71,6 +72,13 @@ pub enum UserCommand {
         #[arg(long, value_name = "R[,R…]")]
         role: String,
     },
+    /// List every staff user with their roles and whether they are active
+    List,
+    /// Deactivate a user: their sessions and tokens end at once
+    Deactivate { name: String },
+    /// Set a user's password (from CONSULT_PASSWORD or one line on stdin); their sessions and
+    /// tokens end
+    Password { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,7 +126,7 @@ fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
                 crate::demo::load_if_empty(&mut conn, &config, now, &password)
             })
             .await??;
-            report_demo(&outcome, &shown);
+            report_demo(&outcome, &shown, &state.config);
         }
         crate::app::serve(actix_web::web::Data::new(state)).await
     })?;
@@ -133,7 +141,7 @@ fn demo_password() -> String {
         .unwrap_or_else(|| db::ids::random_code(16).to_lowercase())
 }
 
-fn report_demo(outcome: &crate::demo::Outcome, password: &str) {
+fn report_demo(outcome: &crate::demo::Outcome, password: &str, config: &Config) {
     match outcome {
         crate::demo::Outcome::Loaded {
             users,
@@ -145,10 +153,9 @@ fn report_demo(outcome: &crate::demo::Outcome, password: &str) {
             for (name, roles) in users {
                 println!("  {name:<18} {roles}");
             }
-            println!(
-                "get a token: POST /api/v1/auth/token {{\"username\":\"demo-drafter\",\"password\":\"{password}\"}}"
-            );
-            println!("public drafts: GET /api/v1/drafts");
+            let base = config.server.public_url.trim_end_matches('/');
+            println!("staff sign-in: {base}/staff/login (for example as demo-drafter)");
+            println!("public site:   {base}/");
         }
         crate::demo::Outcome::AlreadyLoaded => {
             println!(
@@ -166,7 +173,7 @@ fn demo(config: Config) -> anyhow::Result<ExitCode> {
     let mut conn = connect(&config)?;
     let password = demo_password();
     let outcome = crate::demo::load(&mut conn, &config, clock.now(), &password)?;
-    report_demo(&outcome, &password);
+    report_demo(&outcome, &password, &config);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -245,7 +252,63 @@ fn user(config: Config, command: UserCommand) -> anyhow::Result<ExitCode> {
             println!("user {} now has roles {}", user.username, roles.to_stored());
             Ok(ExitCode::SUCCESS)
         }
+        UserCommand::List => {
+            let mut conn = connect(&config)?;
+            let users = crate::service::users::list(&mut conn, &cli_actor())?;
+            println!("{:<20} {:<8} {:<36} name", "user", "active", "roles");
+            for u in users {
+                println!(
+                    "{:<20} {:<8} {:<36} {}",
+                    u.username,
+                    if u.active { "yes" } else { "no" },
+                    u.roles,
+                    u.display_name
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Deactivate { name } => {
+            let mut conn = connect(&config)?;
+            let user = db::users::by_username(&mut conn, &name)?
+                .with_context(|| format!("no user named `{name}`"))?;
+            crate::service::users::deactivate(&mut conn, &cli_actor(), clock.now(), &user.id)
+                .map_err(|e| anyhow::anyhow!("{}", e.detail.en))?;
+            println!("user {name} is deactivated; their sessions and tokens ended");
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Password { name } => {
+            let mut conn = connect(&config)?;
+            let user = db::users::by_username(&mut conn, &name)?
+                .with_context(|| format!("no user named `{name}`"))?;
+            let password = read_password()?;
+            crate::service::users::set_password(
+                &mut conn,
+                &cli_actor(),
+                clock.now(),
+                &user.id,
+                &password,
+            )
+            .map_err(|e| match &e.errors {
+                Some(fields) => anyhow::anyhow!(
+                    "{}",
+                    fields
+                        .values()
+                        .flatten()
+                        .map(|m| m.en.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                None => anyhow::anyhow!("{}", e.detail.en),
+            })?;
+            println!("the password of {name} is set; their sessions and tokens ended");
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The command line acts as an administrator of its own.
+fn cli_actor() -> crate::service::Actor {
+    crate::service::Actor::new("cli", Roles::new(vec![crate::domain::roles::Role::Admin]))
 }
 
 fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {

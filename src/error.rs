@@ -345,6 +345,8 @@ impl std::fmt::Display for AppError {
     }
 }
 
+impl std::error::Error for AppError {}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> AppError {
         AppError::internal(e)

@@ -93,8 +93,8 @@ error-not-found-body = There is nothing here, or you may not see it.
 
 dash-title = What waits for me
 dash-my-drafts = { $n ->
-    [one] My draft in progress
-   *[other] My drafts in progress
+    [one] My draft
+   *[other] My drafts
 }
 dash-my-drafts-empty = You have no draft in progress.
 dash-to-review = { $n ->
@@ -107,8 +107,8 @@ dash-to-approve = { $n ->
 }
 dash-nothing-waits = Nothing waits for you here.
 dash-closing-soon = { $n ->
-    [one] Draft closing within 3 days
-   *[other] Drafts closing within 3 days
+    [one] Drafts closing within a day
+   *[other] Drafts closing within { $n } days
 }
 dash-closing-soon-empty = No draft closes within the next days.
 dash-reports-due = { $n ->

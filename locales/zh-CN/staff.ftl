@@ -86,12 +86,12 @@ error-not-found-title = 页面不存在
 error-not-found-body = 这里没有内容，或您无权查看。
 
 dash-title = 我的待办
-dash-my-drafts = 我起草中的草案
+dash-my-drafts = 我起草的草案
 dash-my-drafts-empty = 您没有进行中的草案。
 dash-to-review = 等我审核的草案
 dash-to-approve = 等我批准的草案
 dash-nothing-waits = 暂无待办。
-dash-closing-soon = 3 日内截止的草案
+dash-closing-soon = { $n } 日内截止的草案
 dash-closing-soon-empty = 近期没有即将截止的草案。
 dash-reports-due = 待发布的意见采纳情况报告
 dash-reports-due-empty = 暂无待发布的报告。

@@ -17,7 +17,7 @@ use crate::l;
 use crate::security;
 
 /// The shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// What the person typed into the sign-in form (or sent for a token).
 #[derive(Debug, Clone, Deserialize, Validate)]

@@ -9,8 +9,9 @@ use crate::db::{ids, users};
 use crate::http::auth::{Staff, bearer_token};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::JsonBody;
-use crate::l;
 use crate::security;
+use crate::service;
+use crate::service::users::Credentials;
 
 #[derive(Debug, Deserialize, Validate)]
 pub struct TokenRequest {
@@ -27,38 +28,32 @@ pub struct TokenResponse {
     pub roles: Vec<&'static str>,
 }
 
+/// R25: a bearer token for a staff user. Failed attempts are throttled and cost the same
+/// time whether or not the user exists (`service::users::authenticate`).
 pub async fn create_token(
     state: web::Data<AppState>,
+    req: HttpRequest,
     JsonBody(body): JsonBody<TokenRequest>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let ttl = chrono::TimeDelta::hours(i64::from(state.config.security.token_ttl_hours));
-    let issued = state
+    let config = state.config.clone();
+    let ip = crate::http::api::comments::client_ip(&req, &state.config.server.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let client = security::sign(&state.secret, &format!("login-client:{ip}"));
+    let credentials = Credentials {
+        username: body.username,
+        password: body.password,
+    };
+    let (token, expires, roles) = state
         .db(move |conn| {
-            let user = users::by_username(conn, &body.username)?;
-            let user = match user {
-                Some(u)
-                    if u.active && security::verify_password(&body.password, &u.password_hash) =>
-                {
-                    u
-                }
-                Some(_) => return Ok(None),
-                None => {
-                    security::dummy_verify(&body.password);
-                    return Ok(None);
-                }
-            };
+            let user = service::users::authenticate(conn, &config, now, &credentials, &client)?;
             let token = ids::random_token(32);
             let expires = users::issue_token(conn, now, &user.id, &token, ttl)?;
-            Ok(Some((token, expires, user.roles())))
+            Ok((token, expires, user.roles()))
         })
         .await?;
-    let Some((token, expires, roles)) = issued else {
-        return Err(AppError::new(
-            crate::http::error::ErrorKind::Unauthenticated,
-            l!("用户名或密码不正确。", "The username or password is wrong."),
-        ));
-    };
     Ok(HttpResponse::Ok().json(TokenResponse {
         token,
         expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

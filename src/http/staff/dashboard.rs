@@ -155,7 +155,10 @@ pub async fn show_dashboard(
     }
     blocks.push(Block {
         id: "closing-soon",
-        heading: t.n("dash-closing-soon", closing.len() as i64),
+        heading: t.n(
+            "dash-closing-soon",
+            i64::from(state.config.window.closing_soon_days),
+        ),
         empty: t.s("dash-closing-soon-empty"),
         items: closing
             .iter()
