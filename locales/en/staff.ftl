@@ -213,7 +213,7 @@ workflow-record = Review record
 no-steps-yet = No step has been taken yet.
 attested = confidentiality confirmed
 
-hint-doc-number = Optional, for example 龙司规〔2026〕3号.
+hint-doc-number = Optional: the number the document will carry once issued.
 hint-category = The category of the government information catalogue.
 hint-subject-terms = Separate terms with commas.
 hint-period = Both dates are included. A period lasts at least { $n } days;
@@ -228,7 +228,7 @@ article-down = Move article { $n } down
 article-remove = Remove article { $n }
 article-add = Add an article
 field-articles-paste = Paste the whole text
-hint-articles-paste = Text pasted here is split into articles at each “第一条”, “第二条”… or “Article 1”, “Article 2”….
+hint-articles-paste = Text pasted here is split into articles at each article number, written the Chinese way or as “Article 1”, “Article 2”….
 articles-split = Split into articles
 save-draft = Save the draft
 draft-created = The draft was created. Add its materials below, then submit it for review.
