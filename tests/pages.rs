@@ -7,12 +7,12 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use actix_web::cookie::Cookie;
 use actix_web::test::TestRequest;
 use chrono::TimeDelta;
+use common::browser::{CHROMIUM_FLAGS, WebDriver, axe_core, chromium, serve_demo};
 use common::fixtures::{CommentSpec, DraftSpec, insert_comment, insert_draft};
 use common::{Resp, TestApp};
 use consult::db::ids::new_id;
@@ -876,95 +876,6 @@ async fn draft_page_views_are_counted_for_the_public(app: TestApp) {
 // ---------------------------------------------------------------------------------------
 // The real browser: `consult serve --demo` on a free port, Chromium headless at phone width.
 
-/// Chromium, or `None` after a loud line (a failure under `CONSULT_REQUIRE_BROWSER=1`).
-fn chromium() -> Option<String> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .map(String::from);
-    if found.is_none() {
-        if std::env::var("CONSULT_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!(
-                "CONSULT_REQUIRE_BROWSER=1 but Chromium is not installed (apt-get install chromium chromium-driver)"
-            );
-        }
-        eprintln!(
-            "!!! SKIPPED the headless-browser check: Chromium is not installed (apt-get install -y chromium chromium-driver)"
-        );
-    }
-    found
-}
-
-const CHROMIUM_FLAGS: [&str; 9] = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-];
-
-/// The server, stopped (SIGTERM) when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve_demo() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_consult"))
-        .args(["serve", "--demo"])
-        .current_dir(dir.path())
-        .env_remove("CONSULT_CONFIG")
-        .env("CONSULT__SERVER__BIND", format!("127.0.0.1:{port}"))
-        .env("CONSULT_PASSWORD", "demo-password-for-tests")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    };
-    for _ in 0..400 {
-        if ureq::get(&format!("{}/healthz", server.base))
-            .call()
-            .is_ok()
-        {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("consult serve --demo did not answer /healthz");
-}
-
 /// R20: publishes the adoption report of the demo's closed draft through the API, as the demo's
 /// drafter and approver (every group not adopted, every other comment adopted), so that the
 /// browser checks cover the report page; its path.
@@ -1285,36 +1196,6 @@ fn receipt_page(base: &str) -> String {
     )
 }
 
-/// axe-core (`npm install axe-core`; `.ci/run` puts it under `target/axe`), or `None` after a
-/// loud line (a failure under `CONSULT_REQUIRE_BROWSER=1`).
-fn axe_core() -> Option<String> {
-    let candidates = [
-        std::env::var("AXE_CORE_JS").unwrap_or_default(),
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/target/axe/node_modules/axe-core/axe.min.js"
-        )
-        .into(),
-        "/usr/local/lib/node_modules/axe-core/axe.min.js".into(),
-        "/usr/lib/node_modules/axe-core/axe.min.js".into(),
-    ];
-    let found = candidates
-        .iter()
-        .filter(|p| !p.is_empty())
-        .find_map(|p| std::fs::read_to_string(p).ok());
-    if found.is_none() {
-        if std::env::var("CONSULT_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!(
-                "CONSULT_REQUIRE_BROWSER=1 but axe-core is not installed (npm install --prefix target/axe axe-core@4)"
-            );
-        }
-        eprintln!(
-            "!!! SKIPPED the accessibility check: axe-core is not installed (npm install --prefix target/axe axe-core@4)"
-        );
-    }
-    found
-}
-
 #[test]
 fn browser_finds_no_wcag_2_1_aa_violations_with_axe() {
     let Some(browser) = chromium() else { return };
@@ -1357,24 +1238,7 @@ fn browser_finds_no_wcag_2_1_aa_violations_with_axe() {
             let sep = if path.contains('?') { '&' } else { '?' };
             let url = format!("{base}{path}{sep}lang={lang}&elder={elder}");
             driver.go(&url);
-            let loaded = driver.eval(&format!("{axe}\nreturn typeof axe;"));
-            assert_eq!(loaded, "object", "axe-core loaded into {url}");
-            let result = driver.eval_async(
-                "const done = arguments[arguments.length - 1]; \
-                 axe.run(document, {runOnly: {type: 'tag', values: \
-                   ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}) \
-                 .then(r => done({passes: r.passes.length, violations: r.violations.map(v => \
-                   v.id + ' (' + v.impact + '): ' + \
-                   v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))})) \
-                 .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
-            );
-            assert!(
-                result["passes"].as_i64().unwrap() > 10,
-                "axe ran its rules on {url}"
-            );
-            for v in result["violations"].as_array().unwrap() {
-                problems.push(format!("{url}: {}", v.as_str().unwrap()));
-            }
+            problems.extend(driver.axe(&axe));
         }
     }
     assert!(
@@ -1382,131 +1246,4 @@ fn browser_finds_no_wcag_2_1_aa_violations_with_axe() {
         "accessibility problems:\n{}",
         problems.join("\n")
     );
-}
-
-/// Just enough of the W3C WebDriver protocol (chromedriver) to load pages, run a script and
-/// press Tab.
-struct WebDriver {
-    child: Child,
-    url: String,
-    _profile: tempfile::TempDir,
-}
-
-impl WebDriver {
-    fn start(browser: &str) -> Option<WebDriver> {
-        let driver = ["chromedriver", "/usr/lib/chromium/chromedriver"]
-            .into_iter()
-            .find(|d| {
-                Command::new(d)
-                    .arg("--version")
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success())
-            });
-        let Some(driver) = driver else {
-            if std::env::var("CONSULT_REQUIRE_BROWSER").as_deref() == Ok("1") {
-                panic!(
-                    "CONSULT_REQUIRE_BROWSER=1 but chromedriver is not installed (apt-get install chromium-driver)"
-                );
-            }
-            eprintln!(
-                "!!! SKIPPED the layout check: chromedriver is not installed (apt-get install -y chromium-driver)"
-            );
-            return None;
-        };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let mut ready = false;
-        for _ in 0..200 {
-            if ureq::get(&format!("{base}/status")).call().is_ok() {
-                ready = true;
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        assert!(ready, "chromedriver did not start");
-        let profile = tempfile::tempdir().unwrap();
-        let binary = Command::new("sh")
-            .args(["-c", &format!("command -v {browser}")])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
-        args.push("--window-size=360,800".into());
-        args.push("--accept-lang=zh-CN".into());
-        // A phone's viewport: a desktop window cannot be narrower than about 500 px.
-        let mut options = json!({
-            "args": args,
-            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1.0}},
-        });
-        // The Debian wrapper script is not the binary chromedriver looks for.
-        for real in ["/usr/lib/chromium/chromium", binary.as_str()] {
-            if !real.is_empty() && std::path::Path::new(real).exists() {
-                options["binary"] = json!(real);
-                break;
-            }
-        }
-        let mut res = ureq::post(&format!("{base}/session"))
-            .send_json(json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": options}}}))
-            .expect("new WebDriver session");
-        let v: Value = res.body_mut().read_json().unwrap();
-        let session = v["value"]["sessionId"]
-            .as_str()
-            .expect("session id")
-            .to_string();
-        Some(WebDriver {
-            child,
-            url: format!("{base}/session/{session}"),
-            _profile: profile,
-        })
-    }
-
-    fn post(&mut self, path: &str, body: Value) -> Value {
-        let mut res = ureq::post(&format!("{}{path}", self.url))
-            .send_json(body)
-            .unwrap_or_else(|e| panic!("WebDriver {path}: {e}"));
-        let v: Value = res.body_mut().read_json().unwrap();
-        v["value"].clone()
-    }
-
-    fn go(&mut self, url: &str) {
-        self.post("/url", json!({ "url": url }));
-    }
-
-    fn eval(&mut self, script: &str) -> Value {
-        self.post("/execute/sync", json!({ "script": script, "args": [] }))
-    }
-
-    fn eval_async(&mut self, script: &str) -> Value {
-        self.post("/execute/async", json!({ "script": script, "args": [] }))
-    }
-
-    fn tab(&mut self) {
-        self.post(
-            "/actions",
-            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
-                {"type": "keyDown", "value": "\u{E004}"}, {"type": "keyUp", "value": "\u{E004}"}
-            ]}]}),
-        );
-    }
-}
-
-impl Drop for WebDriver {
-    fn drop(&mut self) {
-        let _ = ureq::delete(&self.url).call();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
