@@ -1137,7 +1137,30 @@ async fn the_audit_and_mail_pages_are_for_admins_and_retry_a_failed_message(app:
     assert_eq!(page.status.as_u16(), 200);
     let html = page.text();
     assert!(html.contains("auth.signed_in"));
+    assert!(
+        html.contains("verify=1"),
+        "the chain is verified on request"
+    );
+    let html = admin.get("/staff/audit?verify=1").await.text();
     assert!(html.contains("class=\"flash\""), "the chain is intact");
+    let first: i64 = audit_log::table
+        .select(audit_log::seq)
+        .order(audit_log::seq.asc())
+        .first(&mut *app.conn())
+        .unwrap();
+    diesel::update(audit_log::table.find(first))
+        .set(audit_log::details.eq("{\"edited\":true}"))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let html = admin.get("/staff/audit?verify=1").await.text();
+    assert!(
+        html.contains("class=\"flash error\""),
+        "an edited entry is reported"
+    );
+    diesel::update(audit_log::table.find(first))
+        .set(audit_log::details.eq("{}"))
+        .execute(&mut *app.conn())
+        .unwrap();
     let id = app.user_id("root");
     let filtered = admin
         .get(&format!("/staff/audit?actor={id}&object_type=session"))

@@ -325,6 +325,8 @@ user-roles-changed = The roles of { $username } were changed.
 user-deactivated = { $username } was deactivated; their sessions ended.
 user-password-reset = The password was reset and every session ended. The new set-password link:
 
+audit-verify = Verify the chain now
+audit-verify-hint = Walks every entry and checks its hash against the one before.
 audit-title = Audit log
 audit-count = { $n ->
     [one] { $n } entry

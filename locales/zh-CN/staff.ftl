@@ -271,6 +271,8 @@ user-roles-changed = 已修改 { $username } 的角色。
 user-deactivated = 已停用 { $username }，其登录会话已全部结束。
 user-password-reset = 密码已重置，所有登录会话已结束。新的设置密码链接：
 
+audit-verify = 立即核验哈希链
+audit-verify-hint = 逐条核对每条记录与前一条记录的哈希值。
 audit-title = 审计日志
 audit-count = 共 { $n } 条记录
 audit-chain-ok = 哈希链完整：已核验 { $n } 条记录。
