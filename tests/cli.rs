@@ -1,4 +1,4 @@
-//! The command line on both databases: `user add`, `user roles`, `audit verify`,
+//! The command line on both databases: `user add|list|roles|deactivate|password`, `audit verify`,
 //! `migrate`, configuration errors, and `serve` answering and stopping on SIGTERM.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -17,6 +17,7 @@ both!(
     user_add_reads_the_password_from_stdin,
     user_roles_changes_roles_with_an_audit_entry,
     audit_verify_passes_untouched_and_fails_tampered,
+    user_list_deactivate_and_password_go_through_the_service,
 );
 
 /// Runs `consult ARGS` in the test's directory against the test's database.
@@ -346,4 +347,72 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+}
+
+async fn user_list_deactivate_and_password_go_through_the_service(app: TestApp) {
+    let token = app.staff("chen", &[consult::domain::roles::Role::Drafter]);
+    app.staff("root", &[consult::domain::roles::Role::Admin]);
+    let out = consult(&app, &["user", "list"], None, None);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed = text(&out);
+    assert!(listed.contains("chen") && listed.contains("drafter") && listed.contains("root"));
+
+    // A new password: too short is refused and changes nothing; a good one ends the tokens.
+    let out = consult(&app, &["user", "password", "chen"], Some("short"), None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("8"), "{}", text(&out));
+    assert_eq!(
+        app.get("/api/v1/drafts", Some(&token))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    let out = consult(
+        &app,
+        &["user", "password", "chen"],
+        None,
+        Some("a brand new password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        app.get("/api/v1/drafts", Some(&token))
+            .await
+            .status
+            .as_u16(),
+        401
+    );
+    let res = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            serde_json::json!({"username": "chen", "password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 200);
+    let fresh = res.json()["token"].as_str().unwrap().to_string();
+
+    let out = consult(&app, &["user", "deactivate", "chen"], None, None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        app.get("/api/v1/drafts", Some(&fresh))
+            .await
+            .status
+            .as_u16(),
+        401
+    );
+    let out = consult(&app, &["user", "list"], None, None);
+    assert!(
+        text(&out)
+            .lines()
+            .any(|l| l.starts_with("chen") && l.contains(" no "))
+    );
+    let out = consult(&app, &["user", "deactivate", "nobody"], None, None);
+    assert!(!out.status.success());
+    let actions: Vec<String> = consult::db::schema::audit_log::table
+        .select(consult::db::schema::audit_log::action)
+        .load(&mut *app.conn())
+        .unwrap();
+    assert!(actions.contains(&"user.password_changed".to_string()));
+    assert!(actions.contains(&"user.deactivated".to_string()));
 }

@@ -248,6 +248,26 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
     let public = api(&base, &format!("/drafts/{id}/comments"));
     assert_eq!(public["total"], 2, "{public}");
 
+    // The administrator's pages, and the offline opinion form.
+    let mut admin = WebDriver::start_at(&browser, 1280).unwrap();
+    sign_in(&mut admin, &base, "demo-admin");
+    for path in [
+        "/staff/users",
+        "/staff/audit?verify=1",
+        "/staff/outbox",
+        "/staff/drafts",
+    ] {
+        checks(&mut admin, &format!("{base}{path}"), &axe, &mut problems);
+    }
+    admin.go(&format!("{base}/staff/users"));
+    shot(&mut admin, &shots, "staff-users-desktop");
+    checks(
+        &mut officer,
+        &format!("{base}/staff/drafts/{id}/offline"),
+        &axe,
+        &mut problems,
+    );
+
     // Phone width: the same pages fit 360 px.
     let mut phone = WebDriver::start_at(&browser, 360).unwrap();
     phone.go(&format!("{base}/staff/login"));
