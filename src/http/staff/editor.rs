@@ -377,35 +377,60 @@ pub async fn submit_new_draft(
     who: SignedIn,
     payload: web::Payload,
 ) -> PageResult {
+    submit_editor(&state, &req, &who, None, payload).await
+}
+
+/// `POST /staff/drafts/{id}/edit`: an editor button, or "save" → the changed draft.
+pub async fn submit_edit_draft(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: SignedIn,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> PageResult {
+    submit_editor(&state, &req, &who, Some(path.into_inner()), payload).await
+}
+
+/// The editor's POST: its own buttons change the page; "save" creates the draft (`id` is
+/// `None`) or changes it, then 303 to the editor with a message.
+async fn submit_editor(
+    state: &AppState,
+    req: &HttpRequest,
+    who: &SignedIn,
+    id: Option<String>,
+    payload: web::Payload,
+) -> PageResult {
     who.require(&[Role::Drafter])?;
-    let form = read_form(&state, payload).await?;
+    let form = read_form(state, payload).await?;
     who.check_csrf(&form)?;
     let t = T::current();
     let mut v = Values::from_form(&form);
     let op = form.get("op").unwrap_or("save").to_string();
     if op != "save" && apply_op(&op, &mut v) {
+        let none = Errors::default();
         return render(
-            &state,
-            &req,
-            &who,
-            None,
+            state,
+            req,
+            who,
+            id,
             StatusCode::OK,
             v,
-            Errors::default(),
+            none,
             None,
             Errors::default(),
         )
         .await;
     }
     let input = match input_of(&v, t) {
-        Ok(i) => i,
+        Ok(input) => input,
         Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
             return render(
-                &state,
-                &req,
-                &who,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                state,
+                req,
+                who,
+                id,
+                status,
                 v,
                 errors,
                 None,
@@ -417,16 +442,39 @@ pub async fn submit_new_draft(
     let now = state.clock.now();
     let config = state.config.clone();
     let actor = who.actor();
+    let key = id.clone();
     let result = state
-        .db(move |conn| service::drafts::create_draft(conn, &config, &actor, now, input))
+        .db(move |conn| match key {
+            None => service::drafts::create_draft(conn, &config, &actor, now, input),
+            Some(key) => {
+                let patch = DraftPatch {
+                    title: Some(input.title),
+                    doc_number: Some(input.doc_number.unwrap_or_default()),
+                    agency: Some(input.agency),
+                    category: Some(input.category),
+                    subject_terms: Some(input.subject_terms),
+                    kind: Some(input.kind),
+                    enterprise_related: Some(input.enterprise_related),
+                    summary: Some(input.summary),
+                    articles: Some(input.articles),
+                    comment_period: Some(input.comment_period),
+                };
+                service::drafts::update_draft(conn, &config, &actor, now, &key, patch)?;
+                Ok(key)
+            }
+        })
         .await;
     match result {
-        Ok(id) => Ok(redirect(
-            &state,
-            &format!("/staff/drafts/{id}/edit"),
-            Some(Flash::success(t.s("draft-created"))),
+        Ok(saved) => Ok(redirect(
+            state,
+            &format!("/staff/drafts/{saved}/edit"),
+            Some(Flash::success(t.s(if id.is_some() {
+                "draft-saved"
+            } else {
+                "draft-created"
+            }))),
         )),
-        Err(e) => refused(&state, &req, &who, None, v, e).await,
+        Err(e) => refused(state, req, who, id, v, e).await,
     }
 }
 
@@ -528,81 +576,6 @@ pub async fn show_edit_draft(
         Errors::default(),
     )
     .await
-}
-
-/// `POST /staff/drafts/{id}/edit`: an editor button, or "save" → the changed draft.
-pub async fn submit_edit_draft(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    who: SignedIn,
-    path: web::Path<String>,
-    payload: web::Payload,
-) -> PageResult {
-    who.require(&[Role::Drafter])?;
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
-    let id = path.into_inner();
-    let t = T::current();
-    let mut v = Values::from_form(&form);
-    let op = form.get("op").unwrap_or("save").to_string();
-    if op != "save" && apply_op(&op, &mut v) {
-        return render(
-            &state,
-            &req,
-            &who,
-            Some(id),
-            StatusCode::OK,
-            v,
-            Errors::default(),
-            None,
-            Errors::default(),
-        )
-        .await;
-    }
-    let input = match input_of(&v, t) {
-        Ok(i) => i,
-        Err(errors) => {
-            return render(
-                &state,
-                &req,
-                &who,
-                Some(id),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                v,
-                errors,
-                None,
-                Errors::default(),
-            )
-            .await;
-        }
-    };
-    let patch = DraftPatch {
-        title: Some(input.title),
-        doc_number: Some(input.doc_number.unwrap_or_default()),
-        agency: Some(input.agency),
-        category: Some(input.category),
-        subject_terms: Some(input.subject_terms),
-        kind: Some(input.kind),
-        enterprise_related: Some(input.enterprise_related),
-        summary: Some(input.summary),
-        articles: Some(input.articles),
-        comment_period: Some(input.comment_period),
-    };
-    let now = state.clock.now();
-    let config = state.config.clone();
-    let actor = who.actor();
-    let key = id.clone();
-    let result = state
-        .db(move |conn| service::drafts::update_draft(conn, &config, &actor, now, &key, patch))
-        .await;
-    match result {
-        Ok(()) => Ok(redirect(
-            &state,
-            &format!("/staff/drafts/{id}/edit"),
-            Some(Flash::success(t.s("draft-saved"))),
-        )),
-        Err(e) => refused(&state, &req, &who, Some(id), v, e).await,
-    }
 }
 
 /// `POST /staff/drafts/{id}/materials` (multipart: `csrf_token`, `kind`, `title`, `body`,

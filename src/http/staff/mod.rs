@@ -469,6 +469,19 @@ pub fn refusal(e: &AppError, lang: Lang) -> (Errors, Option<String>) {
     }
 }
 
+/// A refusal in one line, for a flash message (a form whose page is not shown again).
+pub fn refusal_text(e: &AppError, lang: Lang) -> String {
+    let (errors, message) = refusal(e, lang);
+    message.unwrap_or_else(|| {
+        errors
+            .0
+            .iter()
+            .flat_map(|(_, m)| m.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("；")
+    })
+}
+
 /// What a staff page can answer instead of itself.
 #[derive(Debug)]
 pub enum PageError {

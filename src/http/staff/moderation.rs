@@ -184,15 +184,7 @@ pub async fn submit_decision(
     let decision = match input.decision() {
         Ok(d) => d,
         Err(e) => {
-            let (errors, message) = super::refusal(&e, t.0);
-            let text = message.unwrap_or_else(|| {
-                errors
-                    .0
-                    .iter()
-                    .flat_map(|(_, m)| m.iter().cloned())
-                    .collect::<Vec<_>>()
-                    .join("；")
-            });
+            let text = super::refusal_text(&e, t.0);
             return Ok(redirect(&state, &back, Some(Flash::error(text))));
         }
     };

@@ -221,15 +221,7 @@ pub async fn submit_user_change(
         Ok(text) => Ok(redirect(&state, "/staff/users", Some(Flash::success(text)))),
         Err(e) if e.kind == crate::error::ErrorKind::NotFound => Err(PageError::NotFound),
         Err(e) => {
-            let (errors, message) = refusal(&e, t.0);
-            let text = message.unwrap_or_else(|| {
-                errors
-                    .0
-                    .iter()
-                    .flat_map(|(_, m)| m.iter().cloned())
-                    .collect::<Vec<_>>()
-                    .join("；")
-            });
+            let text = super::refusal_text(&e, t.0);
             Ok(redirect(&state, "/staff/users", Some(Flash::error(text))))
         }
     }
