@@ -115,6 +115,28 @@ impl AppState {
         })
     }
 
+    /// What the background jobs need, taken from this state (they never see the state itself).
+    pub fn job_context(&self) -> crate::jobs::JobContext {
+        crate::jobs::JobContext {
+            pool: self.pool.clone(),
+            clock: self.clock.clone(),
+            config: self.config.clone(),
+            secret: self.secret.clone(),
+            views: self.views.clone(),
+            mailer: self.mailer.clone(),
+        }
+    }
+
+    /// The outbox worker over this state's pool, configuration, secret and transport.
+    pub fn mail_worker(&self) -> crate::mail::outbox::Worker<'_> {
+        crate::mail::outbox::Worker {
+            pool: &self.pool,
+            config: &self.config,
+            secret: &self.secret,
+            mailer: &self.mailer,
+        }
+    }
+
     /// Runs `f` with a pooled connection on the blocking thread pool.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where
@@ -149,7 +171,7 @@ pub async fn serve(state: web::Data<AppState>) -> anyhow::Result<()> {
             .unwrap_or(2),
         n => n,
     };
-    let jobs = crate::jobs::start(state.clone().into_inner());
+    let jobs = crate::jobs::start(state.job_context());
     let app_state = state.clone();
     let server = HttpServer::new(move || {
         App::new()

@@ -386,9 +386,9 @@ async fn r1_public_views_are_counted_in_batches(app: TestApp) {
             .unwrap()
     };
     assert_eq!(stored(&app), 0, "no write per view on the hot path");
-    consult::jobs::flush_views(&app.state);
+    consult::jobs::flush_views(&app.state.pool, &app.state.views);
     assert_eq!(stored(&app), 3, "public views only");
-    consult::jobs::flush_views(&app.state);
+    consult::jobs::flush_views(&app.state.pool, &app.state.views);
     assert_eq!(stored(&app), 3, "a flush adds each view once");
     assert_eq!(app.get(&path, None).await.ok(200)["view_count"], 3);
 }

@@ -247,11 +247,11 @@ fn enqueue(
 }
 
 fn deliver(app: &TestApp) -> consult::mail::outbox::Pass {
-    deliver_due(&app.state, app.now()).unwrap()
+    deliver_due(&app.state.mail_worker(), app.now()).unwrap()
 }
 
 fn scan(app: &TestApp) {
-    consult::jobs::notifications::run(&app.state, app.now()).unwrap();
+    consult::jobs::notifications::run(&app.state.pool, &app.state.config, app.now()).unwrap();
 }
 
 fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
@@ -405,7 +405,7 @@ async fn two_workers_never_claim_the_same_message_until_the_lease_expires(app: T
     assert_eq!(c.len(), 20);
     drop(conn);
     // While node-c holds the claims, no other node sends those messages.
-    let pass = deliver_due_as(&app.state, later, "node-a").unwrap();
+    let pass = deliver_due_as(&app.state.mail_worker(), later, "node-a").unwrap();
     assert_eq!(pass.sent, 0);
 }
 
@@ -1028,7 +1028,7 @@ async fn only_confirmed_subscribers_hear_that_a_scheduled_draft_opened_and_only_
     // Several nodes scanning at once: the events key lets one of them win.
     scan(&app);
     scan(&app);
-    consult::jobs::tick(&app.state);
+    consult::jobs::tick(&app.state.job_context());
     assert_eq!(
         recipients_of(&app, "draft_opened"),
         vec![

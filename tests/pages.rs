@@ -861,13 +861,13 @@ async fn draft_page_views_are_counted_for_the_public(app: TestApp) {
             .unwrap()
     };
     assert_eq!(stored(&id), 0, "no write per view");
-    consult::jobs::flush_views(&app.state);
+    consult::jobs::flush_views(&app.state.pool, &app.state.views);
     assert_eq!(stored(&id), 3);
     assert_eq!(stored(&hidden), 0, "a 404 is not a view");
     // Lists and material pages are not views of the draft.
     get_html(&app, "/").await;
     get_html(&app, "/drafts").await;
-    consult::jobs::flush_views(&app.state);
+    consult::jobs::flush_views(&app.state.pool, &app.state.views);
     assert_eq!(stored(&id), 3);
     let text = get_html(&app, &format!("/drafts/{id}")).await;
     assert!(text.contains("<dt>浏览次数</dt><dd>3</dd>"));

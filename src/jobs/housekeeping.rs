@@ -3,11 +3,11 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 
-use crate::app::AppState;
+use crate::db::Pool;
 use crate::db::schema::api_tokens;
 
-pub fn run(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let mut conn = state.pool.get()?;
+pub fn run(pool: &Pool, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
     // Keep expired tokens a day so that a late request still gets a clear 401 in logs.
     let cutoff = (now - TimeDelta::days(1)).naive_utc();
     diesel::delete(api_tokens::table.filter(api_tokens::expires_at.lt(cutoff)))

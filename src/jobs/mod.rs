@@ -6,7 +6,12 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::app::AppState;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Pool;
+use crate::mail::outbox::Worker;
+use crate::mail::transport::Mailer;
+use views::ViewCounter;
 
 pub mod checkpoint;
 pub mod comment_writer;
@@ -19,55 +24,78 @@ pub mod views;
 /// How often the loop wakes.
 const TICK: Duration = Duration::from_secs(1);
 
+/// What the job loop needs, owned by its thread: the pool, the clock, the configuration, the
+/// secret that signs the links in mails, the in-memory view tally and the mail transport.
+#[derive(Clone)]
+pub struct JobContext {
+    pub pool: Pool,
+    pub clock: Clock,
+    pub config: Arc<Config>,
+    pub secret: String,
+    pub views: Arc<ViewCounter>,
+    pub mailer: Arc<Mailer>,
+}
+
+impl JobContext {
+    /// The outbox worker over this context's pool, configuration, secret and transport.
+    pub fn mail_worker(&self) -> Worker<'_> {
+        Worker {
+            pool: &self.pool,
+            config: &self.config,
+            secret: &self.secret,
+            mailer: &self.mailer,
+        }
+    }
+}
+
 pub struct Jobs {
     stop: mpsc::Sender<()>,
     handle: Option<JoinHandle<()>>,
 }
 
 /// Starts the job loop.
-pub fn start(state: Arc<AppState>) -> Jobs {
+pub fn start(ctx: JobContext) -> Jobs {
     let (stop, stopped) = mpsc::channel::<()>();
     let handle = std::thread::Builder::new()
         .name("consult-jobs".into())
         .spawn(move || {
             loop {
-                tick(&state);
+                tick(&ctx);
                 match stopped.recv_timeout(TICK) {
                     Err(RecvTimeoutError::Timeout) => continue,
                     _ => break,
                 }
             }
             // Counts gathered since the last tick are written before the node stops.
-            flush_views(&state);
+            flush_views(&ctx.pool, &ctx.views);
         })
         .ok();
     Jobs { stop, handle }
 }
 
 /// One pass over every task, each logging its own failure.
-pub fn tick(state: &AppState) {
-    let now = state.clock.now();
-    if let Err(e) = housekeeping::run(state, now) {
+pub fn tick(ctx: &JobContext) {
+    let now = ctx.clock.now();
+    if let Err(e) = housekeeping::run(&ctx.pool, now) {
         tracing::warn!(error = %e, "housekeeping failed");
     }
-    flush_views(state);
+    flush_views(&ctx.pool, &ctx.views);
     // R22: events the clock causes queue their mail first, so this tick can send it.
-    if let Err(e) = notifications::run(state, now) {
+    if let Err(e) = notifications::run(&ctx.pool, &ctx.config, now) {
         tracing::warn!(error = %format!("{e:#}"), "notification scan failed");
     }
     // R23: the outbox worker; an SMTP outage only delays this loop, never a request.
-    if let Err(e) = crate::mail::outbox::deliver_due(state, now) {
+    if let Err(e) = crate::mail::outbox::deliver_due(&ctx.mail_worker(), now) {
         tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed");
     }
 }
 
 /// Adds the in-memory draft view tally to the database.
-pub fn flush_views(state: &AppState) {
-    let result = state
-        .pool
+pub fn flush_views(pool: &Pool, views: &ViewCounter) {
+    let result = pool
         .get()
         .map_err(anyhow::Error::from)
-        .and_then(|mut conn| state.views.flush(&mut conn).map_err(anyhow::Error::from));
+        .and_then(|mut conn| views.flush(&mut conn).map_err(anyhow::Error::from));
     if let Err(e) = result {
         tracing::warn!(error = %e, "view counts not flushed; kept for the next tick");
     }

@@ -7,17 +7,19 @@ use chrono::{DateTime, TimeDelta, Utc};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use crate::app::AppState;
+use crate::config::Config;
 use crate::db::schema::{drafts, mail_events};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Pool};
 use crate::domain::mail::{ReportReminder, due_reminder, report_due};
 use crate::mail::events;
 
 /// Drafts looked at per kind per pass.
 const BATCH: i64 = 200;
 
-pub fn run(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let mut conn = state.pool.get()?;
+/// One scan: queues the mail of every event the clock has caused since the last one, using
+/// `window.closing_soon_days`, `review.report_due_days` and `site.default_locale`.
+pub fn run(pool: &Pool, config: &Config, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
     let at = now.naive_utc();
     macro_rules! without_event {
         ($kind:expr) => {
@@ -46,8 +48,7 @@ pub fn run(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<()> {
         })?;
     }
 
-    let soon =
-        (now + TimeDelta::days(i64::from(state.config.window.closing_soon_days))).naive_utc();
+    let soon = (now + TimeDelta::days(i64::from(config.window.closing_soon_days))).naive_utc();
     let closing: Vec<(String, i32)> = drafts::table
         .filter(drafts::state.eq("published"))
         .filter(drafts::opens_at.le(at))
@@ -65,7 +66,7 @@ pub fn run(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<()> {
 
     // Report reminders: still `published` (a published report makes the draft `concluded`)
     // and past the first reminder's time.
-    let due_days = state.config.review.report_due_days;
+    let due_days = config.review.report_due_days;
     let earliest_close =
         (now + TimeDelta::weeks(4) - TimeDelta::days(i64::from(due_days))).naive_utc();
     let waiting: Vec<(String, i32, chrono::NaiveDateTime)> = drafts::table
@@ -75,7 +76,7 @@ pub fn run(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<()> {
         .select((drafts::id, drafts::round, drafts::closes_at))
         .limit(BATCH)
         .load(&mut conn)?;
-    let locale = state.config.site.default_locale.clone();
+    let locale = config.site.default_locale.clone();
     for (id, round, closes_at) in waiting {
         let due = report_due(closes_at.and_utc(), due_days);
         let Some(stage) = due_reminder(due, now) else {

@@ -17,11 +17,11 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use serde_json::json;
 
 use super::render::{RenderContext, Rendered, render_message};
-use super::transport::SendError;
-use crate::app::AppState;
+use super::transport::{Mailer, SendError};
+use crate::config::Config;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::outbox::{self, OutboxMessage};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Pool};
 use crate::domain::mail::{mask_email, retry_delay};
 use diesel::QueryResult;
 
@@ -47,9 +47,19 @@ pub struct Pass {
     pub deferred: usize,
 }
 
+/// What the worker needs: the pool, the configuration (`mail.*`, and the site for
+/// rendering), the secret that signs the links in mails, and the transport.
+#[derive(Clone, Copy)]
+pub struct Worker<'a> {
+    pub pool: &'a Pool,
+    pub config: &'a Config,
+    pub secret: &'a str,
+    pub mailer: &'a Mailer,
+}
+
 /// One pass of the worker: sends every message due at `now` (up to a batch).
-pub fn deliver_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Pass> {
-    deliver_due_as(state, now, worker_id())
+pub fn deliver_due(job: &Worker<'_>, now: DateTime<Utc>) -> anyhow::Result<Pass> {
+    deliver_due_as(job, now, worker_id())
 }
 
 /// `deliver_due` under an explicit worker name (tests use it to play two nodes).
@@ -57,14 +67,14 @@ pub fn deliver_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Pass>
 /// A pass takes the database's write lock three times at most, whatever the batch size: once
 /// to claim, once to store the renderings, once to mark what was sent. On SQLite the comment
 /// writer shares that lock, so a surge of receipts must not cost it one wait per mail.
-pub fn deliver_due_as(state: &AppState, now: DateTime<Utc>, worker: &str) -> anyhow::Result<Pass> {
-    let mut conn = state.pool.get()?;
+pub fn deliver_due_as(job: &Worker<'_>, now: DateTime<Utc>, worker: &str) -> anyhow::Result<Pass> {
+    let mut conn = job.pool.get()?;
     let claimed = outbox::claim_due(&mut conn, now, worker, BATCH)?;
     let mut pass = Pass::default();
     if claimed.is_empty() {
         return Ok(pass);
     }
-    let ctx = RenderContext::of(state);
+    let ctx = RenderContext::new(job.config, job.secret);
     // Render what was never rendered; keep the renderings before anything is sent, so that a
     // retry sends the same bytes.
     let mut ready: Vec<(OutboxMessage, Rendered, bool)> = Vec::with_capacity(claimed.len());
@@ -98,7 +108,7 @@ pub fn deliver_due_as(state: &AppState, now: DateTime<Utc>, worker: &str) -> any
     let mut sent: Vec<&OutboxMessage> = Vec::new();
     let mut rest = ready.iter();
     for (msg, rendered, _) in rest.by_ref() {
-        match deliver_one(state, &mut conn, now, worker, msg, rendered)? {
+        match deliver_one(job, &mut conn, now, worker, msg, rendered)? {
             Outcome::Sent => sent.push(msg),
             Outcome::Retrying => pass.retrying += 1,
             Outcome::Failed => pass.failed += 1,
@@ -141,32 +151,32 @@ enum Outcome {
 
 /// Sends one rendered message; a refusal is recorded at once (rare), a success by the caller.
 fn deliver_one(
-    state: &AppState,
+    job: &Worker<'_>,
     conn: &mut DbConn,
     now: DateTime<Utc>,
     worker: &str,
     msg: &OutboxMessage,
     rendered: &Rendered,
 ) -> anyhow::Result<Outcome> {
-    let email = match build_message(&state.config.mail.from, msg, rendered, now) {
+    let email = match build_message(&job.config.mail.from, msg, rendered, now) {
         Ok(m) => m,
         Err(e) => return fail(conn, now, worker, msg, &e),
     };
-    match state.mailer.send(&msg.id, &email) {
+    match job.mailer.send(&msg.id, &email) {
         Ok(()) => Ok(Outcome::Sent),
         Err(SendError::Permanent(e)) => fail(conn, now, worker, msg, &e),
         Err(SendError::Transient(e)) => {
-            retry_later(state, conn, now, worker, msg, &e, Outcome::Retrying)
+            retry_later(job, conn, now, worker, msg, &e, Outcome::Retrying)
         }
         Err(SendError::Unavailable(e)) => {
-            retry_later(state, conn, now, worker, msg, &e, Outcome::ServerDown)
+            retry_later(job, conn, now, worker, msg, &e, Outcome::ServerDown)
         }
     }
 }
 
 /// R23: schedules the next attempt after the backoff, or gives up after `mail.max_attempts`.
 fn retry_later(
-    state: &AppState,
+    job: &Worker<'_>,
     conn: &mut DbConn,
     now: DateTime<Utc>,
     worker: &str,
@@ -175,7 +185,7 @@ fn retry_later(
     outcome: Outcome,
 ) -> anyhow::Result<Outcome> {
     let attempts = msg.attempts + 1;
-    if attempts >= state.config.mail.max_attempts as i32 {
+    if attempts >= job.config.mail.max_attempts as i32 {
         return fail(
             conn,
             now,

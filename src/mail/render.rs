@@ -25,17 +25,13 @@ pub struct RenderContext {
 }
 
 impl RenderContext {
-    pub fn of(state: &crate::app::AppState) -> RenderContext {
+    /// The context of a site's configuration and its link-signing secret.
+    pub fn new(config: &crate::config::Config, secret: &str) -> RenderContext {
         RenderContext {
-            site_name: state.config.site.name.clone(),
-            public_url: state
-                .config
-                .server
-                .public_url
-                .trim_end_matches('/')
-                .to_string(),
-            secret: state.secret.clone(),
-            timezone: state.config.timezone(),
+            site_name: config.site.name.clone(),
+            public_url: config.server.public_url.trim_end_matches('/').to_string(),
+            secret: secret.to_string(),
+            timezone: config.timezone(),
         }
     }
 }
