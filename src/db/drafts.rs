@@ -479,6 +479,22 @@ pub fn set_state(
     Ok(n == 1)
 }
 
+/// R7, R19: the draft is concluded (its report was published); `false` when it already was.
+pub fn set_concluded(conn: &mut DbConn, now: DateTime<Utc>, id: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        drafts::table
+            .filter(drafts::id.eq(id))
+            .filter(drafts::state.ne("concluded")),
+    )
+    .set((
+        drafts::state.eq("concluded"),
+        drafts::concluded_at.eq(now.naive_utc()),
+        drafts::updated_at.eq(now.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn set_initial_reviewer(conn: &mut DbConn, id: &str, who: &str) -> QueryResult<usize> {
     diesel::update(drafts::table.find(id))
         .set(drafts::initial_reviewer_id.eq(Some(who)))

@@ -7,6 +7,7 @@ pub mod files;
 pub mod grouping;
 pub mod mail;
 pub mod period;
+pub mod report;
 pub mod review;
 pub mod roles;
 pub mod workflow;

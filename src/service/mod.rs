@@ -11,6 +11,7 @@ pub mod comments;
 pub mod drafts;
 pub mod moderation;
 pub mod outbox;
+pub mod reports;
 pub mod review;
 pub mod users;
 pub mod workflow;
