@@ -495,6 +495,15 @@ pub fn set_concluded(conn: &mut DbConn, now: DateTime<Utc>, id: &str) -> QueryRe
     Ok(n == 1)
 }
 
+/// The state of a draft, if it exists.
+pub fn state_of(conn: &mut DbConn, id: &str) -> QueryResult<Option<String>> {
+    drafts::table
+        .find(id)
+        .select(drafts::state)
+        .first(conn)
+        .optional()
+}
+
 pub fn set_initial_reviewer(conn: &mut DbConn, id: &str, who: &str) -> QueryResult<usize> {
     diesel::update(drafts::table.find(id))
         .set(drafts::initial_reviewer_id.eq(Some(who)))

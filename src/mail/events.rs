@@ -1,9 +1,9 @@
 //! R22: the events that send mail. Each function writes outbox rows in the caller's
 //! transaction, so the mail exists exactly when its cause does. Other modules call them:
-//! the draft workflow (`draft_extended`), the report workflow (`report_published`), the
-//! invitations handler, and the job loop for events the clock causes (`draft_opened`,
-//! `draft_closing_soon`, `report_reminder`), which first claims the event's row in
-//! `mail_events` with `claim_event` so that it happens once however many nodes run.
+//! the operations of `service` (`draft_extended`, `report_published`, `invitations`,
+//! `subscription_confirmation`), and the job loop for events the clock causes
+//! (`draft_opened`, `draft_closing_soon`, `report_reminder`), which first claims the event's
+//! row in `mail_events` with `claim_event` so that it happens once however many nodes run.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;

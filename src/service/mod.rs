@@ -9,10 +9,12 @@
 
 pub mod comments;
 pub mod drafts;
+pub mod invitations;
 pub mod moderation;
 pub mod outbox;
 pub mod reports;
 pub mod review;
+pub mod subscriptions;
 pub mod users;
 pub mod workflow;
 
