@@ -1,19 +1,18 @@
 //! R23: `GET /api/v1/admin/outbox?status=` and `POST /api/v1/admin/outbox/{id}/retry`: an
-//! operator sees the outbox (recipients masked, R13) and puts a failed message back.
+//! operator sees the outbox (recipients masked, R13) and puts a failed message back
+//! (`service::outbox`).
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use validator::Validate;
 
 use crate::app::AppState;
-use crate::db;
-use crate::db::audit::{self, AuditEvent};
 use crate::db::outbox::{self, OutboxView};
 use crate::http::auth::{AdminOnly, Authorized};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{ListPage, Paging, QueryParams};
 use crate::l;
+use crate::service;
 
 #[derive(Debug, Deserialize, Validate)]
 pub struct OutboxQuery {
@@ -63,6 +62,7 @@ pub async fn list_outbox(
     }))
 }
 
+/// `POST /api/v1/admin/outbox/{id}/retry`: a failed message back in the queue, audited.
 pub async fn retry_outbox(
     state: web::Data<AppState>,
     admin: Authorized<AdminOnly>,
@@ -70,36 +70,9 @@ pub async fn retry_outbox(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let actor = admin.id().to_string();
+    let actor = admin.actor();
     let view = state
-        .db(move |conn| {
-            db::write_tx(conn, |conn| -> AppResult<OutboxView> {
-                let Some(msg) = outbox::by_id(conn, &id)? else {
-                    return Err(AppError::not_found());
-                };
-                if !outbox::requeue_failed(conn, now, &id)? {
-                    return Err(AppError::wrong_state(l!(
-                        "只能重发发送失败的邮件（当前状态：{}）。",
-                        "Only a failed message can be retried (this one is {}).",
-                        msg.status
-                    )));
-                }
-                audit::append(
-                    conn,
-                    now,
-                    &AuditEvent {
-                        actor: &actor,
-                        action: "mail.retry",
-                        object_type: "outbox",
-                        object_id: &id,
-                        draft_id: msg.draft_id.as_deref(),
-                        details: json!({ "kind": msg.kind, "previous_error": msg.last_error }),
-                    },
-                )?;
-                let msg = outbox::by_id(conn, &id)?.ok_or_else(AppError::not_found)?;
-                Ok(OutboxView::from(msg))
-            })
-        })
+        .db(move |conn| service::outbox::retry(conn, &actor, now, &id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
