@@ -35,6 +35,7 @@ both!(
     the_audit_and_mail_pages_are_for_admins_and_retry_a_failed_message,
     the_dashboard_lists_what_waits_for_each_role,
     staff_pages_are_english_on_request,
+    ended_sessions_and_old_sign_in_attempts_are_purged,
 );
 
 /// Like `both!`, for tests that need their own configuration.
@@ -1287,4 +1288,33 @@ async fn staff_pages_are_english_on_request(app: TestApp) {
             .collect();
         assert!(han.chars().all(|c| allowed.contains(c)), "{path}: {han}");
     }
+}
+
+async fn ended_sessions_and_old_sign_in_attempts_are_purged(app: TestApp) {
+    let _b = signed_in(&app, "wang", &[Role::Drafter]).await;
+    let mut other = Browser::new(&app);
+    assert_eq!(
+        other
+            .sign_in("wang", "wrong password")
+            .await
+            .status
+            .as_u16(),
+        401
+    );
+    let count = |app: &TestApp| -> (i64, i64) {
+        let sessions = staff_sessions::table
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        let attempts = consult::db::schema::login_attempts::table
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        (sessions, attempts)
+    };
+    consult::jobs::housekeeping::run(&app.state.pool, app.now()).unwrap();
+    assert_eq!(count(&app), (1, 2), "live ones stay");
+    app.clock().set(app.now() + TimeDelta::days(2));
+    consult::jobs::housekeeping::run(&app.state.pool, app.now()).unwrap();
+    assert_eq!(count(&app), (0, 0));
 }

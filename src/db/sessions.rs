@@ -206,3 +206,21 @@ pub fn use_password_link(conn: &mut DbConn, now: DateTime<Utc>, token: &str) -> 
     .execute(conn)?;
     Ok(n > 0)
 }
+
+/// Deletes sessions and set-password links that ended more than a day before `now`, and
+/// sign-in attempts older than a day.
+pub fn purge(conn: &mut DbConn, now: DateTime<Utc>) -> QueryResult<()> {
+    let cutoff = (now - chrono::TimeDelta::days(1)).naive_utc();
+    diesel::delete(
+        staff_sessions::table.filter(
+            staff_sessions::expires_at
+                .lt(cutoff)
+                .or(staff_sessions::revoked_at.lt(cutoff)),
+        ),
+    )
+    .execute(conn)?;
+    diesel::delete(password_links::table.filter(password_links::expires_at.lt(cutoff)))
+        .execute(conn)?;
+    diesel::delete(login_attempts::table.filter(login_attempts::at.lt(cutoff))).execute(conn)?;
+    Ok(())
+}

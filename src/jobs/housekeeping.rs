@@ -1,4 +1,6 @@
-//! Removes what has expired: bearer tokens past their expiry, idempotency keys past 24 h (R11).
+//! Removes what has expired: bearer tokens past their expiry, idempotency keys past 24 h (R11),
+//! staff sessions and set-password links past their end, and sign-in attempts older than a day
+//! (the throttle looks back minutes; the audit log keeps the failures for good).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -13,5 +15,6 @@ pub fn run(pool: &Pool, now: DateTime<Utc>) -> anyhow::Result<()> {
     diesel::delete(api_tokens::table.filter(api_tokens::expires_at.lt(cutoff)))
         .execute(&mut conn)?;
     crate::db::comments::purge_idempotency_keys(&mut conn, now)?;
+    crate::db::sessions::purge(&mut conn, now)?;
     Ok(())
 }
