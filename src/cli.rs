@@ -6,7 +6,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use diesel::r2d2::ManageConnection;
 
@@ -210,37 +210,27 @@ fn user(config: Config, command: UserCommand) -> anyhow::Result<ExitCode> {
             display_name,
         } => {
             let roles = Roles::parse_list(&role).map_err(anyhow::Error::msg)?;
-            if name.trim().is_empty()
-                || name.chars().count() > 100
-                || name.chars().any(char::is_whitespace)
-            {
-                bail!("the user name must be 1–100 characters without spaces");
-            }
             let password = read_password()?;
-            if password.chars().count() < 8 {
-                bail!(
-                    "the password must be at least 8 characters (give it in CONSULT_PASSWORD or on stdin)"
-                );
-            }
-            let hash = crate::security::hash_password(&password).map_err(anyhow::Error::msg)?;
             let mut conn = connect(&config)?;
-            let display = display_name.unwrap_or_else(|| name.clone());
-            let user = db::users::create(
+            let input = crate::service::users::UserInput {
+                username: name,
+                display_name,
+                email,
+                roles: roles.iter().collect(),
+            };
+            let added = crate::service::users::add_user(
                 &mut conn,
+                &config,
+                &cli_actor(),
                 clock.now(),
-                "cli",
-                &db::users::NewUser {
-                    username: &name,
-                    display_name: &display,
-                    email: email.as_deref(),
-                    password_hash: &hash,
-                    roles: &roles,
-                },
-            )?;
+                input,
+                Some(&password),
+            )
+            .map_err(refused)?;
             println!(
                 "created user {} ({}) with roles {}",
-                user.username,
-                user.id,
+                added.user.username,
+                added.user.id,
                 roles.to_stored()
             );
             Ok(ExitCode::SUCCESS)
@@ -248,7 +238,17 @@ fn user(config: Config, command: UserCommand) -> anyhow::Result<ExitCode> {
         UserCommand::Roles { name, role } => {
             let roles = Roles::parse_list(&role).map_err(anyhow::Error::msg)?;
             let mut conn = connect(&config)?;
-            let user = db::users::set_roles(&mut conn, clock.now(), "cli", &name, &roles)?;
+            let user = db::users::by_username(&mut conn, &name)?
+                .with_context(|| format!("no user named `{name}`"))?;
+            let list = roles.iter().collect();
+            let user = crate::service::users::set_roles(
+                &mut conn,
+                &cli_actor(),
+                clock.now(),
+                &user.id,
+                list,
+            )
+            .map_err(refused)?;
             println!("user {} now has roles {}", user.username, roles.to_stored());
             Ok(ExitCode::SUCCESS)
         }
@@ -272,7 +272,7 @@ fn user(config: Config, command: UserCommand) -> anyhow::Result<ExitCode> {
             let user = db::users::by_username(&mut conn, &name)?
                 .with_context(|| format!("no user named `{name}`"))?;
             crate::service::users::deactivate(&mut conn, &cli_actor(), clock.now(), &user.id)
-                .map_err(|e| anyhow::anyhow!("{}", e.detail.en))?;
+                .map_err(refused)?;
             println!("user {name} is deactivated; their sessions and tokens ended");
             Ok(ExitCode::SUCCESS)
         }
@@ -288,21 +288,32 @@ fn user(config: Config, command: UserCommand) -> anyhow::Result<ExitCode> {
                 &user.id,
                 &password,
             )
-            .map_err(|e| match &e.errors {
-                Some(fields) => anyhow::anyhow!(
-                    "{}",
-                    fields
-                        .values()
-                        .flatten()
-                        .map(|m| m.en.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-                None => anyhow::anyhow!("{}", e.detail.en),
-            })?;
+            .map_err(refused)?;
             println!("the password of {name} is set; their sessions and tokens ended");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A refusal of the service as a message for the shell: the field's messages, or the detail.
+fn refused(e: crate::error::AppError) -> anyhow::Error {
+    match &e.errors {
+        Some(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|(field, messages)| format!(
+                    "{field}: {}",
+                    messages
+                        .iter()
+                        .map(|m| m.en.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        None => anyhow::anyhow!("{}", e.detail.en),
     }
 }
 

@@ -126,23 +126,19 @@ pub fn load(
     if is_loaded(conn)? {
         return Ok(Outcome::AlreadyLoaded);
     }
-    let hash = crate::security::hash_password(password).map_err(anyhow::Error::msg)?;
+    let loader = Actor::new("demo", Roles::new(vec![Role::Admin]));
     let mut ids = Vec::new();
     for p in &PEOPLE {
-        let user = users::create(
-            conn,
-            now - TimeDelta::days(60),
-            "demo",
-            &users::NewUser {
-                username: p.username,
-                display_name: p.display,
-                email: Some(&format!("{}@longling.example.gov.cn", p.username)),
-                password_hash: &hash,
-                roles: &Roles::new(p.roles.to_vec()),
-            },
-        )
-        .with_context(|| format!("creating demo user {}", p.username))?;
-        ids.push((user.id, Roles::new(p.roles.to_vec())));
+        let input = crate::service::users::UserInput {
+            username: p.username.to_string(),
+            display_name: Some(p.display.to_string()),
+            email: Some(format!("{}@longling.example.gov.cn", p.username)),
+            roles: p.roles.to_vec(),
+        };
+        let at = now - TimeDelta::days(60);
+        let added = service::users::add_user(conn, config, &loader, at, input, Some(password))
+            .map_err(|e| anyhow::anyhow!("creating demo user {}: {e}", p.username))?;
+        ids.push((added.user.id, Roles::new(p.roles.to_vec())));
     }
     let tz = config.timezone();
     let today = period::local_date(tz, now);

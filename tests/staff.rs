@@ -68,6 +68,28 @@ both_with!(
     }
 );
 
+both_with!(over_https_the_session_cookie_is_secure_and_host_only, |c| {
+    c.server.public_url = "https://consult.example.gov.cn".into();
+});
+
+async fn over_https_the_session_cookie_is_secure_and_host_only(app: TestApp) {
+    app.staff("wang", &[Role::Drafter]);
+    let mut b = Browser::new(&app);
+    let res = b.sign_in("wang", PASSWORD).await;
+    assert_eq!(location(&res), "/staff");
+    let cookie = res
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("__Host-consult_staff="))
+        .expect("a __Host- session cookie");
+    for part in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain="));
+    assert_eq!(b.get("/staff").await.status.as_u16(), 200);
+}
+
 /// A browser: keeps the cookies the app sets.
 struct Browser<'a> {
     app: &'a TestApp,

@@ -208,11 +208,12 @@ pub struct UserInput {
     pub roles: Vec<Role>,
 }
 
-/// A user just added, with the one-time link that lets them choose a password.
+/// A user just added, with the one-time link that lets them choose a password (when no
+/// password was given).
 #[derive(Debug, Clone)]
 pub struct AddedUser {
     pub user: User,
-    pub password_token: String,
+    pub password_token: Option<String>,
 }
 
 fn username_ok(name: &str) -> bool {
@@ -222,14 +223,16 @@ fn username_ok(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// R25: adds a staff user (admin only). The user gets no usable password: the answer carries
-/// a one-time set-password link, valid `security.password_link_hours`.
+/// R25: adds a staff user (admin only). With `password` (the command line, the demo) the user
+/// can sign in at once; without (the staff pages) the user gets no usable password and the
+/// answer carries a one-time set-password link, valid `security.password_link_hours`.
 pub fn add_user(
     conn: &mut DbConn,
     config: &Config,
     actor: &Actor,
     now: DateTime<Utc>,
     input: UserInput,
+    password: Option<&str>,
 ) -> AppResult<AddedUser> {
     actor.require(&[Role::Admin])?;
     input
@@ -255,8 +258,12 @@ pub fn add_user(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let unusable = security::hash_password(&ids::random_token(32))
-        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+    if let Some(p) = password {
+        check_password(p)?;
+    }
+    let secret = password.map_or_else(|| ids::random_token(32), String::from);
+    let hash =
+        security::hash_password(&secret).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
     let display = input
         .display_name
         .as_deref()
@@ -278,18 +285,26 @@ pub fn add_user(
             username: &username,
             display_name: &display,
             email,
-            password_hash: &unusable,
+            password_hash: &hash,
             roles: &roles,
         },
     )
     .map_err(|e| match e {
-        UserError::Duplicate(_) => {
-            AppError::field("username", l!("该用户名已被使用", "this username is taken"))
-        }
+        UserError::Duplicate(name) => AppError::field(
+            "username",
+            l!(
+                "用户名 {} 已被使用",
+                "a user named `{}` already exists",
+                name
+            ),
+        ),
         UserError::Unknown(_) => AppError::not_found(),
         UserError::Db(e) => AppError::from(e),
     })?;
-    let password_token = new_password_link(conn, config, now, &user.id)?;
+    let password_token = match password {
+        Some(_) => None,
+        None => Some(new_password_link(conn, config, now, &user.id)?),
+    };
     Ok(AddedUser {
         user,
         password_token,

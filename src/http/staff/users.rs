@@ -148,7 +148,7 @@ pub async fn submit_new_user(
     let config = state.config.clone();
     let actor = who.actor();
     let result = state
-        .db(move |conn| service::users::add_user(conn, &config, &actor, now, input))
+        .db(move |conn| service::users::add_user(conn, &config, &actor, now, input, None))
         .await;
     let t = T::current();
     match result {
@@ -156,7 +156,7 @@ pub async fn submit_new_user(
             let text = format!(
                 "{} {}",
                 t.a("user-added", "username", &added.user.username),
-                link(&state, &added.password_token)
+                link(&state, &added.password_token.unwrap_or_default())
             );
             Ok(redirect(&state, "/staff/users", Some(Flash::success(text))))
         }
