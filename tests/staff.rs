@@ -270,6 +270,21 @@ async fn staff_pages_send_a_stranger_to_sign_in_and_back(app: TestApp) {
     let page = b.get("/staff/drafts?state=drafting").await;
     assert_eq!(page.status.as_u16(), 200);
     assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+    // A form sent after the session ended comes back to the page it was on.
+    let mut expired = Browser::new(&app);
+    let req = TestRequest::post()
+        .uri("/staff/moderation")
+        .insert_header((
+            "Referer",
+            "http://localhost:8080/staff/moderation?status=hidden",
+        ))
+        .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+        .set_payload("decision=publish");
+    let res = expired.app.call(req).await;
+    assert_eq!(
+        location(&res),
+        "/staff/login?next=%2Fstaff%2Fmoderation%3Fstatus%3Dhidden"
+    );
     // `next` never leads off the workspace.
     let mut other = Browser::new(&app);
     let page = other.get("/staff/login?next=https://evil.example/").await;

@@ -124,14 +124,28 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
+/// The path (and query) of the `Referer`, when it is a page of this site.
+fn referring_page(req: &HttpRequest) -> Option<String> {
+    let referer = req.headers().get(header::REFERER)?.to_str().ok()?;
+    let rest = referer
+        .split_once("://")
+        .map_or(referer, |(_, after_scheme)| after_scheme);
+    let at = rest.find('/')?;
+    let host = &rest[..at];
+    let ours = req.connection_info().host().to_string();
+    (host == ours).then(|| rest[at..].to_string())
+}
+
 async fn resolve(req: &HttpRequest) -> Result<SignedIn, PageError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| PageError::App(AppError::internal(anyhow::anyhow!("no state"))))?
         .clone();
+    // Where to come back to: this page, or for a form sent after the session ended, the page
+    // the form was on (a POST-only address cannot be loaded again).
     let here = match req.uri().path_and_query() {
         Some(pq) if req.method() == actix_web::http::Method::GET => pq.as_str().to_string(),
-        _ => req.path().to_string(),
+        _ => referring_page(req).unwrap_or_else(|| "/staff".into()),
     };
     let Some(token) = req
         .cookie(session_cookie_name(&state))
