@@ -271,7 +271,7 @@ async fn staff_pages_send_a_stranger_to_sign_in_and_back(app: TestApp) {
     assert_eq!(page.status.as_u16(), 200);
     assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
     // A form sent after the session ended comes back to the page it was on.
-    let mut expired = Browser::new(&app);
+    let expired = Browser::new(&app);
     let req = TestRequest::post()
         .uri("/staff/moderation")
         .insert_header((
