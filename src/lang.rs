@@ -276,14 +276,23 @@ pub mod ftl {
 
         #[test]
         fn every_message_a_template_uses_exists() {
-            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates/staff");
+            let dirs = [
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates"),
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates/staff"),
+            ];
             let mut missing = Vec::new();
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let mut calls = 0;
+            let files = dirs
+                .iter()
+                .flat_map(|dir| std::fs::read_dir(dir).into_iter().flatten().flatten())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "html"));
+            for entry in files {
                 let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
                 for call in ["t.s(\"", "t.n(\"", "t.a(\"", "t.f(\""] {
                     for (i, _) in text.match_indices(call) {
                         let rest = &text[i + call.len()..];
                         let id = rest.split('"').next().unwrap_or_default();
+                        calls += 1;
                         if !has(Lang::Zh, id) || !has(Lang::En, id) {
                             missing.push(format!("{}: {id}", entry.path().display()));
                         }
@@ -291,6 +300,33 @@ pub mod ftl {
                 }
             }
             assert!(missing.is_empty(), "messages missing: {missing:#?}");
+            assert!(
+                calls > 400,
+                "only {calls} calls found: are the templates there?"
+            );
+        }
+
+        /// The public templates take their texts from `t`: no language switch of their own,
+        /// no Chinese but the name of the language in the language switch.
+        #[test]
+        fn public_templates_hold_no_prose() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates");
+            let mut found = Vec::new();
+            let files = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "html"));
+            for entry in files {
+                let text = std::fs::read_to_string(entry.path())
+                    .unwrap_or_default()
+                    .replace(r#"lang="zh-CN">中文<"#, "");
+                let han = |c: char| ('\u{3000}'..='\u{9fff}').contains(&c);
+                if text.contains("{% if en %}") || text.chars().any(han) {
+                    found.push(entry.path().display().to_string());
+                }
+            }
+            assert!(found.is_empty(), "texts left in templates: {found:#?}");
         }
 
         #[test]
