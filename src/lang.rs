@@ -86,8 +86,10 @@ macro_rules! l {
     };
 }
 
-/// Texts kept in Fluent files (`locales/<lang>/*.ftl`), looked up by message id. The staff
-/// pages read every string through it; a message missing from a language is a test failure
+/// Texts kept in Fluent files (`locales/<lang>/*.ftl`), looked up by message id: `staff.ftl`
+/// for the staff workspace, `public.ftl` (ids prefixed `pub-`) for the public pages and their
+/// labels. Both files of a language form one bundle, so ids must not repeat across them
+/// (`no_message_is_defined_twice`). A message missing from a language is a test failure
 /// (`every_message_exists_in_both_languages`), and at run time shows its id.
 pub mod ftl {
     use std::sync::OnceLock;
@@ -95,12 +97,24 @@ pub mod ftl {
     use fluent_bundle::concurrent::FluentBundle;
     use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-    use super::Lang;
+    use super::{L, Lang};
 
     /// The message files of each language, in the binary.
     pub const SOURCES: [(Lang, &[&str]); 2] = [
-        (Lang::Zh, &[include_str!("../locales/zh-CN/staff.ftl")]),
-        (Lang::En, &[include_str!("../locales/en/staff.ftl")]),
+        (
+            Lang::Zh,
+            &[
+                include_str!("../locales/zh-CN/staff.ftl"),
+                include_str!("../locales/zh-CN/public.ftl"),
+            ],
+        ),
+        (
+            Lang::En,
+            &[
+                include_str!("../locales/en/staff.ftl"),
+                include_str!("../locales/en/public.ftl"),
+            ],
+        ),
     ];
 
     type Bundle = FluentBundle<FluentResource>;
@@ -157,6 +171,12 @@ pub mod ftl {
         text.into_owned()
     }
 
+    /// The message `id` (without arguments) in both languages, for code that hands out an
+    /// `L` and lets its caller pick the language.
+    pub fn both(id: &str) -> L {
+        L::new(format(Lang::Zh, id, &[]), format(Lang::En, id, &[]))
+    }
+
     /// True when `lang` has a message `id`.
     pub fn has(lang: Lang, id: &str) -> bool {
         bundle(lang).has_message(id)
@@ -203,6 +223,15 @@ pub mod ftl {
             format(self.0, id, &[(name, FluentValue::from(value.to_string()))])
         }
 
+        /// A message with several text arguments: `t.f("id", [("a", x), ("b", y)])`.
+        pub fn f(&self, id: &str, args: &[(&str, &str)]) -> String {
+            let args: Vec<(&str, FluentValue<'_>)> = args
+                .iter()
+                .map(|(k, v)| (*k, FluentValue::from(*v)))
+                .collect();
+            format(self.0, id, &args)
+        }
+
         pub fn en(&self) -> bool {
             self.0 == Lang::En
         }
@@ -230,15 +259,40 @@ pub mod ftl {
         }
 
         #[test]
+        fn no_message_is_defined_twice() {
+            for lang in [Lang::Zh, Lang::En] {
+                let mut seen = std::collections::HashSet::new();
+                let twice: Vec<String> = ids(lang)
+                    .into_iter()
+                    .filter(|id| !seen.insert(id.clone()))
+                    .collect();
+                assert!(
+                    twice.is_empty(),
+                    "{}: defined twice: {twice:?}",
+                    lang.code()
+                );
+            }
+        }
+
+        #[test]
         fn every_message_a_template_uses_exists() {
-            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates/staff");
+            let dirs = [
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates"),
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates/staff"),
+            ];
             let mut missing = Vec::new();
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let mut calls = 0;
+            let files = dirs
+                .iter()
+                .flat_map(|dir| std::fs::read_dir(dir).into_iter().flatten().flatten())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "html"));
+            for entry in files {
                 let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                for call in ["t.s(\"", "t.n(\"", "t.a(\""] {
+                for call in ["t.s(\"", "t.n(\"", "t.a(\"", "t.f(\""] {
                     for (i, _) in text.match_indices(call) {
                         let rest = &text[i + call.len()..];
                         let id = rest.split('"').next().unwrap_or_default();
+                        calls += 1;
                         if !has(Lang::Zh, id) || !has(Lang::En, id) {
                             missing.push(format!("{}: {id}", entry.path().display()));
                         }
@@ -246,6 +300,33 @@ pub mod ftl {
                 }
             }
             assert!(missing.is_empty(), "messages missing: {missing:#?}");
+            assert!(
+                calls > 400,
+                "only {calls} calls found: are the templates there?"
+            );
+        }
+
+        /// The public templates take their texts from `t`: no language switch of their own,
+        /// no Chinese but the name of the language in the language switch.
+        #[test]
+        fn public_templates_hold_no_prose() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates");
+            let mut found = Vec::new();
+            let files = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "html"));
+            for entry in files {
+                let text = std::fs::read_to_string(entry.path())
+                    .unwrap_or_default()
+                    .replace(r#"lang="zh-CN">中文<"#, "");
+                let han = |c: char| ('\u{3000}'..='\u{9fff}').contains(&c);
+                if text.contains("{% if en %}") || text.chars().any(han) {
+                    found.push(entry.path().display().to_string());
+                }
+            }
+            assert!(found.is_empty(), "texts left in templates: {found:#?}");
         }
 
         #[test]
@@ -253,6 +334,11 @@ pub mod ftl {
             assert_eq!(T(Lang::En).n("count-comments", 1), "1 comment");
             assert_eq!(T(Lang::En).n("count-comments", 3), "3 comments");
             assert_eq!(T(Lang::Zh).n("count-comments", 3), "3 条意见");
+            let args = [("page", "2"), ("pages", "10")];
+            assert_eq!(T(Lang::En).f("pub-page-of", &args), "Page 2 of 10");
+            assert_eq!(T(Lang::Zh).f("pub-page-of", &args), "第 2 页，共 10 页");
+            assert_eq!(both("pub-nav-home").get(Lang::Zh), "首页");
+            assert_eq!(both("pub-nav-home").get(Lang::En), "Home");
         }
     }
 }

@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::drafts::{Choice, draft_page, with_cookie};
+use super::drafts::{Choice, draft_page, says_its_number, with_cookie};
 use super::{Chrome, labels, not_found_page, render_status};
 use crate::app::AppState;
 use crate::db::drafts::Article;
@@ -24,6 +24,7 @@ use crate::http::api::receipts::{ReceiptStatus, lookup_receipt};
 use crate::http::csrf::{self, CsrfToken};
 use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors};
 use crate::http::lang::Lang;
+use crate::lang::ftl::T;
 
 /// The form's fields in page order: the error summary lists them in this order.
 const FIELDS: [&str; 11] = [
@@ -118,7 +119,7 @@ pub struct FormInput {
 /// An error next to its field and in the summary.
 pub struct FieldError {
     pub field: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub message: String,
 }
 
@@ -130,25 +131,16 @@ pub struct CommentFormView {
     pub csrf_signature: String,
     pub articles: Vec<Choice>,
     pub stakeholders: Vec<Choice>,
-    pub body_max: usize,
+    pub body_max: i64,
 }
 
-fn label_of(field: &str, en: bool) -> &'static str {
-    let (zh, e) = match field {
-        "body" => ("意见内容", "Your comment"),
-        "article" => ("针对条款", "Article"),
-        "stakeholder_type" => ("身份类型", "You are commenting as"),
-        "organization" => ("单位名称", "Organisation"),
-        "name" => ("姓名", "Name"),
-        "email" => ("电子邮箱", "Email"),
-        "phone" => ("电话", "Phone"),
-        "region" => ("所在地区", "Region"),
-        "publish_name" => ("公开姓名", "Publish my name"),
-        "withhold" => ("不公开意见内容", "Do not publish my text"),
-        "consent" => ("同意声明", "Consent"),
-        _ => ("其他", "Other"),
-    };
-    if en { e } else { zh }
+/// A field's name in the error summary (`pub-field-<field>`).
+fn label_of(field: &str, t: T) -> String {
+    if FIELDS.contains(&field) {
+        t.s(&format!("pub-field-{field}"))
+    } else {
+        t.s("pub-field-other")
+    }
 }
 
 impl CommentFormView {
@@ -158,7 +150,7 @@ impl CommentFormView {
         articles: &[Article],
         lang: Lang,
     ) -> CommentFormView {
-        let en = lang == Lang::En;
+        let t = T(lang);
         let mut errors = Vec::new();
         for field in FIELDS {
             if let Some(messages) = input.errors.get(field) {
@@ -166,10 +158,10 @@ impl CommentFormView {
                     .iter()
                     .map(|m| m.get(lang).to_string())
                     .collect::<Vec<_>>()
-                    .join(if en { "; " } else { "；" });
+                    .join(&t.s("pub-form-error-join"));
                 errors.push(FieldError {
                     field,
-                    label: label_of(field, en),
+                    label: label_of(field, t),
                     message,
                 });
             }
@@ -179,12 +171,12 @@ impl CommentFormView {
             if !FIELDS.contains(&field.as_str()) {
                 errors.push(FieldError {
                     field: "body",
-                    label: label_of("", en),
+                    label: label_of("", t),
                     message: messages
                         .iter()
                         .map(|m| m.get(lang).to_string())
                         .collect::<Vec<_>>()
-                        .join("; "),
+                        .join(&t.s("pub-form-error-join")),
                 });
             }
         }
@@ -193,12 +185,12 @@ impl CommentFormView {
             .iter()
             .map(|a| Choice {
                 value: a.number.to_string(),
-                label: match (en, &a.heading) {
-                    (false, Some(h)) if h.starts_with('第') && h.ends_with('条') => h.clone(),
-                    (false, Some(h)) => format!("第{}条 {h}", a.number),
-                    (false, None) => format!("第{}条", a.number),
-                    (true, Some(h)) => format!("Article {} {h}", a.number),
-                    (true, None) => format!("Article {}", a.number),
+                label: match (lang, &a.heading) {
+                    (Lang::Zh, Some(h)) if says_its_number(h) => h.clone(),
+                    (_, Some(h)) => {
+                        format!("{} {h}", t.n("pub-article", i64::from(a.number)))
+                    }
+                    (_, None) => t.n("pub-article", i64::from(a.number)),
                 },
                 selected: v.article == Some(a.number),
             })
@@ -223,7 +215,7 @@ impl CommentFormView {
             csrf_signature: csrf.signature.clone(),
             articles,
             stakeholders,
-            body_max: BODY_MAX_CHARS,
+            body_max: i64::try_from(BODY_MAX_CHARS).unwrap_or(i64::MAX),
         }
     }
 
@@ -252,8 +244,7 @@ impl CommentFormView {
 #[template(path = "message.html")]
 struct MessagePage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     title: String,
     detail: String,
     back_href: String,
@@ -274,15 +265,10 @@ fn message_page(
         status,
         &MessagePage {
             site_name: chrome.site_name,
-            lang_code: chrome.lang_code,
-            en: chrome.en,
+            t: chrome.t,
             title,
             detail,
-            back_label: if chrome.en {
-                "Back to the draft".into()
-            } else {
-                "返回草案页面".into()
-            },
+            back_label: chrome.t.s("pub-back-to-draft-page"),
             back_href,
         },
     )
@@ -319,7 +305,7 @@ pub async fn submit_comment_form(
 ) -> AppResult<HttpResponse> {
     let draft_id = path.into_inner();
     let lang = Lang::current();
-    let en = lang == Lang::En;
+    let t = T(lang);
     let back = format!("/drafts/{}#comment-form", urlencode(&draft_id));
     let limit = state.config.limits.max_body_bytes;
     if body.len() > limit {
@@ -344,16 +330,8 @@ pub async fn submit_comment_form(
         return message_page(
             &state,
             StatusCode::FORBIDDEN,
-            if en {
-                "The form has expired".into()
-            } else {
-                "表单已失效".into()
-            },
-            if en {
-                "We could not confirm that this form came from our site (it may have been open too long, or cookies are off). Nothing was sent. Please go back to the draft, reload the page and submit your comment again.".into()
-            } else {
-                "无法确认该表单来自本网站（可能页面打开时间过长，或浏览器禁用了 Cookie），意见未提交。请返回草案页面，刷新后重新提交。".into()
-            },
+            t.s("pub-form-expired-title"),
+            t.s("pub-form-expired"),
             back,
         );
     }
@@ -415,15 +393,7 @@ pub async fn submit_comment_form(
                 &state,
                 crate::http::error::status_of(e.kind),
                 e.kind.title().get(lang).to_string(),
-                format!(
-                    "{} {}",
-                    e.detail.get(lang),
-                    if en {
-                        "Your comment was not sent. Go back with your browser's Back button: your text is usually still in the form; copy it somewhere safe before you try again."
-                    } else {
-                        "您的意见未提交成功。请用浏览器的“返回”键回到表单，所填内容一般仍在；再次提交前，请先将意见内容复制保存。"
-                    }
-                ),
+                t.a("pub-form-not-sent", "detail", e.detail.get(lang)),
                 back,
             )?;
             if let Some(secs) = retry
@@ -459,8 +429,7 @@ pub struct ReceiptView {
 #[template(path = "receipt.html")]
 struct ReceiptPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     tracking_number: String,
     receipt: Option<ReceiptView>,
     /// R10: the token, shown once right after the submission.
@@ -470,26 +439,22 @@ struct ReceiptPage {
     no_match: bool,
 }
 
-fn status_label(status: &str, en: bool) -> String {
-    match (status, en) {
-        ("pending", false) => "已收到，待审核".into(),
-        ("pending", true) => "Received, awaiting review".into(),
-        ("published", false) => "已公开".into(),
-        ("published", true) => "Published".into(),
-        ("hidden", false) => "未公开（仍计入统计并予以答复）".into(),
-        ("hidden", true) => "Not published (still counted and answered)".into(),
-        (s, _) => s.to_string(),
+fn status_label(status: &str, t: T) -> String {
+    match status {
+        "pending" => t.s("pub-status-pending"),
+        "published" => t.s("pub-status-published"),
+        "hidden" => t.s("pub-status-hidden"),
+        s => s.to_string(),
     }
 }
 
 fn receipt_view(state: &AppState, r: ReceiptStatus, lang: Lang) -> ReceiptView {
-    let en = lang == Lang::En;
     let submitted_at = chrono::DateTime::parse_from_rfc3339(&r.submitted_at)
         .map(|t| labels::instant(t.to_utc(), state.config.timezone(), lang))
         .unwrap_or(r.submitted_at);
     ReceiptView {
-        status: status_label(&r.status, en),
-        outcome: r.outcome.map(|o| super::report::label(&o, en)),
+        status: status_label(&r.status, T(lang)),
+        outcome: r.outcome.map(|o| super::report::label(&o, lang)),
         reason: r.reason,
         group: r.group.map(|g| g.title),
         tracking_number: r.tracking_number,
@@ -555,8 +520,7 @@ async fn receipt_answer(
     let chrome = Chrome::new(state.config.site_name(lang), lang);
     let page = ReceiptPage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
+        t: chrome.t,
         tracking_number: tracking,
         mail_sent: new_token.is_some() && form.email.as_deref() == Some("1"),
         new_token,

@@ -20,6 +20,7 @@ use crate::domain::period::{Phase, Window};
 use crate::http::csrf::{self, CsrfToken};
 use crate::http::error::{AppError, AppResult, FieldErrors};
 use crate::http::lang::Lang;
+use crate::lang::ftl::T;
 
 /// Drafts per list page.
 const PER_PAGE: i64 = 20;
@@ -53,10 +54,7 @@ fn period_text(d: &DraftRow, lang: Lang) -> String {
         labels::date(d.opens_on, lang),
         labels::date(d.closes_on, lang),
     );
-    match lang {
-        Lang::Zh => format!("{from} 至 {to}"),
-        Lang::En => format!("{from} to {to}"),
-    }
+    T(lang).f("pub-period-range", &[("from", &from), ("to", &to)])
 }
 
 impl DraftCard {
@@ -138,8 +136,7 @@ pub struct Choice {
 #[template(path = "drafts.html")]
 struct DraftListPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     q: String,
     phases: Vec<Choice>,
     agencies: Vec<Choice>,
@@ -233,8 +230,7 @@ pub async fn list_drafts(
     let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&DraftListPage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
+        t: chrome.t,
         q: filter.q.clone().unwrap_or_default(),
         phases,
         agencies: choices(agencies, &filter.agency),
@@ -254,7 +250,7 @@ pub async fn list_drafts(
 
 /// A metadata row of the draft page.
 pub struct Meta {
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
 }
 
@@ -269,11 +265,9 @@ pub struct ArticleView {
 
 impl ArticleView {
     fn of(a: q::Article, lang: Lang) -> ArticleView {
-        let numbered = |h: &str| h.starts_with('第') && h.ends_with('条');
         let (label, heading) = match (lang, a.heading) {
-            (Lang::Zh, Some(h)) if numbered(&h) => (h, None),
-            (Lang::Zh, h) => (format!("第{}条", a.number), h),
-            (Lang::En, h) => (format!("Article {}", a.number), h),
+            (Lang::Zh, Some(h)) if says_its_number(&h) => (h, None),
+            (_, h) => (T(lang).n("pub-article", i64::from(a.number)), h),
         };
         ArticleView {
             number: a.number,
@@ -282,6 +276,11 @@ impl ArticleView {
             text: a.text,
         }
     }
+}
+
+/// True for a Chinese heading that is the article's number ("第3条"): shown as the number.
+pub fn says_its_number(heading: &str) -> bool {
+    heading.starts_with('第') && heading.ends_with('条')
 }
 
 pub struct MaterialLink {
@@ -301,7 +300,7 @@ pub struct ExtensionView {
 pub struct CommentView {
     pub tracking_number: String,
     pub body: Option<String>,
-    pub article: Option<i32>,
+    pub article: Option<i64>,
     pub stakeholder: String,
     pub organization: Option<String>,
     pub name: Option<String>,
@@ -312,8 +311,7 @@ pub struct CommentView {
 #[template(path = "draft.html")]
 pub struct DraftPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     id: String,
     title: String,
     meta: Vec<Meta>,
@@ -446,42 +444,38 @@ pub async fn draft_page(
     let phase = d.phase(now);
     let live = d.state == "published";
     let window = window_of(d);
-    let t = |zh: &'static str, en: &'static str| if lang == Lang::En { en } else { zh };
+    let t = T(lang);
     let meta = vec![
         Meta {
-            label: t("索引号", "Index number"),
+            label: t.s("pub-index-no"),
             value: d.index_no.clone(),
         },
         Meta {
-            label: t("文号", "Document number"),
-            value: d
-                .doc_number
-                .clone()
-                .unwrap_or_else(|| t("无", "None").to_string()),
+            label: t.s("pub-doc-number"),
+            value: d.doc_number.clone().unwrap_or_else(|| t.s("pub-none")),
         },
         Meta {
-            label: t("发布机构", "Issuing agency"),
+            label: t.s("pub-agency"),
             value: d.agency.clone(),
         },
         Meta {
-            label: t("公开目录", "Category"),
+            label: t.s("pub-category"),
             value: d.category.clone(),
         },
         Meta {
-            label: t("文件类型", "Kind"),
+            label: t.s("pub-draft-kind"),
             value: labels::draft_kind(&d.kind).get(lang).to_string(),
         },
         Meta {
-            label: t("涉企", "Concerns enterprises"),
-            value: if d.enterprise_related {
-                t("是（涉及市场主体）", "Yes (affects market entities)")
+            label: t.s("pub-enterprise-related"),
+            value: t.s(if d.enterprise_related {
+                "pub-enterprise-yes"
             } else {
-                t("否", "No")
-            }
-            .to_string(),
+                "pub-enterprise-no"
+            }),
         },
         Meta {
-            label: t("浏览次数", "Views"),
+            label: t.s("pub-views"),
             value: d.view_count.to_string(),
         },
     ];
@@ -490,8 +484,7 @@ pub async fn draft_page(
     let form = CommentFormView::new(input, csrf, &l.articles, lang);
     Ok(Some(DraftPage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
+        t: chrome.t,
         id: d.id.clone(),
         title: d.title.clone(),
         meta,
@@ -505,11 +498,8 @@ pub async fn draft_page(
             || labels::date(d.opens_on, lang),
             |w| labels::instant(w.opens_at, tz, lang),
         ),
-        closes: match lang {
-            // R4: the window ends at 24:00 at the end of closes_on.
-            Lang::Zh => format!("{} 24:00", labels::date(d.closes_on, lang)),
-            Lang::En => format!("{}, 24:00", labels::date(d.closes_on, lang)),
-        },
+        // R4: the window ends at 24:00 at the end of closes_on.
+        closes: t.a("pub-closes-end", "date", &labels::date(d.closes_on, lang)),
         zone: labels::zone(tz, lang),
         extensions: l
             .extensions
@@ -545,7 +535,7 @@ pub async fn draft_page(
             .map(|c| CommentView {
                 tracking_number: c.tracking_number,
                 body: c.body,
-                article: c.article,
+                article: c.article.map(i64::from),
                 stakeholder: labels::stakeholder_type(&c.stakeholder_type)
                     .get(lang)
                     .to_string(),

@@ -12,6 +12,7 @@ use crate::db::reports;
 use crate::domain::period::Phase;
 use crate::http::error::AppResult;
 use crate::http::lang::Lang;
+use crate::lang::ftl::T;
 
 /// How many open drafts the home page lists before pointing to the full list.
 const OPEN_SHOWN: i64 = 20;
@@ -33,9 +34,8 @@ pub struct ReportLink {
 #[template(path = "home.html")]
 struct HomePage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
-    closing_soon_days: u32,
+    t: T,
+    closing_soon_days: i64,
     closing_soon: Vec<DraftCard>,
     open: Vec<DraftCard>,
     open_total: i64,
@@ -73,9 +73,8 @@ pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&HomePage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
-        closing_soon_days: soon,
+        t: chrome.t,
+        closing_soon_days: i64::from(soon),
         closing_soon,
         open,
         open_total,

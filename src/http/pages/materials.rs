@@ -10,6 +10,7 @@ use crate::db::drafts::{self as q, Viewer};
 use crate::db::materials;
 use crate::http::error::AppResult;
 use crate::http::lang::Lang;
+use crate::lang::ftl::T;
 
 pub struct FileLink {
     pub href: String,
@@ -28,8 +29,7 @@ pub struct Sibling {
 #[template(path = "material.html")]
 struct MaterialPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     title: String,
     kind: String,
     body: String,
@@ -76,8 +76,7 @@ pub async fn show_material(
     let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&MaterialPage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
+        t: chrome.t,
         kind: labels::material_kind(&m.kind).get(lang).to_string(),
         updated_at: labels::instant(m.updated_at.and_utc(), tz, lang),
         siblings: all

@@ -1,7 +1,9 @@
 //! Server-rendered HTML pages (usable without JavaScript).
 //!
-//! Every page template extends `base.html`, which needs `site_name`, `lang_code` and `en`
-//! (from `Chrome`) and reads the reader's preferences (`http::prefs`) itself.
+//! Every page template extends `base.html`, which needs `site_name` and `t` (from `Chrome`)
+//! and reads the reader's preferences (`http::prefs`) itself. `t` (`lang::ftl::T`) gives the
+//! page's texts from the public message file (`locales/<lang>/public.ftl`): templates hold no
+//! prose of their own.
 
 pub mod assets;
 pub mod comment_form;
@@ -22,21 +24,21 @@ use super::error::AppError;
 use super::lang::Lang;
 use super::prefs::Prefs;
 use crate::config::Config;
+use crate::lang::ftl::T;
 
-/// The fields every page's layout reads.
+/// The fields every page's layout reads: the site's name and the texts in the page's
+/// language.
 #[derive(Debug, Clone)]
 pub struct Chrome {
     pub site_name: String,
-    pub lang_code: &'static str,
-    pub en: bool,
+    pub t: T,
 }
 
 impl Chrome {
     pub fn new(site_name: &str, lang: Lang) -> Chrome {
         Chrome {
             site_name: site_name.to_string(),
-            lang_code: lang.code(),
-            en: lang == Lang::En,
+            t: T(lang),
         }
     }
 }
@@ -79,8 +81,7 @@ pub fn render_status(
 #[template(path = "not_found.html")]
 struct NotFoundPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
 }
 
 /// The HTML 404 page: unknown, or not public (the API answers a problem document instead).
@@ -91,8 +92,7 @@ pub fn not_found_page(config: &Config) -> Result<HttpResponse, AppError> {
         StatusCode::NOT_FOUND,
         &NotFoundPage {
             site_name: chrome.site_name,
-            lang_code: chrome.lang_code,
-            en: chrome.en,
+            t: chrome.t,
         },
     )
 }

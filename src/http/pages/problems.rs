@@ -7,13 +7,13 @@ use super::{Chrome, render};
 use crate::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorKind};
 use crate::http::lang::Lang;
+use crate::lang::ftl::T;
 
 #[derive(Template)]
 #[template(path = "problem.html")]
 struct ProblemPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     title: String,
     status: u16,
     code: &'static str,
@@ -31,8 +31,7 @@ pub async fn show_problem(
     let chrome = Chrome::new(state.config.site_name(lang), lang);
     render(&ProblemPage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
+        t: chrome.t,
         title: kind.title().get(lang).to_string(),
         status: kind.status(),
         code: kind.code(),

@@ -14,6 +14,7 @@ use crate::db::materials;
 use crate::db::reports::{self, FrozenRow};
 use crate::http::error::{AppError, AppResult};
 use crate::http::lang::Lang;
+use crate::lang::ftl::{self, T};
 
 const PER_PAGE: i64 = 200;
 
@@ -45,8 +46,7 @@ pub struct CommentLine {
 #[template(path = "report.html")]
 struct ReportPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     draft_id: String,
     title: String,
     materials: Vec<MaterialLink>,
@@ -74,31 +74,16 @@ pub struct PageQuery {
     pub version: Option<String>,
 }
 
-/// Readable names of stored values.
-pub fn label(value: &str, en: bool) -> String {
-    let (zh, e) = match value {
-        "adopted" => ("采纳", "Adopted"),
-        "partially_adopted" => ("部分采纳", "Partly adopted"),
-        "not_adopted" => ("不予采纳", "Not adopted"),
-        "noted" => ("予以说明", "Noted"),
-        "individual" => ("个人", "Individual"),
-        "enterprise" => ("企业", "Enterprise"),
-        "industry_association" => ("行业协会", "Industry association"),
-        "social_organization" => ("社会组织", "Social organisation"),
-        "expert" => ("专家", "Expert"),
-        "public_institution" => ("事业单位", "Public institution"),
-        "government_body" => ("政府机关", "Government body"),
-        "online" => ("网上提交", "Online"),
-        "letter" => ("信函", "Letter"),
-        "email" => ("电子邮件", "Email"),
-        "hearing" => ("听证会", "Hearing"),
-        "symposium" => ("座谈会", "Symposium"),
-        "phone" => ("电话", "Phone"),
-        "none" => ("未指明条款", "No article"),
-        "other" => ("其他", "Other"),
-        other => (other, other),
-    };
-    if en { e.to_string() } else { zh.to_string() }
+/// Readable names of stored values (outcomes, kinds of commenter, channels, `none` for no
+/// article): the messages `pub-value-<value>`; a value without one (an article number) is
+/// shown as it is.
+pub fn label(value: &str, lang: Lang) -> String {
+    let id = format!("pub-value-{value}");
+    if ftl::has(lang, &id) {
+        T(lang).s(&id)
+    } else {
+        value.to_string()
+    }
 }
 
 fn str_of(v: &Value) -> String {
@@ -136,65 +121,61 @@ pub async fn show_report(
         return not_found_page(&state.config);
     };
     let lang = Lang::current();
-    let en = lang == Lang::En;
+    let t = T(lang);
     let chrome = Chrome::new(state.config.site_name(lang), lang);
     let doc: Value = serde_json::from_str(&report.summary).map_err(AppError::internal)?;
     let total = doc["totals"]["comments"].as_i64().unwrap_or(0);
-    let table = |key: &str, zh: &str, e: &str, kzh: &str, ke: &str| {
+    let table = |key: &str, caption: &str, key_label: &str| {
         let mut rows: Vec<(String, i64)> = doc["totals"][key]
             .as_object()
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| (label(k, en), v.as_i64().unwrap_or(0)))
+                    .map(|(k, v)| (label(k, lang), v.as_i64().unwrap_or(0)))
                     .collect()
             })
             .unwrap_or_default();
         rows.sort_by_key(|r| std::cmp::Reverse(r.1));
         TotalsTable {
-            caption: if en { e.into() } else { zh.into() },
-            key_label: if en { ke.into() } else { kzh.into() },
+            caption: t.s(caption),
+            key_label: t.s(key_label),
             rows,
         }
     };
     let mut tables = vec![
         table(
             "by_outcome",
-            "按处理结果",
-            "By outcome",
-            "处理结果",
-            "Outcome",
+            "pub-report-by-outcome",
+            "pub-report-col-outcome",
         ),
-        table("by_channel", "按渠道", "By channel", "渠道", "Channel"),
+        table(
+            "by_channel",
+            "pub-report-by-channel",
+            "pub-report-col-channel",
+        ),
         table(
             "by_stakeholder_type",
-            "按意见人类别",
-            "By kind of commenter",
-            "类别",
-            "Kind",
+            "pub-report-by-stakeholder",
+            "pub-report-col-kind",
         ),
-        table("by_article", "按条款", "By article", "条款", "Article"),
+        table(
+            "by_article",
+            "pub-report-by-article",
+            "pub-report-col-article",
+        ),
     ];
     if doc["totals"]["market_entities"].is_object() {
-        let mut t = TotalsTable {
-            caption: if en {
-                "Market entities (enterprises and industry associations)".into()
-            } else {
-                "市场主体（企业、行业协会）意见".into()
-            },
-            key_label: if en {
-                "Outcome".into()
-            } else {
-                "处理结果".into()
-            },
+        let mut market = TotalsTable {
+            caption: t.s("pub-report-market-entities"),
+            key_label: t.s("pub-report-col-outcome"),
             rows: Vec::new(),
         };
         if let Some(m) = doc["totals"]["market_entities"]["by_outcome"].as_object() {
-            t.rows = m
+            market.rows = m
                 .iter()
-                .map(|(k, v)| (label(k, en), v.as_i64().unwrap_or(0)))
+                .map(|(k, v)| (label(k, lang), v.as_i64().unwrap_or(0)))
                 .collect();
         }
-        tables.insert(1, t);
+        tables.insert(1, market);
     }
     let groups = doc["groups"]
         .as_array()
@@ -204,7 +185,7 @@ pub async fn show_report(
                     title: str_of(&g["title"]),
                     size: g["size"].as_i64().unwrap_or(0),
                     concentrated: g["concentrated"].as_bool().unwrap_or(false),
-                    outcome: label(&str_of(&g["outcome"]), en),
+                    outcome: label(&str_of(&g["outcome"]), lang),
                     reason: str_of(&g["reason"]),
                 })
                 .collect()
@@ -229,18 +210,17 @@ pub async fn show_report(
         .into_iter()
         .map(|r: FrozenRow| CommentLine {
             article: r.article.map(|a| a.to_string()).unwrap_or_default(),
-            stakeholder_type: label(&r.stakeholder_type, en),
-            channel: label(&r.channel, en),
+            stakeholder_type: label(&r.stakeholder_type, lang),
+            channel: label(&r.channel, lang),
             group: r.group_title.unwrap_or_default(),
-            outcome: label(&r.outcome, en),
+            outcome: label(&r.outcome, lang),
             reason: r.reason.unwrap_or_default(),
             tracking_number: r.tracking_number,
         })
         .collect();
     render(&ReportPage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
+        t: chrome.t,
         draft_id: report.draft_id.clone(),
         title: str_of(&doc["draft"]["title"]),
         // R19: the link to the draft's materials.

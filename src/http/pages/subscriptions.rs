@@ -10,13 +10,13 @@ use crate::http::api::subscriptions::{TokenQuery, confirm, unsubscribe};
 use crate::http::error::AppResult;
 use crate::http::extract::QueryParams;
 use crate::http::lang::Lang;
+use crate::lang::ftl::T;
 
 #[derive(Template)]
 #[template(path = "subscription.html")]
 struct SubscriptionPage {
     site_name: String,
-    lang_code: &'static str,
-    en: bool,
+    t: T,
     /// `confirmed`, `ask` (unsubscribe button) or `unsubscribed`.
     step: &'static str,
     token: String,
@@ -26,8 +26,7 @@ fn page(state: &AppState, step: &'static str, token: String) -> AppResult<HttpRe
     let chrome = Chrome::new(&state.config.site.name, Lang::current());
     render(&SubscriptionPage {
         site_name: chrome.site_name,
-        lang_code: chrome.lang_code,
-        en: chrome.en,
+        t: chrome.t,
         step,
         token,
     })
