@@ -232,6 +232,16 @@ pub mod ftl {
             format(self.0, id, &args)
         }
 
+        /// Items of a list, joined as the language writes them ("、" or ", ").
+        pub fn join(&self, items: &[String]) -> String {
+            items.join(&format(self.0, "list-separator", &[]))
+        }
+
+        /// Several messages about one field, joined ("；" or "; ").
+        pub fn join_messages(&self, items: &[String]) -> String {
+            items.join(&format(self.0, "message-separator", &[]))
+        }
+
         pub fn en(&self) -> bool {
             self.0 == Lang::En
         }

@@ -1316,7 +1316,11 @@ async fn staff_pages_are_english_on_request(app: TestApp) {
             .collect();
         let han = text
             .chars()
-            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .filter(|c| {
+                ('\u{4e00}'..='\u{9fff}').contains(c)
+                    || ('\u{3000}'..='\u{303f}').contains(c)
+                    || ('\u{ff00}'..='\u{ffef}').contains(c)
+            })
             .collect::<String>();
         // Only the language switch ("中文") and the site's name may be Chinese.
         let allowed: String = "中文"

@@ -18,6 +18,9 @@ count-comments = { $n ->
    *[other] { $n } comments
 }
 
+list-separator = {", "}
+message-separator = {"; "}
+
 nav-dashboard = Dashboard
 nav-drafts = Drafts
 nav-moderation = Moderation

@@ -15,6 +15,9 @@ back-to-dashboard = 返回工作台首页
 reload-and-retry = 重新打开页面并再次操作
 count-comments = { $n } 条意见
 
+list-separator = 、
+message-separator = ；
+
 nav-dashboard = 工作台
 nav-drafts = 草案
 nav-moderation = 意见审核

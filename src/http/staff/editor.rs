@@ -530,7 +530,7 @@ async fn stored_values(state: &AppState, who: &SignedIn, id: &str) -> Result<Val
         doc_number: d.doc_number.clone().unwrap_or_default(),
         agency: d.agency.clone(),
         category: d.category.clone(),
-        subject_terms: d.subject_terms().join("、"),
+        subject_terms: T::current().join(&d.subject_terms()),
         kind: d.kind.clone(),
         enterprise_related: d.enterprise_related,
         summary: d.summary.clone(),

@@ -440,12 +440,13 @@ impl Errors {
 
     /// The messages of `field` joined for display beside it.
     pub fn of(&self, field: &str) -> String {
-        self.0
+        let messages: Vec<String> = self
+            .0
             .iter()
             .filter(|(k, _)| k == field || k.ends_with(&format!(".{field}")))
             .flat_map(|(_, v)| v.iter().cloned())
-            .collect::<Vec<_>>()
-            .join("；")
+            .collect();
+        T::current().join_messages(&messages)
     }
 
     pub fn has(&self, field: &str) -> bool {
@@ -487,12 +488,12 @@ pub fn refusal(e: &AppError, lang: Lang) -> (Errors, Option<String>) {
 pub fn refusal_text(e: &AppError, lang: Lang) -> String {
     let (errors, message) = refusal(e, lang);
     message.unwrap_or_else(|| {
-        errors
+        let all: Vec<String> = errors
             .0
             .iter()
             .flat_map(|(_, m)| m.iter().cloned())
-            .collect::<Vec<_>>()
-            .join("；")
+            .collect();
+        T(lang).join_messages(&all)
     })
 }
 
