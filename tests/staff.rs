@@ -36,6 +36,7 @@ both!(
     the_dashboard_lists_what_waits_for_each_role,
     staff_pages_are_english_on_request,
     ended_sessions_and_old_sign_in_attempts_are_purged,
+    a_drafter_invites_people_to_a_hearing_from_the_drafts_page,
 );
 
 /// Like `both!`, for tests that need their own configuration.
@@ -1358,4 +1359,70 @@ async fn ended_sessions_and_old_sign_in_attempts_are_purged(app: TestApp) {
     app.clock().set(app.now() + TimeDelta::days(2));
     consult::jobs::housekeeping::run(&app.state.pool, app.now()).unwrap();
     assert_eq!(count(&app), (0, 0));
+}
+
+async fn a_drafter_invites_people_to_a_hearing_from_the_drafts_page(app: TestApp) {
+    let draft = insert_draft(&app, DraftSpec::open(app.now()));
+    let mut b = signed_in(&app, "wang", &[Role::Drafter]).await;
+    let page = b.get(&format!("/staff/drafts/{draft}")).await.text();
+    assert!(page.contains(&format!("/staff/drafts/{draft}/invitations")));
+    let path = format!("/staff/drafts/{draft}/invitations");
+    let when = (app.now() + TimeDelta::days(5))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    // A bad address and a time in the past: both refused beside their fields.
+    let res = b
+        .submit(
+            &path,
+            &path,
+            &[
+                ("kind", "hearing"),
+                ("starts_at", "2020-01-01T09:00"),
+                ("place", "County hall, room 3"),
+                ("emails", "good@example.com\nnot-an-address"),
+                ("locale", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 422);
+    let html = res.text();
+    assert!(html.contains("County hall, room 3"), "input kept");
+    assert!(html.matches("class=\"error\"").count() >= 2, "{html}");
+    assert_eq!(
+        outbox::table
+            .count()
+            .get_result::<i64>(&mut *app.conn())
+            .unwrap(),
+        0
+    );
+    let res = b
+        .submit(
+            &path,
+            &path,
+            &[
+                ("kind", "hearing"),
+                ("starts_at", &when),
+                ("place", "County hall, room 3"),
+                ("emails", "a@example.com\nb@example.com, a@example.com"),
+                ("locale", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/staff/drafts/{draft}"));
+    let queued: Vec<(String, String)> = outbox::table
+        .select((outbox::kind, outbox::recipient))
+        .order(outbox::recipient.asc())
+        .load(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        queued,
+        vec![
+            ("invitation".to_string(), "a@example.com".to_string()),
+            ("invitation".to_string(), "b@example.com".to_string()),
+        ]
+    );
+    // Reviewers may not invite.
+    let mut r = signed_in(&app, "zhao", &[Role::Reviewer]).await;
+    assert_eq!(r.get(&path).await.status.as_u16(), 403);
 }

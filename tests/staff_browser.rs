@@ -261,12 +261,14 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
     }
     admin.go(&format!("{base}/staff/users"));
     shot(&mut admin, &shots, "staff-users-desktop");
-    checks(
-        &mut officer,
-        &format!("{base}/staff/drafts/{id}/offline"),
-        &axe,
-        &mut problems,
-    );
+    for page in ["offline", "invitations"] {
+        checks(
+            &mut officer,
+            &format!("{base}/staff/drafts/{id}/{page}"),
+            &axe,
+            &mut problems,
+        );
+    }
 
     // Phone width: the same pages fit 360 px.
     let mut phone = WebDriver::start_at(&browser, 360).unwrap();

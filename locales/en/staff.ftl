@@ -275,6 +275,21 @@ channel-hearing = Hearing
 channel-symposium = Symposium
 channel-phone = Phone
 
+invitations-title = Invite to a hearing or symposium
+invitations-lead = Each address gets one mail in its language, with the draft, the time and the place. Addresses that asked for no more mail are skipped.
+invitations-submit = Send the invitations
+invitations-queued = { $n ->
+    [one] { $n } invitation is queued for sending.
+   *[other] { $n } invitations are queued for sending.
+}
+field-event-kind = Event
+field-starts-at = Starts at
+field-place = Place
+field-emails = Addresses to invite
+hint-emails = One per line (or separated by commas). Leave empty to invite only the subscribers.
+field-invite-subscribers = Invite the draft's subscribers instead
+field-mail-language = Language of the mail to the listed addresses
+
 moderation-title = Moderation
 moderation-count = { $n ->
     [one] { $n } comment

@@ -233,6 +233,18 @@ channel-hearing = 听证会
 channel-symposium = 座谈会
 channel-phone = 电话
 
+invitations-title = 邀请参加听证会或座谈会
+invitations-lead = 每个地址收到一封使用其语言的邀请邮件，包括草案、时间和地点。已要求不再接收邮件的地址将被跳过。
+invitations-submit = 发送邀请
+invitations-queued = 已有 { $n } 封邀请进入发送队列。
+field-event-kind = 活动
+field-starts-at = 开始时间
+field-place = 地点
+field-emails = 邀请的邮箱地址
+hint-emails = 每行一个（或用逗号分隔）。留空则只邀请订阅者。
+field-invite-subscribers = 改为邀请该草案的订阅者
+field-mail-language = 发给上述地址的邮件语言
+
 moderation-title = 意见审核
 moderation-count = 共 { $n } 条意见
 moderation-decision = 对勾选意见的处理

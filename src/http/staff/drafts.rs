@@ -654,3 +654,158 @@ pub async fn submit_offline_form(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "staff/invitations.html")]
+struct InvitationsPage {
+    f: Frame,
+    d: DraftRow,
+    errors: Errors,
+    message: Option<String>,
+    values: HashMap<String, String>,
+    zone: String,
+}
+
+impl InvitationsPage {
+    fn value(&self, name: &str) -> String {
+        self.values.get(name).cloned().unwrap_or_default()
+    }
+}
+
+async fn render_invitations(
+    state: &AppState,
+    req: &HttpRequest,
+    who: &SignedIn,
+    id: String,
+    status: StatusCode,
+    (errors, message): (Errors, Option<String>),
+    values: HashMap<String, String>,
+) -> PageResult {
+    who.require(&[Role::Drafter])?;
+    let l = load(state, who, id).await?;
+    let frame = Frame::new(state, req, who, "/staff/drafts");
+    let zone = labels::zone(state.config.timezone(), frame.t.0);
+    page(
+        status,
+        &frame,
+        &InvitationsPage {
+            f: frame.clone(),
+            d: l.d,
+            errors,
+            message,
+            values,
+            zone,
+        },
+    )
+}
+
+/// `GET /staff/drafts/{id}/invitations`: invite people to a hearing or symposium (R22).
+pub async fn show_invitations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: SignedIn,
+    path: web::Path<String>,
+) -> PageResult {
+    let mut values = HashMap::new();
+    values.insert("locale".to_string(), Lang::current().code().to_string());
+    let none = (Errors::default(), None);
+    render_invitations(
+        &state,
+        &req,
+        &who,
+        path.into_inner(),
+        StatusCode::OK,
+        none,
+        values,
+    )
+    .await
+}
+
+/// `POST /staff/drafts/{id}/invitations` (`emails` one per line, or `subscribers` for the
+/// draft's subscribers; `kind`, `starts_at` as local date and time, `place`, `locale`).
+pub async fn submit_invitations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: SignedIn,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> PageResult {
+    let form = read_form(&state, payload).await?;
+    who.check_csrf(&form)?;
+    let id = path.into_inner();
+    let values: HashMap<String, String> = form.0.iter().cloned().collect();
+    let t = T::current();
+    // The form gives a local date and time (`datetime-local`); the service takes an instant.
+    let tz = state.config.timezone();
+    let starts_at = form
+        .text("starts_at")
+        .and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M").ok())
+        .and_then(|local| local.and_local_timezone(tz).earliest())
+        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339())
+        .unwrap_or_else(|| form.get("starts_at").unwrap_or_default().to_string());
+    let emails: Vec<String> = form
+        .get("emails")
+        .unwrap_or_default()
+        .split(['\n', ',', ';', '，', '；'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(String::from)
+        .collect();
+    let subscribers = form.checked("subscribers");
+    let input = crate::service::invitations::InvitationBody {
+        emails: (!emails.is_empty()).then_some(emails),
+        scope: subscribers.then(|| crate::service::subscriptions::ScopeBody {
+            kind: "draft".into(),
+            value: Some(id.clone()),
+        }),
+        event: crate::service::invitations::EventBody {
+            kind: form.get("kind").unwrap_or_default().to_string(),
+            starts_at,
+            place: form.get("place").unwrap_or_default().to_string(),
+        },
+        locale: form.text("locale"),
+    };
+    let now = state.clock.now();
+    let config = state.config.clone();
+    let actor = who.actor();
+    let key = id.clone();
+    let result = state
+        .db(move |conn| service::invitations::invite(conn, &config, &actor, now, &key, &input))
+        .await;
+    match result {
+        Ok(n) => Ok(redirect(
+            &state,
+            &format!("/staff/drafts/{id}"),
+            Some(Flash::success(t.n("invitations-queued", n as i64))),
+        )),
+        Err(e)
+            if matches!(
+                e.kind,
+                crate::error::ErrorKind::NotFound | crate::error::ErrorKind::Forbidden
+            ) =>
+        {
+            Err(e.into())
+        }
+        Err(e) => {
+            let (mut errors, message) = refusal(&e, Lang::current());
+            // The API names the event's fields `event.kind`…; the form has `kind`….
+            for (field, _) in errors.0.iter_mut() {
+                if let Some(rest) = field.strip_prefix("event.") {
+                    *field = rest.to_string();
+                } else if field.starts_with("emails[") {
+                    *field = "emails".to_string();
+                }
+            }
+            render_invitations(
+                &state,
+                &req,
+                &who,
+                id,
+                crate::http::error::status_of(e.kind),
+                (errors, message),
+                values,
+            )
+            .await
+        }
+    }
+}

@@ -690,6 +690,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/staff/drafts/{id}/actions").post(drafts::submit_action))
     .service(web::resource("/staff/materials/{id}/file").get(drafts::get_material_file))
     .service(
+        web::resource("/staff/drafts/{id}/invitations")
+            .get(drafts::show_invitations)
+            .post(drafts::submit_invitations),
+    )
+    .service(
         web::resource("/staff/drafts/{id}/offline")
             .get(drafts::show_offline_form)
             .post(drafts::submit_offline_form),
