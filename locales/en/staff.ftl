@@ -290,6 +290,8 @@ hint-emails = One per line (or separated by commas). Leave empty to invite only 
 field-invite-subscribers = Invite the draft's subscribers instead
 field-mail-language = Language of the mail to the listed addresses
 
+check-all-on-page = Check every comment on this page
+uncheck-all = Uncheck them all
 moderation-title = Moderation
 moderation-count = { $n ->
     [one] { $n } comment

@@ -245,6 +245,8 @@ hint-emails = 每行一个（或用逗号分隔）。留空则只邀请订阅者
 field-invite-subscribers = 改为邀请该草案的订阅者
 field-mail-language = 发给上述地址的邮件语言
 
+check-all-on-page = 勾选本页全部意见
+uncheck-all = 取消全部勾选
 moderation-title = 意见审核
 moderation-count = 共 { $n } 条意见
 moderation-decision = 对勾选意见的处理

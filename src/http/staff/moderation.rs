@@ -52,6 +52,9 @@ struct QueuePage {
     drafts: Vec<(String, String)>,
     reasons: Vec<(String, String)>,
     back: String,
+    /// Every box of the page checked (`?check=all`), for one decision on the whole page.
+    check_all: bool,
+    check_all_href: String,
 }
 
 /// `GET /staff/moderation?status=&draft_id=&flag=&page=` (moderator).
@@ -65,6 +68,7 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
     let draft_filter = qs.text("draft_id").unwrap_or_default();
     let flag = qs.get("flag").and_then(Flag::parse);
     let page_n = page_no(qs.get("page"));
+    let check_all = qs.get("check") == Some("all");
     let now = state.clock.now();
     let (st, df) = (status.clone(), draft_filter.clone());
     let (items, total, titles) = state
@@ -124,6 +128,11 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
         ],
     );
     let back = format!("{base}page={page_n}");
+    let check_all_href = if check_all {
+        back.clone()
+    } else {
+        format!("{back}&check=all")
+    };
     let mut drafts: Vec<(String, String)> = titles.into_iter().collect();
     drafts.sort_by(|a, b| a.1.cmp(&b.1));
     let frame = Frame::new(&state, &req, &who, "/staff/moderation");
@@ -156,6 +165,8 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
                 .map(|r| (r.as_str().to_string(), t.s(&format!("hide-{}", r.as_str()))))
                 .collect(),
             back,
+            check_all,
+            check_all_href,
         },
     )
 }
