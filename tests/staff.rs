@@ -571,7 +571,7 @@ async fn a_drafter_creates_edits_uploads_materials_and_submits_in_the_browser(ap
         ("category", "Normative documents"),
         ("kind", "normative_document"),
         ("subject_terms", "legal aid, justice"),
-        ("opens_on", opens.as_str()),
+        ("comment_period.opens_on", opens.as_str()),
         ("articles[0].heading", "Scope"),
         ("articles[0].text", "These rules apply county-wide."),
         ("articles[1].text", "Legal aid is free."),
@@ -579,7 +579,7 @@ async fn a_drafter_creates_edits_uploads_materials_and_submits_in_the_browser(ap
         ("op", "save"),
     ];
     let mut pairs = base.to_vec();
-    pairs.push(("closes_on", short.as_str()));
+    pairs.push(("comment_period.closes_on", short.as_str()));
     let res = b
         .submit("/staff/drafts/new", "/staff/drafts/new", &pairs)
         .await;
@@ -597,7 +597,7 @@ async fn a_drafter_creates_edits_uploads_materials_and_submits_in_the_browser(ap
 
     let long = (today + TimeDelta::days(40)).to_string();
     let mut pairs = base.to_vec();
-    pairs.push(("closes_on", long.as_str()));
+    pairs.push(("comment_period.closes_on", long.as_str()));
     let res = b
         .submit("/staff/drafts/new", "/staff/drafts/new", &pairs)
         .await;
@@ -619,7 +619,7 @@ async fn a_drafter_creates_edits_uploads_materials_and_submits_in_the_browser(ap
     let mut pairs = base.to_vec();
     pairs.retain(|(k, _)| *k != "title");
     pairs.push(("title", "Rules on free legal aid"));
-    pairs.push(("closes_on", long.as_str()));
+    pairs.push(("comment_period.closes_on", long.as_str()));
     let res = b
         .submit(&to, &format!("/staff/drafts/{id}/edit"), &pairs)
         .await;

@@ -77,8 +77,15 @@ impl Values {
             kind: form.get("kind").unwrap_or_default().to_string(),
             enterprise_related: form.checked("enterprise_related"),
             summary: form.get("summary").unwrap_or_default().to_string(),
-            opens_on: form.get("opens_on").unwrap_or_default().to_string(),
-            closes_on: form.get("closes_on").unwrap_or_default().to_string(),
+            // The API's names for the period's fields.
+            opens_on: form
+                .get("comment_period.opens_on")
+                .unwrap_or_default()
+                .to_string(),
+            closes_on: form
+                .get("comment_period.closes_on")
+                .unwrap_or_default()
+                .to_string(),
             articles: articles.into_values().collect(),
             paste: form.get("articles_paste").unwrap_or_default().to_string(),
         }
