@@ -37,6 +37,7 @@ both!(
     staff_pages_are_english_on_request,
     ended_sessions_and_old_sign_in_attempts_are_purged,
     a_drafter_invites_people_to_a_hearing_from_the_drafts_page,
+    an_officer_changes_their_own_password_and_every_session_ends,
 );
 
 /// Like `both!`, for tests that need their own configuration.
@@ -1306,6 +1307,7 @@ async fn staff_pages_are_english_on_request(app: TestApp) {
         "/staff/users",
         "/staff/audit",
         "/staff/outbox",
+        "/staff/account",
     ] {
         let res = b.get(path).await;
         assert_eq!(res.status.as_u16(), 200, "{path}");
@@ -1425,4 +1427,59 @@ async fn a_drafter_invites_people_to_a_hearing_from_the_drafts_page(app: TestApp
     // Reviewers may not invite.
     let mut r = signed_in(&app, "zhao", &[Role::Reviewer]).await;
     assert_eq!(r.get(&path).await.status.as_u16(), 403);
+}
+
+async fn an_officer_changes_their_own_password_and_every_session_ends(app: TestApp) {
+    let mut b = signed_in(&app, "wang", &[Role::Drafter]).await;
+    let mut phone = Browser::new(&app);
+    assert_eq!(location(&phone.sign_in("wang", PASSWORD).await), "/staff");
+    // The current password must be right, and the new one given twice alike.
+    let res = b
+        .submit(
+            "/staff/account",
+            "/staff/account",
+            &[
+                ("current_password", "not it"),
+                ("password", "a new long password"),
+                ("password_again", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 422);
+    assert!(res.text().contains("class=\"field invalid\""));
+    let res = b
+        .submit(
+            "/staff/account",
+            "/staff/account",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "a new long password"),
+                ("password_again", "another one"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 422);
+    let res = b
+        .submit(
+            "/staff/account",
+            "/staff/account",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "a new long password"),
+                ("password_again", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/staff/login");
+    assert!(
+        location(&phone.get("/staff").await).starts_with("/staff/login"),
+        "other sessions end"
+    );
+    let mut again = Browser::new(&app);
+    assert_eq!(again.sign_in("wang", PASSWORD).await.status.as_u16(), 401);
+    assert_eq!(
+        location(&again.sign_in("wang", "a new long password").await),
+        "/staff"
+    );
+    assert!(audit_actions(&app).contains(&"user.password_changed".to_string()));
 }

@@ -256,6 +256,7 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
         "/staff/audit?verify=1",
         "/staff/outbox",
         "/staff/drafts",
+        "/staff/account",
     ] {
         checks(&mut admin, &format!("{base}{path}"), &axe, &mut problems);
     }

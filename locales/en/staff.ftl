@@ -65,6 +65,11 @@ done-return = The draft was sent back to the drafter.
 done-extend = The comment period was extended.
 done-withdraw = The draft was withdrawn.
 
+account-title = My account
+change-password = Change my password
+change-password-hint = After the change every session of yours ends, this one too; sign in again with the new password.
+field-current-password = Current password
+password-changed = Your password is changed. Sign in with the new one.
 login-title = Staff sign-in
 login-lead = Sign in with the username and password your administrator gave you.
 login-help = Forgotten your password? Ask an administrator for a new set-password link.

@@ -62,6 +62,11 @@ done-return = 草案已退回起草人。
 done-extend = 征求意见期已延长。
 done-withdraw = 草案已撤回。
 
+account-title = 我的账号
+change-password = 修改密码
+change-password-hint = 修改后您的所有登录会话（包括当前会话）都将结束，请用新密码重新登录。
+field-current-password = 当前密码
+password-changed = 密码已修改，请用新密码登录。
 login-title = 工作人员登录
 login-lead = 请使用管理员为您设置的用户名和密码登录。
 login-help = 忘记密码？请联系管理员获取新的设置密码链接。

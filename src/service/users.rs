@@ -496,6 +496,29 @@ pub fn set_password(
     })
 }
 
+/// R25: a signed-in user changes their own password, giving the current one. Every session
+/// and token of theirs ends, this one too: they sign in again with the new password.
+pub fn change_own_password(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    let user = user_or_404(conn, &actor.id)?;
+    if !security::verify_password(current, &user.password_hash) {
+        return Err(AppError::field(
+            "current_password",
+            l!("当前密码不正确", "the current password is wrong"),
+        ));
+    }
+    check_password(new)?;
+    let hash = security::hash_password(new).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+    db::write_tx(conn, |conn| {
+        replace_password(conn, now, &actor.id, &user, &hash, "user.password_changed")
+    })
+}
+
 /// The user a set-password link is for, while it is valid.
 pub fn password_link_user(
     conn: &mut DbConn,

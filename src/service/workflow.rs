@@ -66,8 +66,8 @@ fn refusal(r: Refusal, action: Action) -> AppError {
         Refusal::AttestationRequired => AppError::field(
             "attest_no_confidential",
             l!(
-                "审核时必须确认文本不含国家秘密、个人信息和商业秘密（attest_no_confidential: true）。",
-                "Confirm that the text holds no secret, personal or commercially confidential data (attest_no_confidential: true)."
+                "审核时必须确认文本不含国家秘密、个人信息和商业秘密。",
+                "Confirm that the text holds no secret, personal or commercially confidential data."
             ),
         ),
         Refusal::NoteRequired => AppError::field(

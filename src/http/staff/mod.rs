@@ -6,6 +6,7 @@
 //! page the user's roles do not allow answers a 403 page. Staff pages are never cached
 //! (`Cache-Control: no-store`), so after signing out the back button shows no staff data.
 
+pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod drafts;
@@ -674,6 +675,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .post(login::submit_set_password),
     )
     .service(web::resource("/staff").get(dashboard::show_dashboard))
+    .service(
+        web::resource("/staff/account")
+            .get(account::show_account)
+            .post(account::submit_password_change),
+    )
     .service(web::resource("/staff/drafts").get(drafts::list_drafts))
     .service(
         web::resource("/staff/drafts/new")
