@@ -359,6 +359,13 @@ impl From<diesel::r2d2::PoolError> for AppError {
     }
 }
 
+/// Runs `validator`'s rules on an operation's input: 422 naming every field at fault.
+pub fn validated<T: validator::Validate>(input: &T) -> Result<(), AppError> {
+    input
+        .validate()
+        .map_err(|e| AppError::validation(field_errors(&e)))
+}
+
 /// Flattens `validator` errors into `field → messages`, in both languages.
 pub fn field_errors(errors: &validator::ValidationErrors) -> FieldErrors {
     let mut out = FieldErrors::new();

@@ -286,19 +286,26 @@ pub mod ftl {
 
         #[test]
         fn every_message_a_template_uses_exists() {
+            // The templates, and the page code that picks messages itself.
             let dirs = [
                 concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates"),
                 concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/templates/staff"),
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/staff"),
+                concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/pages"),
             ];
             let mut missing = Vec::new();
             let mut calls = 0;
             let files = dirs
                 .iter()
                 .flat_map(|dir| std::fs::read_dir(dir).into_iter().flatten().flatten())
-                .filter(|e| e.path().extension().is_some_and(|x| x == "html"));
+                .filter(|e| {
+                    e.path()
+                        .extension()
+                        .is_some_and(|x| x == "html" || x == "rs")
+                });
             for entry in files {
                 let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                for call in ["t.s(\"", "t.n(\"", "t.a(\"", "t.f(\""] {
+                for call in ["t.s(\"", "t.n(\"", "t.a(\"", "t.f(\"", "both(\""] {
                     for (i, _) in text.match_indices(call) {
                         let rest = &text[i + call.len()..];
                         let id = rest.split('"').next().unwrap_or_default();
@@ -326,7 +333,11 @@ pub mod ftl {
                 .into_iter()
                 .flatten()
                 .flatten()
-                .filter(|e| e.path().extension().is_some_and(|x| x == "html"));
+                .filter(|e| {
+                    e.path()
+                        .extension()
+                        .is_some_and(|x| x == "html" || x == "rs")
+                });
             for entry in files {
                 let text = std::fs::read_to_string(entry.path())
                     .unwrap_or_default()

@@ -92,6 +92,9 @@ set-password-for = Choose the password for { $username }.
 set-password-submit = Set the password
 set-password-expired = This link has expired or was already used. Ask an administrator for a new one.
 
+form-unreadable = The form could not be read. Send it again; if it keeps failing, shorten long texts.
+upload-unreadable = The upload could not be read. Choose the file again and send the form once more.
+user-operation-unknown = That change to a user does not exist. Use the buttons on the users page.
 error-summary-title = There is a problem
 error-csrf-title = The form has expired
 error-csrf-body = This form was open too long or came from elsewhere, so nothing was changed. Open the page again and repeat the step.

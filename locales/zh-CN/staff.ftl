@@ -86,6 +86,9 @@ set-password-for = 为 { $username } 设置密码。
 set-password-submit = 设置密码
 set-password-expired = 该链接已失效或已使用，请联系管理员重新获取。
 
+form-unreadable = 无法读取提交的表单，请重新提交；如仍失败，请缩短较长的文字。
+upload-unreadable = 无法读取上传的内容，请重新选择文件后再次提交。
+user-operation-unknown = 没有这项用户操作，请使用用户管理页面上的按钮。
 error-summary-title = 请修改以下问题
 error-csrf-title = 表单已失效
 error-csrf-body = 该表单打开时间过长或来自其他页面，未做任何更改。请重新打开页面后再操作。

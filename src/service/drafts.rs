@@ -249,9 +249,7 @@ pub fn create_draft(
     input: DraftInput,
 ) -> AppResult<String> {
     actor.require(&[Role::Drafter])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(crate::error::field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let tz = config.timezone();
     let fields = build_fields(
         config,
@@ -298,9 +296,7 @@ pub fn update_draft(
     patch: DraftPatch,
 ) -> AppResult<()> {
     actor.require(&[Role::Drafter])?;
-    patch
-        .validate()
-        .map_err(|e| AppError::validation(crate::error::field_errors(&e)))?;
+    crate::error::validated(&patch)?;
     let me = actor.id.as_str();
     db::write_tx(conn, |conn| {
         let d = q::find(conn, id)?.ok_or_else(AppError::not_found)?;

@@ -15,7 +15,7 @@ use crate::db::subscriptions::{self, Recipient};
 use crate::db::{self, DbConn, drafts};
 use crate::domain::mail::normalize_email;
 use crate::domain::roles::Role;
-use crate::error::{AppError, AppResult, FieldErrors, field_errors};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::l;
 use crate::mail::events::{self, Invitation};
 
@@ -54,9 +54,7 @@ pub fn invite(
     input: &InvitationBody,
 ) -> AppResult<usize> {
     actor.require(&[Role::Drafter])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let mut errors = FieldErrors::new();
     if !matches!(input.event.kind.as_str(), "hearing" | "symposium") {
         errors.insert(

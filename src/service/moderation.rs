@@ -11,7 +11,7 @@ use crate::db::comments::{self as q, Comment};
 use crate::db::{self, DbConn, audit};
 use crate::domain::comment::{CommentStatus, HideReason};
 use crate::domain::roles::Role;
-use crate::error::{AppError, AppResult, field_errors, rule};
+use crate::error::{AppError, AppResult, rule};
 use crate::l;
 
 #[derive(Debug, Deserialize)]
@@ -82,8 +82,7 @@ pub enum Decision {
 impl ModerationInput {
     /// The decision, or 422 naming the field at fault.
     pub fn decision(&self) -> AppResult<Decision> {
-        self.validate()
-            .map_err(|e| AppError::validation(field_errors(&e)))?;
+        crate::error::validated(&self)?;
         match self.decision.as_deref() {
             Some("hide") => self
                 .reason

@@ -23,7 +23,7 @@ use crate::domain::report::{
     ReportRefusal,
 };
 use crate::domain::roles::Role;
-use crate::error::{AppError, AppResult, ErrorKind, field_errors};
+use crate::error::{AppError, AppResult, ErrorKind};
 use crate::l;
 
 /// How many missing comments a 409 lists (the total is always given).
@@ -78,9 +78,7 @@ pub fn prepare_report(
     input: &PrepareReport,
 ) -> AppResult<ReportRow> {
     actor.require(&[Role::Drafter])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let min = config.review.concentrated_min_comments;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
@@ -237,9 +235,7 @@ pub fn act_on_report(
     input: &ReportAction,
 ) -> AppResult<ReportRow> {
     actor.require(&[Role::Drafter, Role::Approver])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
         let report =

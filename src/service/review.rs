@@ -17,7 +17,7 @@ use crate::db::{self, DbConn, ids, reports};
 use crate::domain::grouping;
 use crate::domain::review::{Outcome, is_concentrated, reason_ok};
 use crate::domain::roles::Role;
-use crate::error::{AppError, AppResult, field_errors};
+use crate::error::{AppError, AppResult};
 use crate::l;
 
 /// A disposition as it was recorded: what, why, by whom and when.
@@ -368,9 +368,7 @@ pub fn create_group(
     input: CreateGroup,
 ) -> AppResult<GroupView> {
     actor.require(&[Role::Drafter])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let min = config.review.concentrated_min_comments;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
@@ -429,9 +427,7 @@ pub fn update_group(
     input: UpdateGroup,
 ) -> AppResult<GroupView> {
     actor.require(&[Role::Drafter])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let min = config.review.concentrated_min_comments;
     let id = group_id;
     db::write_tx(conn, |conn| {
@@ -504,9 +500,7 @@ pub fn set_group_disposition(
     input: &SetDisposition,
 ) -> AppResult<GroupView> {
     actor.require(&[Role::Drafter])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let (outcome, reason) = input.checked()?;
     let min = config.review.concentrated_min_comments;
     let id = group_id;
@@ -551,9 +545,7 @@ pub fn set_comment_disposition(
     input: &SetDisposition,
 ) -> AppResult<CommentDispositionView> {
     actor.require(&[Role::Drafter])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let (outcome, reason) = input.checked()?;
     let id = comment_id;
     db::write_tx(conn, |conn| {

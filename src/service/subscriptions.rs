@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::db::subscriptions::{self, Subscription};
 use crate::db::{self, DbConn, drafts};
 use crate::domain::mail::{ScopeKind, normalize_email};
-use crate::error::{AppError, AppResult, field_errors};
+use crate::error::{AppError, AppResult};
 use crate::l;
 use crate::mail::events;
 use crate::mail::links::{self, LinkError, Unsubscribe};
@@ -91,9 +91,7 @@ pub fn subscribe(
     now: DateTime<Utc>,
     input: &SubscribeBody,
 ) -> AppResult<()> {
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let (kind, value) = checked_scope(&input.scope)?;
     let locale = match input.locale.as_deref() {
         None => config.site.default_locale.clone(),

@@ -12,7 +12,7 @@ use crate::db::sessions::{self, SessionRow};
 use crate::db::users::{self, NewUser, User, UserError};
 use crate::db::{self, DbConn, audit, ids};
 use crate::domain::roles::{Role, Roles};
-use crate::error::{AppError, AppResult, FieldErrors, field_errors};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::l;
 use crate::security;
 
@@ -39,9 +39,7 @@ pub fn authenticate(
     input: &Credentials,
     client_key: &str,
 ) -> AppResult<User> {
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let name = input.username.trim();
     let window = TimeDelta::minutes(i64::from(config.security.login_window_minutes.max(1)));
     let max = i64::from(config.security.login_max_failures.max(1));
@@ -235,9 +233,7 @@ pub fn add_user(
     password: Option<&str>,
 ) -> AppResult<AddedUser> {
     actor.require(&[Role::Admin])?;
-    input
-        .validate()
-        .map_err(|e| AppError::validation(field_errors(&e)))?;
+    crate::error::validated(&input)?;
     let username = input.username.trim().to_string();
     let mut errors = FieldErrors::new();
     if !username_ok(&username) {

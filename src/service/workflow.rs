@@ -88,9 +88,7 @@ pub fn act(
     id: &str,
     input: &ActionInput,
 ) -> AppResult<()> {
-    input
-        .validate()
-        .map_err(|e| AppError::validation(crate::error::field_errors(&e)))?;
+    crate::error::validated(&input)?;
     db::write_tx(conn, |conn| {
         perform(conn, now, config, &actor.id, &actor.roles, id, input)
     })

@@ -391,7 +391,7 @@ pub async fn submit_action(
             Err(_) => {
                 let error = crate::error::AppError::field(
                     "closes_on",
-                    crate::l!("请按 年-月-日 填写日期", "use the form YYYY-MM-DD"),
+                    crate::lang::ftl::both("date-invalid"),
                 );
                 return render_draft(
                     &state,

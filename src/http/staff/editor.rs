@@ -604,9 +604,8 @@ pub async fn submit_material(
     let mut total = 0usize;
     while let Some(item) = multipart.next().await {
         let mut field = item.map_err(|_| {
-            PageError::App(AppError::malformed(crate::l!(
-                "无法读取上传的内容。",
-                "The upload could not be read."
+            PageError::App(AppError::malformed(crate::lang::ftl::both(
+                "upload-unreadable",
             )))
         })?;
         let name = field.name().unwrap_or_default().to_string();
@@ -617,9 +616,8 @@ pub async fn submit_material(
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| {
-                PageError::App(AppError::malformed(crate::l!(
-                    "无法读取上传的内容。",
-                    "The upload could not be read."
+                PageError::App(AppError::malformed(crate::lang::ftl::both(
+                    "upload-unreadable",
                 )))
             })?;
             total += chunk.len();

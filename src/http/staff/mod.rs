@@ -234,9 +234,8 @@ pub async fn read_form(state: &AppState, mut payload: web::Payload) -> Result<Fo
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| {
-            PageError::App(AppError::malformed(crate::l!(
-                "无法读取提交的内容。",
-                "The form could not be read."
+            PageError::App(AppError::malformed(crate::lang::ftl::both(
+                "form-unreadable",
             )))
         })?;
         if body.len() + chunk.len() > limit {
@@ -719,4 +718,69 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/staff/audit").get(audit::show_audit))
     .service(web::resource("/staff/outbox").get(outbox::show_outbox))
     .service(web::resource("/staff/outbox/{id}/retry").post(outbox::submit_retry));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::comment::{Channel, CommentStatus, Flag, HideReason};
+    use crate::domain::workflow::{Action, DraftState};
+    use crate::lang::ftl::has;
+
+    /// The pages name stored values through messages built from the value (`state-…`,
+    /// `action-…`): every value has its message in both languages.
+    #[test]
+    fn every_stored_value_the_pages_name_has_its_message() {
+        let mut ids: Vec<String> = Vec::new();
+        ids.extend(
+            DraftState::ALL
+                .iter()
+                .map(|s| format!("state-{}", s.as_str())),
+        );
+        for a in Action::ALL {
+            for form in ["action-{}", "action-{}-help", "done-{}"] {
+                ids.push(form.replace("{}", a.as_str()));
+            }
+        }
+        ids.extend(
+            Channel::ALL
+                .iter()
+                .map(|c| format!("channel-{}", c.as_str())),
+        );
+        ids.extend(Flag::ALL.iter().map(|f| format!("flag-{}", f.as_str())));
+        ids.extend(
+            HideReason::ALL
+                .iter()
+                .map(|r| format!("hide-{}", r.as_str())),
+        );
+        ids.extend(
+            CommentStatus::ALL
+                .iter()
+                .map(|s| format!("status-{}", s.as_str())),
+        );
+        ids.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
+        ids.extend(["queued", "sent", "failed"].map(|s| format!("mail-{s}")));
+        let missing: Vec<&String> = ids
+            .iter()
+            .filter(|id| !has(Lang::Zh, id) || !has(Lang::En, id))
+            .collect();
+        assert!(missing.is_empty(), "messages missing: {missing:?}");
+    }
+
+    #[test]
+    fn sign_in_returns_only_to_the_workspace() {
+        assert_eq!(
+            safe_next("/staff/drafts?state=drafting"),
+            "/staff/drafts?state=drafting"
+        );
+        for bad in [
+            "https://evil.example/staff",
+            "//evil.example/staff",
+            "/drafts",
+            "/staff/login",
+            "/staff\\..\\x",
+        ] {
+            assert_eq!(safe_next(bad), "/staff", "{bad}");
+        }
+    }
 }

@@ -213,7 +213,7 @@ pub async fn submit_user_change(
             }
             _ => Err(crate::error::AppError::field(
                 "op",
-                crate::l!("未知操作", "unknown operation"),
+                crate::lang::ftl::both("user-operation-unknown"),
             )),
         })
         .await;
