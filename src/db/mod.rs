@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod comments;
+pub mod desk;
 pub mod drafts;
 pub mod ids;
 pub mod materials;

@@ -126,12 +126,7 @@ pub fn missing(
             .left_join(opinion_groups::table)
             .filter(comments::draft_id.eq(draft_id))
             .filter(comments::round.eq(round))
-            .filter(sql::<diesel::sql_types::Bool>(
-                "(COALESCE(comments.outcome, opinion_groups.outcome) IS NULL \
-                 OR (COALESCE(comments.outcome, opinion_groups.outcome) <> 'adopted' \
-                     AND (CASE WHEN comments.outcome IS NOT NULL THEN comments.reason \
-                          ELSE opinion_groups.reason END) IS NULL))",
-            ))
+            .filter(sql::<diesel::sql_types::Bool>(super::desk::LACKING))
     };
     let total: i64 = base().count().get_result(conn)?;
     let rows: Vec<(String, String, Option<String>, Option<String>)> = base()

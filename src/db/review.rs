@@ -22,6 +22,7 @@ pub struct ReviewDraft {
     pub opens_at: Option<NaiveDateTime>,
     pub closes_at: NaiveDateTime,
     pub drafter_id: String,
+    pub agency: String,
 }
 
 pub fn draft(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReviewDraft>> {
@@ -46,6 +47,7 @@ pub struct GroupRow {
     pub reason: Option<String>,
     pub disposed_by: Option<String>,
     pub disposed_at: Option<NaiveDateTime>,
+    pub assigned_to: Option<String>,
 }
 
 pub fn group(conn: &mut DbConn, id: &str) -> QueryResult<Option<GroupRow>> {

@@ -172,6 +172,7 @@ diesel::table! {
         disposed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        assigned_to -> Nullable<Text>,
     }
 }
 
@@ -208,6 +209,29 @@ diesel::table! {
         reason -> Nullable<Text>,
         disposed_by -> Nullable<Text>,
         disposed_at -> Nullable<Timestamp>,
+        assigned_to -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    review_notes (id) {
+        id -> Text,
+        draft_id -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reason_snippets (id) {
+        id -> Text,
+        agency -> Text,
+        body -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -312,6 +336,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     index_sequences,
     opinion_groups,
     comments,
+    review_notes,
+    reason_snippets,
     idempotency_keys,
     outbox,
     subscriptions,

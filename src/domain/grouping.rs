@@ -952,5 +952,8 @@ fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Ve
     })
 }
 
+mod matches;
+pub use matches::{Match, closest_to_group, similar_groups};
+
 #[cfg(test)]
 mod tests;

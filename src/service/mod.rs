@@ -8,6 +8,7 @@
 //! which all call these functions, cannot differ on a rule or forget one.
 
 pub mod comments;
+pub mod desk;
 pub mod drafts;
 pub mod invitations;
 pub mod moderation;

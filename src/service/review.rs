@@ -41,6 +41,8 @@ pub struct GroupView {
     pub concentrated: bool,
     pub comment_ids: Vec<String>,
     pub disposition: Option<Disposition>,
+    /// The colleague who works on it.
+    pub assigned_to: Option<String>,
 }
 
 impl GroupView {
@@ -54,6 +56,7 @@ impl GroupView {
                 disposed_by: g.disposed_by,
                 disposed_at: g.disposed_at,
             }),
+            assigned_to: g.assigned_to,
             id: g.id,
             title: g.title,
             summary: g.summary,
@@ -92,26 +95,53 @@ pub struct CreateGroup {
     pub comment_ids: Vec<String>,
 }
 
-/// A change to a group: a new title, comments moved in (`add`), comments taken out (`remove`).
-#[derive(Debug, Clone, Deserialize, Validate)]
+/// A change to a group: a new title or summary, comments moved in (`add`), comments taken out
+/// (`remove`).
+#[derive(Debug, Clone, Default, Deserialize, Validate)]
 pub struct UpdateGroup {
     #[validate(length(min = 1, max = 200))]
     pub title: Option<String>,
+    /// The summary the report shows for the group.
+    #[validate(length(max = 5000))]
+    pub summary: Option<String>,
     #[validate(length(max = 100000))]
     pub add: Option<Vec<String>>,
     #[validate(length(max = 100000))]
     pub remove: Option<Vec<String>>,
 }
 
-/// A disposition as an officer gives it.
-#[derive(Debug, Clone, Deserialize, Validate)]
+/// A disposition as an officer gives it: the reason written out, or one of the agency's kept
+/// reasons (`snippet_id`) when none is written.
+#[derive(Debug, Clone, Default, Deserialize, Validate)]
 pub struct SetDisposition {
     pub outcome: String,
     #[validate(length(max = 5000))]
     pub reason: Option<String>,
+    #[serde(default)]
+    pub snippet_id: Option<String>,
 }
 
 impl SetDisposition {
+    /// The written reason, else the text of the chosen kept reason of the draft's agency
+    /// (a reason of another agency is refused beside `snippet_id`).
+    pub fn with_snippet(mut self, conn: &mut DbConn, agency: &str) -> AppResult<SetDisposition> {
+        let written = self.reason.as_deref().is_some_and(|r| !r.trim().is_empty());
+        if let Some(id) = self.snippet_id.take().filter(|s| !s.is_empty())
+            && !written
+        {
+            match crate::db::desk::snippet(conn, &id)? {
+                Some((a, body)) if a == agency => self.reason = Some(body),
+                _ => {
+                    return Err(AppError::field(
+                        "snippet_id",
+                        l!("所选常用理由不存在", "That kept reason does not exist"),
+                    ));
+                }
+            }
+        }
+        Ok(self)
+    }
+
     /// R17: the outcome and the trimmed reason, or 422 naming `outcome` or `reason`.
     pub fn checked(&self) -> AppResult<(Outcome, Option<String>)> {
         let outcome = Outcome::parse(&self.outcome).ok_or_else(|| {
@@ -161,7 +191,7 @@ pub fn ensure_reviewable(draft: &ReviewDraft) -> AppResult<()> {
 }
 
 /// R19: no disposition may change while a report of the round waits for approval.
-fn ensure_not_under_approval(conn: &mut DbConn, draft_id: &str, round: i32) -> AppResult<()> {
+pub fn ensure_not_under_approval(conn: &mut DbConn, draft_id: &str, round: i32) -> AppResult<()> {
     if let Some(r) = reports::latest(conn, draft_id, round)?
         && r.state == "awaiting_approval"
     {
@@ -440,6 +470,9 @@ pub fn update_group(
             }
             review::rename_group(conn, now, id, title.trim())?;
         }
+        if let Some(summary) = &input.summary {
+            crate::db::desk::set_group_summary(conn, now, id, summary.trim())?;
+        }
         review::accept_group(conn, now, id, &actor.id)?;
         let add = input.add.clone().unwrap_or_default();
         let remove = input.remove.clone().unwrap_or_default();
@@ -478,6 +511,7 @@ pub fn update_group(
                 draft_id: Some(&draft.id),
                 details: json!({
                     "title": input.title,
+                    "summary": input.summary,
                     "added": add,
                     "removed": remove,
                     "groups_emptied_and_removed": deleted,
@@ -501,12 +535,15 @@ pub fn set_group_disposition(
 ) -> AppResult<GroupView> {
     actor.require(&[Role::Drafter])?;
     crate::error::validated(&input)?;
-    let (outcome, reason) = input.checked()?;
+    if input.snippet_id.is_none() {
+        input.checked()?;
+    }
     let min = config.review.concentrated_min_comments;
     let id = group_id;
     db::write_tx(conn, |conn| {
         let group = review::group(conn, id)?.ok_or_else(AppError::not_found)?;
         let draft = load_draft(conn, &group.draft_id)?;
+        let (outcome, reason) = input.clone().with_snippet(conn, &draft.agency)?.checked()?;
         ensure_reviewable(&draft)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;
         review::set_group_disposition(
@@ -546,11 +583,14 @@ pub fn set_comment_disposition(
 ) -> AppResult<CommentDispositionView> {
     actor.require(&[Role::Drafter])?;
     crate::error::validated(&input)?;
-    let (outcome, reason) = input.checked()?;
+    if input.snippet_id.is_none() {
+        input.checked()?;
+    }
     let id = comment_id;
     db::write_tx(conn, |conn| {
         let c = review::comment_disposition(conn, id)?.ok_or_else(AppError::not_found)?;
         let draft = load_draft(conn, &c.draft_id)?;
+        let (outcome, reason) = input.clone().with_snippet(conn, &draft.agency)?.checked()?;
         ensure_reviewable(&draft)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;
         review::set_comment_disposition(
