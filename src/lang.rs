@@ -106,6 +106,7 @@ pub mod ftl {
             &[
                 include_str!("../locales/zh-CN/staff.ftl"),
                 include_str!("../locales/zh-CN/public.ftl"),
+                include_str!("../locales/zh-CN/desk.ftl"),
             ],
         ),
         (
@@ -113,6 +114,7 @@ pub mod ftl {
             &[
                 include_str!("../locales/en/staff.ftl"),
                 include_str!("../locales/en/public.ftl"),
+                include_str!("../locales/en/desk.ftl"),
             ],
         ),
     ];

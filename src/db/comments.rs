@@ -105,6 +105,7 @@ pub struct Comment {
     pub reason: Option<String>,
     pub disposed_by: Option<String>,
     pub disposed_at: Option<NaiveDateTime>,
+    pub assigned_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -327,6 +327,30 @@ pub fn members_page(
         .load(conn)
 }
 
+/// Who the members of each of the round's groups are: `group → [(stakeholder type, n)]`.
+pub fn spread_by_group(
+    conn: &mut DbConn,
+    draft_id: &str,
+    round: i32,
+) -> QueryResult<std::collections::HashMap<String, Vec<(String, i64)>>> {
+    let rows: Vec<(String, String, i64)> = comments::table
+        .filter(comments::draft_id.eq(draft_id))
+        .filter(comments::round.eq(round))
+        .filter(comments::group_id.is_not_null())
+        .group_by((comments::group_id, comments::stakeholder_type))
+        .select((
+            comments::group_id.assume_not_null(),
+            comments::stakeholder_type,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut out: std::collections::HashMap<String, Vec<(String, i64)>> = Default::default();
+    for (g, t, n) in rows {
+        out.entry(g).or_default().push((t, n));
+    }
+    Ok(out)
+}
+
 /// How many members of each of the round's groups have their own disposition.
 pub fn overrides_by_group(
     conn: &mut DbConn,

@@ -187,7 +187,8 @@ pub fn act_on_comments(
         let (action_name, changed, details) = match &action {
             BulkAction::MoveTo(target) => {
                 if let Some(g) = target
-                    && desk::groups_of_draft(conn, &draft.id, draft.round, &[g.clone()])?.is_empty()
+                    && desk::groups_of_draft(conn, &draft.id, draft.round, std::slice::from_ref(g))?
+                        .is_empty()
                 {
                     return Err(AppError::field(
                         "group_id",

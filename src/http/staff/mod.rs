@@ -9,8 +9,10 @@
 pub mod account;
 pub mod audit;
 pub mod dashboard;
+pub mod desk;
 pub mod drafts;
 pub mod editor;
+pub mod groups;
 pub mod login;
 pub mod moderation;
 pub mod outbox;
@@ -704,6 +706,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .get(drafts::show_offline_form)
             .post(drafts::submit_offline_form),
     )
+    .service(
+        web::resource("/staff/drafts/{id}/comments")
+            .get(desk::show_triage)
+            .post(desk::submit_bulk),
+    )
+    .service(
+        web::resource("/staff/drafts/{id}/comments/{cid}")
+            .get(desk::show_comment)
+            .post(desk::submit_comment),
+    )
+    .service(
+        web::resource("/staff/drafts/{id}/groups")
+            .get(groups::show_groups)
+            .post(groups::submit_groups),
+    )
+    .service(web::resource("/staff/drafts/{id}/groups/suggest").post(groups::submit_suggest))
+    .service(
+        web::resource("/staff/drafts/{id}/groups/{gid}")
+            .get(groups::show_group)
+            .post(groups::submit_group),
+    )
+    .service(web::resource("/staff/drafts/{id}/snippets").post(groups::submit_snippet))
     .service(
         web::resource("/staff/moderation")
             .get(moderation::show_queue)
