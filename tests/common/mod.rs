@@ -11,6 +11,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod session;
 
 use std::path::PathBuf;
 
