@@ -1,7 +1,9 @@
 //! `consult demo` and `consult serve --demo`: a small, realistic world to look at. A county
 //! justice bureau's drafts in every phase (closed, open, scheduled, in review, drafting), in
 //! Chinese and one in English, with their materials, a review record, an extension and
-//! comments; and staff users sharing one printed password. Loading twice never duplicates
+//! comments; the closed one with its comments grouped and answered and its adoption report
+//! published, all through the service operations; and staff users sharing one printed
+//! password. Loading twice never duplicates
 //! anything: a marker row says the data is there.
 
 use anyhow::Context;
@@ -17,6 +19,8 @@ use crate::domain::period;
 use crate::domain::roles::{Role, Roles};
 use crate::domain::workflow::{Action, DraftKind, MaterialKind};
 use crate::service::drafts::{ArticleInput, DraftInput, NewMaterial, PeriodInput};
+use crate::service::reports::{PrepareReport, ReportAction};
+use crate::service::review::{CreateGroup, SetDisposition};
 use crate::service::workflow::ActionInput;
 use crate::service::{self, Actor};
 
@@ -145,7 +149,8 @@ pub fn load(
     let staff = Staff { ids };
     let mut comment_count = 0;
 
-    // 1. Closed: the comment period ended about three weeks ago.
+    // 1. Closed: the comment period ended about three weeks ago; its report was published a
+    //    fortnight ago.
     let t = now - TimeDelta::days(45);
     let closed = staff.draft(
         conn,
@@ -169,6 +174,8 @@ pub fn load(
         now - TimeDelta::days(35),
         LEGALITY_COMMENTS,
     )?;
+    // Its review after the period and the published adoption report (R16–R19).
+    staff.publish_report(conn, config, &closed, now - TimeDelta::days(20))?;
 
     // 2. Open, Chinese, with an extension.
     let t = now - TimeDelta::days(12);
@@ -350,6 +357,158 @@ impl Staff {
         let actor = Actor::new(actor.clone(), roles.clone());
         service::workflow::act(conn, config, &actor, at, id, &input)
             .map_err(|e| anyhow::anyhow!("demo step {:?} refused: {e}", input.action))
+    }
+
+    fn actor(&self, who: usize) -> Actor {
+        let (id, roles) = &self.ids[who];
+        Actor::new(id.clone(), roles.clone())
+    }
+
+    /// The whole cycle after a comment period, through the same operations as the staff's:
+    /// the moderator decides on the last pending comment (R12); the drafter groups the
+    /// comments on the review period, gives every group and comment its outcome with a
+    /// reason (R16, R17), prepares and submits the report (R18); the approver, another
+    /// person, publishes it (R19), which concludes the draft.
+    fn publish_report(
+        &self,
+        conn: &mut DbConn,
+        config: &Config,
+        id: &str,
+        from: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let refused = |what: &str, e: crate::error::AppError| {
+            anyhow::anyhow!("demo review step {what} refused: {e}")
+        };
+        let list: Vec<(String, String, String)> = comments::table
+            .filter(comments::draft_id.eq(id))
+            .order(comments::submitted_at.asc())
+            .select((comments::id, comments::body, comments::status))
+            .load(conn)?;
+        let comment = |start: &str| -> anyhow::Result<String> {
+            list.iter()
+                .find(|(_, body, _)| body.starts_with(start))
+                .map(|(id, _, _)| id.clone())
+                .with_context(|| format!("demo comment {start}"))
+        };
+        let pending: Vec<String> = list
+            .iter()
+            .filter(|(_, _, status)| status == "pending")
+            .map(|(id, _, _)| id.clone())
+            .collect();
+        if !pending.is_empty() {
+            service::moderation::moderate_many(
+                conn,
+                &self.actor(4),
+                from - TimeDelta::days(1),
+                &pending,
+                service::moderation::Decision::Publish,
+            )
+            .map_err(|e| refused("moderation", e))?;
+        }
+        let drafter = self.actor(0);
+        let disposition = |outcome: &str, reason: &str| SetDisposition {
+            outcome: outcome.into(),
+            reason: Some(reason.into()).filter(|r: &String| !r.is_empty()),
+        };
+        // The opinions on Article 4's time limit, one group with one answer.
+        let period = [
+            "建议将第四条",
+            "第四条审核期限太短",
+            "第四条审核期限过短",
+            "审核期限（第四条）",
+            "建议第四条审核期限",
+        ]
+        .iter()
+        .map(|s| comment(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+        let group = service::review::create_group(
+            conn,
+            config,
+            &drafter,
+            from,
+            id,
+            CreateGroup {
+                title: "关于第四条审核期限的意见".into(),
+                comment_ids: period.clone(),
+            },
+        )
+        .map_err(|e| refused("group", e))?;
+        service::review::set_group_disposition(
+            conn,
+            config,
+            &drafter,
+            from + TimeDelta::hours(2),
+            &group.id,
+            &disposition(
+                "partially_adopted",
+                "采纳延长审核期限的意见，第四条修改为“一般不少于七个工作日，最长不超过二十个工作日”；                 一律不少于十个工作日会影响急需出台文件的时效，未予采纳。",
+            ),
+        )
+        .map_err(|e| refused("group disposition", e))?;
+        // One member of the group asked for something else as well: its own answer (R17).
+        let own = [
+            (
+                period[0].clone(),
+                disposition(
+                    "adopted",
+                    "第四条已明确按工作日计算，并增加“情况复杂的，经审核机构负责人批准可延长一次”。",
+                ),
+            ),
+            (
+                comment("建议增加一条")?,
+                disposition(
+                    "not_adopted",
+                    "上位法已有规定：国务院办公厅指导意见已要求审核机构出具书面审核意见并存档，本办法不再重复规定。",
+                ),
+            ),
+            (
+                comment("建议在本办法中")?,
+                disposition(
+                    "not_adopted",
+                    "超出本文件调整范围：行政执法公示另由《龙岭县行政执法公示办法》规定，我局已将该意见转交起草组。",
+                ),
+            ),
+            (
+                comment("办法很好")?,
+                disposition("noted", "感谢支持，本意见不涉及具体条文的修改。"),
+            ),
+        ];
+        for (i, (comment_id, input)) in own.iter().enumerate() {
+            let at = from + TimeDelta::hours(3 + i as i64);
+            service::review::set_comment_disposition(conn, &drafter, at, comment_id, input)
+                .map_err(|e| refused("comment disposition", e))?;
+        }
+        let prepared = from + TimeDelta::days(4);
+        service::reports::prepare_report(
+            conn,
+            config,
+            &drafter,
+            prepared,
+            id,
+            &PrepareReport::default(),
+        )
+        .map_err(|e| refused("prepare report", e))?;
+        let step = |action: &str| ReportAction {
+            action: action.into(),
+            note: None,
+        };
+        service::reports::act_on_report(
+            conn,
+            &drafter,
+            prepared + TimeDelta::hours(1),
+            id,
+            &step("submit"),
+        )
+        .map_err(|e| refused("submit report", e))?;
+        service::reports::act_on_report(
+            conn,
+            &self.actor(3),
+            prepared + TimeDelta::days(2),
+            id,
+            &step("approve"),
+        )
+        .map_err(|e| refused("approve report", e))?;
+        Ok(())
     }
 
     fn review_and_approve(
@@ -581,6 +740,14 @@ const LEGALITY_COMMENTS: &[CommentSeed] = &[
     ),
     (
         "建议增加一条：审核意见应当书面出具并存档备查。",
+        None,
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "建议在本办法中一并规定乡镇行政执法公示的具体要求。",
         None,
         "individual",
         None,

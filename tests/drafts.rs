@@ -1255,6 +1255,77 @@ async fn demo_loads_drafts_in_every_phase_once(app: TestApp) {
             .len(),
         1
     );
+    // R16–R20: the closed draft went through the whole cycle: its comments grouped and
+    // answered with reasons, the report prepared and submitted by the drafter and approved
+    // by another person, so that it is published and the draft concluded.
+    let closed = app.get("/api/v1/drafts?phase=closed", None).await.ok(200);
+    assert_eq!(closed["total"], 1);
+    let closed_id = closed["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        drafts::table
+            .find(&closed_id)
+            .select(drafts::state)
+            .first::<String>(&mut *app.conn())
+            .unwrap(),
+        "concluded"
+    );
+    let report = app
+        .get(&format!("/api/v1/drafts/{closed_id}/report"), None)
+        .await
+        .ok(200);
+    assert_eq!(report["state"], "published");
+    let rows = report["comments"].as_array().unwrap();
+    assert_eq!(rows.len(), 8, "every comment of the draft is in the report");
+    assert!(rows.iter().all(|r| r["outcome"].is_string()), "{rows:?}");
+    assert!(
+        rows.iter()
+            .filter(|r| r["outcome"] != "adopted")
+            .all(|r| r["reason"].is_string()),
+        "a reason for every outcome but adopted"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r["group"].is_string()).count(),
+        5,
+        "the opinions on Article 4 form one group"
+    );
+    let html = app
+        .call(
+            actix_web::test::TestRequest::get()
+                .uri(&format!("/drafts/{closed_id}/report"))
+                .insert_header(("Accept", "text/html")),
+        )
+        .await;
+    assert_eq!(html.status, 200);
+    let html = html.text();
+    for s in [
+        "上位法已有规定",
+        "超出本文件调整范围",
+        "关于第四条审核期限的意见",
+    ] {
+        assert!(html.contains(s), "{s} on the public report page");
+    }
+    let home = app
+        .call(
+            actix_web::test::TestRequest::get()
+                .uri("/")
+                .insert_header(("Accept", "text/html")),
+        )
+        .await
+        .text();
+    assert!(
+        home.contains(&format!("/drafts/{closed_id}/report")),
+        "the home page links it"
+    );
+    let approval: (String, String) = consult::db::schema::reports::table
+        .filter(consult::db::schema::reports::draft_id.eq(&closed_id))
+        .select((
+            consult::db::schema::reports::prepared_by,
+            consult::db::schema::reports::approved_by.assume_not_null(),
+        ))
+        .first(&mut *app.conn())
+        .unwrap();
+    assert_ne!(approval.0, approval.1, "approved by another person");
+    assert_eq!(approval.1, app.user_id("demo-approver"));
     // The printed password signs the demo staff in; the drafter sees all their drafts.
     let token = app
         .post(

@@ -319,6 +319,48 @@ pub-value-phone = Phone
 pub-value-none = No article
 pub-value-other = Other
 
+## Subscribe page (subscribe.html, subscribe_short.html, subscribe.rs)
+
+pub-subscribe-h1 = Follow drafts by email
+pub-subscribe-lead = We send you a mail when a draft you follow opens for comment, when its period is extended or about to close, and when its adoption report is published. You first confirm your address with a link we mail to it.
+pub-subscribe-email = Your email address (required)
+pub-subscribe-email-hint = Used only to send what you chose. Never published; every mail has a link to stop them.
+pub-subscribe-scope = What to follow
+pub-subscribe-scope-all = All drafts
+pub-subscribe-scope-agency = Drafts of one agency
+pub-subscribe-scope-category = Drafts in one category
+pub-subscribe-scope-draft = One draft
+pub-subscribe-agency = Agency
+pub-subscribe-category = Category
+pub-subscribe-draft = Draft
+pub-subscribe-choose = Choose…
+pub-subscribe-locale = Language of the mail
+pub-subscribe-locale-zh = 中文
+pub-subscribe-locale-en = English
+pub-subscribe-submit = Subscribe
+pub-subscribe-after = Nothing is sent until you follow the link in the confirmation mail.
+pub-subscribe-sent-h = Check your mailbox
+pub-subscribe-sent = If the address can receive mail, a confirmation mail is on its way to it. Follow the link in that mail to start your subscription.
+pub-subscribe-sent-unconfirmed = Until you follow the link nothing else is sent. If no mail arrives, look in your spam folder, or subscribe again later.
+pub-subscribe-another = Follow something else
+pub-subscribe-back = Back to the subscribe page
+pub-subscribe-expired = We could not confirm that this form came from our site (it may have been open too long, or cookies are off). Nothing was sent. Please go back, reload the page and subscribe again.
+pub-subscribe-too-many = Too many subscription requests were made for this address in the last hour. Nothing was sent; please try again later.
+pub-subscribe-draft-h = Follow this draft by email
+pub-subscribe-draft-lead = Get a mail if its period is extended, when it is about to close and when its adoption report is published.
+pub-subscribe-home-h = Hear of new drafts by email
+pub-subscribe-home-lead = Get a mail whenever a draft opens for comment. You can also follow one agency, one category or one draft.
+pub-subscribe-short-submit = Notify me
+pub-subscribe-short-hint = We first mail you a link to confirm.
+pub-subscribe-more = More choices
+# A field's name in the list of errors above the subscribe form.
+pub-subscribe-field-email = Email address
+pub-subscribe-field-scope = What to follow
+pub-subscribe-field-agency = Agency
+pub-subscribe-field-category = Category
+pub-subscribe-field-draft = Draft
+pub-subscribe-field-locale = Language of the mail
+
 ## Subscriptions (subscription.html)
 
 pub-subscription-confirmed-h = Subscription confirmed

@@ -287,6 +287,48 @@ pub-value-phone = 电话
 pub-value-none = 未指明条款
 pub-value-other = 其他
 
+## 订阅页（subscribe.html、subscribe_short.html、subscribe.rs）
+
+pub-subscribe-h1 = 邮件订阅草案
+pub-subscribe-lead = 您关注的草案开始征求意见、延长征求意见期、即将截止以及公布采纳情况报告时，我们会给您发邮件。订阅前须先点击确认邮件中的链接，确认邮箱地址。
+pub-subscribe-email = 电子邮箱（必填）
+pub-subscribe-email-hint = 仅用于发送您订阅的通知，不会公开；每封邮件都附有退订链接。
+pub-subscribe-scope = 订阅范围
+pub-subscribe-scope-all = 全部草案
+pub-subscribe-scope-agency = 某一发布机构的草案
+pub-subscribe-scope-category = 某一公开目录的草案
+pub-subscribe-scope-draft = 某一件草案
+pub-subscribe-agency = 发布机构
+pub-subscribe-category = 公开目录
+pub-subscribe-draft = 草案
+pub-subscribe-choose = 请选择…
+pub-subscribe-locale = 邮件语言
+pub-subscribe-locale-zh = 中文
+pub-subscribe-locale-en = English
+pub-subscribe-submit = 订阅
+pub-subscribe-after = 点击确认邮件中的链接之前，我们不会发送任何通知。
+pub-subscribe-sent-h = 请查收邮件
+pub-subscribe-sent = 如果该地址可以接收邮件，确认邮件已发往该地址。请点击邮件中的链接完成订阅。
+pub-subscribe-sent-unconfirmed = 点击链接之前不会收到其他邮件。如未收到，请查看垃圾邮件箱，或稍后重新订阅。
+pub-subscribe-another = 订阅其他内容
+pub-subscribe-back = 返回订阅页
+pub-subscribe-expired = 无法确认此表单来自本站（可能打开时间过长，或浏览器禁用了 Cookie），订阅未提交。请返回并刷新页面后重新订阅。
+pub-subscribe-too-many = 该地址在一小时内的订阅请求过多，本次未发送邮件，请稍后再试。
+pub-subscribe-draft-h = 邮件关注本草案
+pub-subscribe-draft-lead = 征求意见期延长、即将截止以及公布采纳情况报告时，给您发邮件。
+pub-subscribe-home-h = 邮件获知新草案
+pub-subscribe-home-lead = 每有草案开始征求意见，就给您发邮件。也可以只关注某一发布机构、某一公开目录或某一件草案。
+pub-subscribe-short-submit = 通知我
+pub-subscribe-short-hint = 我们会先发邮件请您确认。
+pub-subscribe-more = 更多订阅选项
+# 表单上方错误列表中的字段名称。
+pub-subscribe-field-email = 电子邮箱
+pub-subscribe-field-scope = 订阅范围
+pub-subscribe-field-agency = 发布机构
+pub-subscribe-field-category = 公开目录
+pub-subscribe-field-draft = 草案
+pub-subscribe-field-locale = 邮件语言
+
 ## 订阅（subscription.html）
 
 pub-subscription-confirmed-h = 订阅已确认

@@ -129,6 +129,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(staff::configure)
         .service(web::resource("/").get(pages::home::show_home))
         .service(web::resource("/problems/{code}").get(pages::problems::show_problem))
+        .service(
+            web::resource("/subscribe")
+                .get(pages::subscribe::show_subscribe)
+                .post(pages::subscribe::submit_subscribe),
+        )
         .service(web::resource("/subscriptions/confirm").get(pages::subscriptions::show_confirm))
         .service(
             web::resource("/subscriptions/unsubscribe")

@@ -149,6 +149,54 @@ pub fn subscribe(
     })
 }
 
+/// R21, R27: the agencies and categories the subscribe page offers: those of the drafts the
+/// public can see.
+pub fn offered_scopes(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+) -> AppResult<(Vec<String>, Vec<String>)> {
+    Ok(drafts::facets(conn, &drafts::Viewer::Public, now)?)
+}
+
+/// R21, R27: a subscription from the public subscribe form, which offers only the agencies
+/// and categories of published drafts: another one is refused (422 on `scope.value`) and
+/// changes nothing. Otherwise as `subscribe` (the API also takes an agency that has published
+/// nothing yet).
+pub fn subscribe_offered(
+    conn: &mut DbConn,
+    config: &Config,
+    now: DateTime<Utc>,
+    input: &SubscribeBody,
+) -> AppResult<()> {
+    crate::error::validated(&input)?;
+    let (kind, value) = checked_scope(&input.scope)?;
+    if matches!(kind, ScopeKind::Agency | ScopeKind::Category) {
+        let (agencies, categories) = offered_scopes(conn, now)?;
+        let offered = if kind == ScopeKind::Agency {
+            agencies
+        } else {
+            categories
+        };
+        if !offered.contains(&value) {
+            return Err(AppError::field(
+                "scope.value",
+                if kind == ScopeKind::Agency {
+                    l!(
+                        "没有已公布的草案来自这个发布机构，请从列表中选择",
+                        "no published draft comes from this agency; choose one from the list"
+                    )
+                } else {
+                    l!(
+                        "没有已公布的草案属于这个公开目录，请从列表中选择",
+                        "no published draft is in this category; choose one from the list"
+                    )
+                },
+            ));
+        }
+    }
+    subscribe(conn, config, now, input)
+}
+
 /// R21: confirms the subscription a signed link names (idempotent); confirming lifts an
 /// earlier "no more mail" for the address. 404 for a link that is not ours, 409 for an
 /// expired one or a cancelled subscription.

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::comment_form::{CommentFormView, FormInput, FormValues};
+use super::subscribe::ShortSubscribeForm;
 use super::{Chrome, labels, not_found_page, render};
 use crate::app::AppState;
 use crate::db::drafts::{self as q, DraftRow, ListFilter, Viewer};
@@ -336,6 +337,10 @@ pub struct DraftPage {
     has_report: bool,
     /// R27: the comment form (shown while the draft is open).
     form: CommentFormView,
+    /// R21: the "notify me about this draft" form, while the draft's consultation is to come,
+    /// under way or awaiting its report.
+    subscribable: bool,
+    sub: ShortSubscribeForm,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -383,7 +388,7 @@ pub async fn show_draft(
     };
     state.views.record(&id);
     // The CSRF cookie only where there is a form to protect.
-    let cookie = csrf.cookie.filter(|_| page.phase_class == "open");
+    let cookie = csrf.cookie.filter(|_| page.subscribable);
     with_cookie(render(&page)?, cookie)
 }
 
@@ -549,5 +554,7 @@ pub async fn draft_page(
         comment_pages,
         has_report: l.has_report,
         form,
+        subscribable: live,
+        sub: ShortSubscribeForm::new(csrf, "draft", &d.id, lang),
     }))
 }

@@ -1,15 +1,17 @@
 //! `GET /`: the home page (R27): drafts open for comment, those closing soon, those whose
 //! comment period ended most recently, and the adoption reports published most recently.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::drafts::{DraftCard, load_cards};
+use super::drafts::{DraftCard, load_cards, with_cookie};
+use super::subscribe::ShortSubscribeForm;
 use super::{Chrome, labels, render};
 use crate::app::AppState;
 use crate::db::drafts::{ListFilter, ListOrder};
 use crate::db::reports;
 use crate::domain::period::Phase;
+use crate::http::csrf;
 use crate::http::error::AppResult;
 use crate::http::lang::Lang;
 use crate::lang::ftl::T;
@@ -41,9 +43,11 @@ struct HomePage {
     open_total: i64,
     closed: Vec<DraftCard>,
     reports: Vec<ReportLink>,
+    /// R21: subscribe to every draft.
+    sub: ShortSubscribeForm,
 }
 
-pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn show_home(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
     let lang = Lang::current();
     let now = state.clock.now();
     let soon = state.config.window.closing_soon_days;
@@ -71,7 +75,8 @@ pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let (closing_soon, open): (Vec<DraftCard>, Vec<DraftCard>) =
         open.into_iter().partition(|c| c.closing_soon);
     let chrome = Chrome::new(state.config.site_name(lang), lang);
-    render(&HomePage {
+    let csrf = csrf::token_for(&state, &req);
+    let page = render(&HomePage {
         site_name: chrome.site_name,
         t: chrome.t,
         closing_soon_days: i64::from(soon),
@@ -92,5 +97,7 @@ pub async fn show_home(state: web::Data<AppState>) -> AppResult<HttpResponse> {
                 agency: r.agency,
             })
             .collect(),
-    })
+        sub: ShortSubscribeForm::new(&csrf, "all", "", lang),
+    })?;
+    with_cookie(page, csrf.cookie)
 }

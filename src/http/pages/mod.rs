@@ -13,6 +13,7 @@ pub mod labels;
 pub mod materials;
 pub mod problems;
 pub mod report;
+pub mod subscribe;
 pub mod subscriptions;
 
 use actix_web::HttpResponse;
