@@ -409,6 +409,7 @@ impl Staff {
         let disposition = |outcome: &str, reason: &str| SetDisposition {
             outcome: outcome.into(),
             reason: Some(reason.into()).filter(|r: &String| !r.is_empty()),
+            snippet_id: None,
         };
         // The opinions on Article 4's time limit, one group with one answer.
         let period = [
@@ -477,6 +478,15 @@ impl Staff {
             let at = from + TimeDelta::hours(3 + i as i64);
             service::review::set_comment_disposition(conn, &drafter, at, comment_id, input)
                 .map_err(|e| refused("comment disposition", e))?;
+        }
+        // The reasons this agency gives often, kept for its officers' next review.
+        for reason in [
+            "上位法已有规定，本办法不再重复规定。",
+            "超出本文件调整范围，已转交相关单位研究。",
+            "感谢支持，本意见不涉及具体条文的修改。",
+        ] {
+            service::desk::keep_reason(conn, &drafter, from + TimeDelta::hours(3), AGENCY, reason)
+                .map_err(|e| refused("kept reason", e))?;
         }
         let prepared = from + TimeDelta::days(4);
         service::reports::prepare_report(

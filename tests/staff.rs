@@ -6,7 +6,6 @@
 
 mod common;
 
-
 use actix_web::test::TestRequest;
 use chrono::TimeDelta;
 use common::fixtures::{CommentSpec, DraftSpec, insert_comment, insert_draft};
@@ -90,7 +89,6 @@ async fn over_https_the_session_cookie_is_secure_and_host_only(app: TestApp) {
     assert!(!cookie.contains("Domain="));
     assert_eq!(b.get("/staff").await.status.as_u16(), 200);
 }
-
 
 fn audit_actions(app: &TestApp) -> Vec<String> {
     audit_log::table

@@ -23,6 +23,8 @@ pub struct DraftLine {
     pub when: String,
     /// The steps the user may take now, in words.
     pub next: Vec<String>,
+    /// R18: `(disposed, total)` comments, for a draft whose report is due.
+    pub progress: Option<(i64, i64)>,
 }
 
 /// One block of the dashboard.
@@ -56,6 +58,7 @@ fn line(state: &AppState, who: &SignedIn, d: &DraftRow, when: String) -> DraftLi
             .into_iter()
             .map(|a| t.s(&format!("action-{}", a.as_str())))
             .collect(),
+        progress: None,
     }
 }
 
@@ -95,7 +98,12 @@ pub async fn show_dashboard(
             };
             let closing = workspace::closing_by(conn, now, soon, 50)?;
             let due = if roles.has_any(&[Role::Drafter, Role::Approver, Role::Admin]) {
-                workspace::reports_due(conn, now, 50)?
+                let mut due = Vec::new();
+                for d in workspace::reports_due(conn, now, 50)? {
+                    let (lacking, total) = crate::db::desk::progress(conn, &d.id, d.round)?;
+                    due.push((d, (total - lacking, total)));
+                }
+                due
             } else {
                 Vec::new()
             };
@@ -172,14 +180,17 @@ pub async fn show_dashboard(
             empty: t.s("dash-reports-due-empty"),
             items: due
                 .iter()
-                .map(|d| {
+                .map(|(d, progress)| {
                     let closed_days = (now.naive_utc() - d.closes_at).num_days();
                     let when = if closed_days > due_days {
                         t.n("dash-report-overdue", closed_days - due_days)
                     } else {
                         t.n("dash-report-due-in", due_days - closed_days)
                     };
-                    line(&state, &who, d, when)
+                    DraftLine {
+                        progress: Some(*progress),
+                        ..line(&state, &who, d, when)
+                    }
                 })
                 .collect(),
         });
