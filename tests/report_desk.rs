@@ -14,12 +14,13 @@ use std::io::Read;
 
 use actix_web::cookie::Cookie;
 use actix_web::test::TestRequest;
+use common::browser::{WebDriver, axe_core, chromium, serve_demo};
 use common::fixtures::{CommentSpec, DraftSpec, insert_comment, insert_draft};
 use common::{PASSWORD, Resp, TestApp};
 use consult::db::schema::{audit_log, drafts};
 use consult::domain::roles::Role;
 use diesel::prelude::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 both!(
     the_report_room_takes_a_report_from_what_is_left_to_a_correction,
@@ -533,4 +534,211 @@ async fn officers_export_every_comment_with_contact_fields_and_no_formula_runs(a
     assert!(public.contains("'=HYPERLINK"), "{public}");
     assert!(public.contains("'@SUM(1+1)"));
     assert!(!public.contains("lisi@example.com") && !public.contains("李四"));
+}
+
+/// R20: publishes the adoption report of the demo's closed draft through the API, as the demo's
+/// drafter and approver (every group not adopted, every other comment adopted), so that the
+/// browser checks cover the report page; its path.
+fn publish_demo_report(base: &str) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let call = |method: &str, path: &str, token: Option<&str>, body: Value| -> (u16, Value) {
+        let url = format!("{base}/api/v1{path}");
+        let auth = format!("Bearer {}", token.unwrap_or_default());
+        let res = match method {
+            "GET" => agent.get(&url).call(),
+            "PUT" => agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .send_json(body),
+            _ => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send_json(body),
+        };
+        let mut res = res.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_json().unwrap_or(Value::Null))
+    };
+    let token = |username: &str| {
+        let (status, v) = call(
+            "POST",
+            "/auth/token",
+            None,
+            json!({"username": username, "password": "demo-password-for-tests"}),
+        );
+        assert_eq!(status, 200, "{v}");
+        v["token"].as_str().unwrap().to_string()
+    };
+    let drafter = token("demo-drafter");
+    let (_, closed) = call("GET", "/drafts?phase=closed", None, Value::Null);
+    let id = closed["items"][0]["id"].as_str().unwrap().to_string();
+    let (status, groups) = call(
+        "POST",
+        &format!("/drafts/{id}/groups/suggest"),
+        Some(&drafter),
+        json!({}),
+    );
+    assert_eq!(status, 200, "{groups}");
+    for g in groups["items"].as_array().unwrap() {
+        let (status, v) = call(
+            "PUT",
+            &format!("/groups/{}/disposition", g["id"].as_str().unwrap()),
+            Some(&drafter),
+            json!({"outcome": "not_adopted", "reason": "上位法已有规定"}),
+        );
+        assert_eq!(status, 200, "{v}");
+    }
+    let report = format!("/drafts/{id}/report");
+    loop {
+        let (status, v) = call("POST", &report, Some(&drafter), json!({}));
+        if status == 201 {
+            break;
+        }
+        assert_eq!(status, 409, "{v}");
+        for m in v["missing"].as_array().unwrap() {
+            let (status, v) = call(
+                "PUT",
+                &format!(
+                    "/comments/{}/disposition",
+                    m["comment_id"].as_str().unwrap()
+                ),
+                Some(&drafter),
+                json!({"outcome": "adopted"}),
+            );
+            assert_eq!(status, 200, "{v}");
+        }
+    }
+    let actions = format!("{report}/actions");
+    let (status, v) = call(
+        "POST",
+        &actions,
+        Some(&drafter),
+        json!({"action": "submit"}),
+    );
+    assert_eq!(status, 200, "{v}");
+    let approver = token("demo-approver");
+    let (status, v) = call(
+        "POST",
+        &actions,
+        Some(&approver),
+        json!({"action": "approve"}),
+    );
+    assert_eq!(status, 200, "{v}");
+    report
+}
+
+fn shots_dir() -> std::path::PathBuf {
+    let dir = match std::env::var("CONSULT_SCREENSHOT_DIR") {
+        Ok(d) => std::path::PathBuf::from(d),
+        Err(_) => std::env::temp_dir().join(format!("consult-report-shots-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn shot(d: &mut WebDriver, name: &str) {
+    let file = shots_dir().join(format!("{name}.png"));
+    d.screenshot(&file, true);
+    assert!(
+        std::fs::read(&file).unwrap().starts_with(b"\x89PNG"),
+        "{name}"
+    );
+}
+
+/// Nothing scrolls sideways, and no tracking number, outcome or heading is wrapped.
+fn assert_laid_out(d: &mut WebDriver, what: &str) {
+    let v = d.eval(
+        "const wrapped = Array.from(document.querySelectorAll( \
+           '.report td.tracking, .report td.nowrap, .report-table thead th')) \
+           .filter(el => { const r = document.createRange(); r.selectNodeContents(el); \
+             return el.offsetParent !== null && r.getClientRects().length > 1; }) \
+           .map(el => el.textContent); \
+         return [document.documentElement.scrollWidth, window.innerWidth, wrapped, \
+           document.querySelectorAll('.report td.tracking').length];",
+    );
+    let (scroll, inner) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+    assert!(
+        scroll <= inner,
+        "{what} scrolls sideways: {scroll} > {inner}"
+    );
+    assert_eq!(v[2], json!([]), "{what}: wrapped inside a word");
+    assert!(v[3].as_i64().unwrap() > 0, "{what}: tracking numbers shown");
+}
+
+fn sign_in(d: &mut WebDriver, base: &str, username: &str) {
+    d.go(&format!("{base}/staff/login"));
+    d.type_into("#username", username);
+    d.type_into("#password", "demo-password-for-tests");
+    d.click("form[action=\"/staff/login\"] button[type=submit]");
+    d.wait_for("/staff/logout");
+}
+
+/// R20, R27, R28 in headless Chromium: the public report reads as a document at phone and
+/// desktop width, and it and the staff report room pass axe; screenshots of both.
+#[test]
+fn the_report_pages_lay_out_at_390_and_1280_px_and_pass_axe() {
+    let Some(browser) = chromium() else { return };
+    let Some(axe) = axe_core() else { return };
+    let Some(mut desk) = WebDriver::start_at(&browser, 1280) else {
+        return;
+    };
+    let Some(mut phone) = WebDriver::start_at(&browser, 390) else {
+        return;
+    };
+    let server = serve_demo();
+    let base = server.base.clone();
+    let report = publish_demo_report(&base);
+    let room = format!("/staff{report}");
+    let mut problems = Vec::new();
+
+    for lang in ["zh-CN", "en"] {
+        desk.go(&format!("{base}{report}?lang={lang}"));
+        assert!(desk.source().contains("class=\"chart-svg\""));
+        assert_laid_out(&mut desk, &format!("{report} at 1280 px ({lang})"));
+        problems.extend(desk.axe(&axe));
+        phone.go(&format!("{base}{report}?lang={lang}"));
+        assert_laid_out(&mut phone, &format!("{report} at 390 px ({lang})"));
+        problems.extend(phone.axe(&axe));
+    }
+    desk.go(&format!("{base}{report}?lang=zh-CN&elder=1"));
+    problems.extend(desk.axe(&axe));
+    desk.go(&format!("{base}{report}?lang=zh-CN&elder=0"));
+    shot(&mut desk, "report-public-desktop");
+    phone.go(&format!("{base}{report}?lang=zh-CN&elder=0"));
+    shot(&mut phone, "report-public-phone");
+
+    // The staff report room, at both widths, in both languages and in elder mode.
+    sign_in(&mut desk, &base, "demo-drafter");
+    sign_in(&mut phone, &base, "demo-drafter");
+    for variant in [
+        "lang=zh-CN&elder=0",
+        "lang=en&elder=0",
+        "lang=zh-CN&elder=1",
+    ] {
+        desk.go(&format!("{base}{room}?{variant}"));
+        assert!(
+            desk.source().contains("id=\"report-correct\""),
+            "{}",
+            desk.source()
+        );
+        problems.extend(desk.axe(&axe));
+        phone.go(&format!("{base}{room}?{variant}"));
+        let v = phone.eval("return [document.documentElement.scrollWidth, window.innerWidth];");
+        assert!(
+            v[0].as_i64() <= v[1].as_i64(),
+            "{room} at 390 px ({variant}): {v}"
+        );
+    }
+    desk.go(&format!("{base}{room}?lang=zh-CN&elder=0"));
+    shot(&mut desk, "staff-report-desktop");
+    phone.go(&format!("{base}{room}?lang=zh-CN&elder=0"));
+    shot(&mut phone, "staff-report-phone");
+    assert!(
+        problems.is_empty(),
+        "accessibility problems:\n{}",
+        problems.join("\n")
+    );
 }

@@ -306,7 +306,9 @@ pub fn timeline(data: &ChartData, t: T, id: &str) -> Chart {
     // Dates under the axis: the first and last day and a few between.
     let every = (days.len() / 6).max(1);
     for (i, (d, _)) in days.iter().enumerate() {
-        if i % every == 0 || i + 1 == days.len() {
+        let last = i + 1 == days.len();
+        // Every `every`th day, and the last day unless a label sits just before it.
+        if last || (i % every == 0 && days.len() - 1 - i >= every.div_ceil(2).max(2)) {
             let _ = write!(
                 svg,
                 "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" class=\"chart-label\" font-size=\"13\">{}</text>",
