@@ -376,3 +376,19 @@ pub-not-found = Not found
 pub-not-found-detail = There is nothing here, or it is not public.
 pub-not-found-drafts = See all drafts
 pub-not-found-home = Home
+
+## Charts (http::charts, templates/charts.html)
+pub-charts-h = The comments in figures
+pub-chart-total = { $n ->
+    [one] { $n } comment in all
+   *[other] { $n } comments in all
+}
+pub-chart-per-day = Comments per day
+pub-chart-opens = period opens
+pub-chart-closes = period closes
+pub-chart-extended = closing day before an extension
+pub-chart-undisposed = Not yet disposed
+pub-chart-market-note = market entity
+pub-chart-col-day = Day
+pub-chart-col-note = Note
+pub-chart-empty = No comments

@@ -381,3 +381,55 @@ attempts = { $n ->
     [one] { $n } attempt
    *[other] { $n } attempts
 }
+
+## The report room (/staff/drafts/{id}/report)
+report-link = Adoption report
+report-room-title = Adoption report
+report-progress-h = Review progress
+report-disposed-label = Disposed of
+report-disposed = { $done } of { $total } comments disposed
+report-state-label = Report
+report-none-yet = Not prepared yet
+report-missing-h = { $n ->
+    [one] { $n } comment still lacks a disposition or its reason
+   *[other] { $n } comments still lack a disposition or its reason
+}
+report-missing-all = All comments without a disposition
+report-missing-reason-all = Comments whose disposition lacks its reason
+report-missing-more = and { $n } more not listed here
+report-lacks-disposition = no disposition
+report-lacks-reason = reason missing
+report-export-label = Export every comment of the round (with contact details, for staff only):
+report-export-csv = CSV
+report-export-xlsx = Excel (.xlsx)
+report-export-help = Every export is recorded in the audit log. The file holds personal data: keep it safe and never publish it.
+report-op-prepare = Prepare the report
+report-op-prepare-help = Once the comment period has closed and every comment has a disposition (with a reason unless adopted), the report is made from the dispositions as they stand; a version not yet submitted is made again from the latest ones.
+report-op-correct = Correct the published report
+report-op-correct-help = A published report is never edited: a correction is a new version that says what it corrects, and is published once approved.
+report-op-submit = Submit for approval
+report-op-submit-help = Another person approves it; while it waits, no disposition can change.
+report-op-approve = Approve and publish
+report-op-approve-help = Approval publishes the report, concludes the draft and tells its subscribers and the commenters who gave an address. The drafter and the submitter may not approve.
+report-op-return = Return
+report-op-return-help = Sends the report back to the drafter; say why.
+report-done-prepare = The report was prepared.
+report-done-correct = The correction was prepared as a new version; submit it for approval.
+report-done-submit = The report was submitted for approval.
+report-done-approve = The report was approved and published.
+report-done-return = The report was returned.
+report-four-eyes-hint = You drafted this draft or submitted this report: another approver must approve it.
+report-awaiting-approver = The report awaits an approver.
+report-after-close = The report can be prepared once the comment period has closed.
+report-state-draft = Prepared, not submitted
+report-state-awaiting_approval = Awaiting approval
+report-state-published = Published
+report-versions-h = Versions
+report-col-version = Version
+report-col-prepared = Prepared
+report-col-submitted = Submitted
+report-col-published = Approved and published
+report-col-note = Note
+report-returned-because = Returned: { $note }
+report-preview-h = Preview: the report as it will be published
+report-preview-help = Below is what the public will see once the report is published.

@@ -344,3 +344,16 @@ pub-not-found = 未找到
 pub-not-found-detail = 请求的内容不存在或已不公开。
 pub-not-found-drafts = 查看全部草案
 pub-not-found-home = 返回首页
+
+## Charts (http::charts, templates/charts.html)
+pub-charts-h = 意见统计图
+pub-chart-total = 共 { $n } 条意见
+pub-chart-per-day = 每日收到的意见
+pub-chart-opens = 征求意见开始
+pub-chart-closes = 征求意见截止
+pub-chart-extended = 原截止日（已延期）
+pub-chart-undisposed = 尚未处理
+pub-chart-market-note = 市场主体
+pub-chart-col-day = 日期
+pub-chart-col-note = 说明
+pub-chart-empty = 暂无意见

@@ -17,6 +17,11 @@ pub const LACKING: &str = "(COALESCE(comments.outcome, opinion_groups.outcome) I
          AND (CASE WHEN comments.outcome IS NOT NULL THEN comments.reason \
               ELSE opinion_groups.reason END) IS NULL))";
 
+/// R17 in SQL: a comment whose effective outcome needs a reason that it does not have.
+pub const LACKING_REASON: &str = "(COALESCE(comments.outcome, opinion_groups.outcome) <> 'adopted' \
+     AND (CASE WHEN comments.outcome IS NOT NULL THEN comments.reason \
+          ELSE opinion_groups.reason END) IS NULL)";
+
 /// Which group a triage filter asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupFilter {
@@ -37,6 +42,8 @@ pub struct TriageFilter {
     pub outcome: Option<String>,
     /// Only what the report still lacks (R18).
     pub undisposed: bool,
+    /// Only those with an outcome that needs a reason and has none.
+    pub missing_reason: bool,
     /// Assigned to this user, directly or through the comment's group.
     pub assigned_to: Option<String>,
     /// Text in the body (any language: a substring, so 法律援助 is found inside a sentence), or
@@ -116,6 +123,9 @@ fn filtered<'a>(draft_id: &'a str, round: i32, f: &'a TriageFilter) -> Boxed<'a>
     }
     if f.undisposed {
         q = q.filter(sql::<Bool>(LACKING));
+    }
+    if f.missing_reason {
+        q = q.filter(sql::<Bool>(LACKING_REASON));
     }
     if let Some(u) = &f.assigned_to {
         q = q.filter(

@@ -2,9 +2,11 @@
 //! r2d2 pool), embedded migrations, and the write-transaction helper.
 
 pub mod audit;
+pub mod charts;
 pub mod comments;
 pub mod desk;
 pub mod drafts;
+pub mod exports;
 pub mod ids;
 pub mod materials;
 pub mod outbox;

@@ -1,6 +1,8 @@
 //! Pure rules: no database, no HTTP, no clock reads. Time comes in as a parameter.
 
 pub mod audit;
+pub mod cells;
+pub mod charts;
 pub mod comment;
 pub mod countdown;
 pub mod files;

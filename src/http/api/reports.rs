@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::db::reports::{self, FrozenRow, ReportRow};
 use crate::db::review;
 use crate::db::{self, DbConn};
+use crate::domain::cells::neutralise;
 use crate::domain::roles::Role;
 use crate::http::auth::{Authorized, DrafterOnly, DrafterOrApprover, MaybeStaff};
 use crate::http::error::{AppError, AppResult};
@@ -172,7 +173,7 @@ pub async fn get_report(
 }
 
 /// R20: UTF-8 with a BOM (so Excel reads Chinese correctly), one row per comment, no personal
-/// data, streamed in keyset pages so memory stays flat for a million rows.
+/// data, no cell that a spreadsheet would run as a formula, streamed in keyset pages so memory stays flat for a million rows.
 fn csv_response(state: web::Data<AppState>, report: ReportRow) -> HttpResponse {
     let header = {
         let mut out = "\u{feff}".as_bytes().to_vec();
@@ -222,15 +223,21 @@ fn csv_chunk(rows: &[FrozenRow]) -> std::io::Result<Vec<u8>> {
         .from_writer(Vec::with_capacity(rows.len() * 80));
     for r in rows {
         let article = r.article.map(|a| a.to_string()).unwrap_or_default();
-        w.write_record([
-            r.tracking_number.as_str(),
-            article.as_str(),
-            r.stakeholder_type.as_str(),
-            r.channel.as_str(),
-            r.group_title.as_deref().unwrap_or(""),
-            r.outcome.as_str(),
-            r.reason.as_deref().unwrap_or(""),
-        ])?;
+        // A group title or reason written as a formula stays text (`domain::cells`).
+        w.write_record(
+            [
+                r.tracking_number.as_str(),
+                article.as_str(),
+                r.stakeholder_type.as_str(),
+                r.channel.as_str(),
+                r.group_title.as_deref().unwrap_or(""),
+                r.outcome.as_str(),
+                r.reason.as_deref().unwrap_or(""),
+            ]
+            .map(neutralise)
+            .iter()
+            .map(|c| c.as_ref()),
+        )?;
     }
     w.into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))

@@ -10,13 +10,15 @@ use serde_json::Value;
 use super::drafts::MaterialLink;
 use super::{Chrome, labels, not_found_page, render};
 use crate::app::AppState;
-use crate::db::materials;
-use crate::db::reports::{self, FrozenRow};
+use crate::db::materials::{self, MaterialRow};
+use crate::db::reports::{self, FrozenRow, ReportRow};
+use crate::http::charts::{self, ChartSet};
 use crate::http::error::{AppError, AppResult};
 use crate::http::lang::Lang;
 use crate::lang::ftl::{self, T};
 
-const PER_PAGE: i64 = 200;
+/// Comment rows per page of the report.
+pub const PER_PAGE: i64 = 200;
 
 pub struct TotalsTable {
     pub caption: String,
@@ -42,27 +44,39 @@ pub struct CommentLine {
     pub reason: String,
 }
 
+/// The report as the shared partial `report_body.html` shows it: on the public page and, as
+/// the preview of what will be published, on the staff report page (one template, not two).
+pub struct ReportView {
+    pub draft_id: String,
+    pub title: String,
+    pub materials: Vec<MaterialLink>,
+    pub index_no: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub extensions: Vec<String>,
+    pub version: i32,
+    pub note: Option<String>,
+    /// When it was published; `None` for a preview.
+    pub published_at: Option<String>,
+    pub total: i64,
+    pub tables: Vec<TotalsTable>,
+    pub groups: Vec<GroupLine>,
+    pub rows: Vec<CommentLine>,
+    pub page: i64,
+    pub pages: i64,
+    /// The address of the rows' pages, ready for `page=`.
+    pub page_base: String,
+    /// The public download links (the published report only).
+    pub downloads: bool,
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPage {
     site_name: String,
     t: T,
-    draft_id: String,
-    title: String,
-    materials: Vec<MaterialLink>,
-    index_no: String,
-    opens_on: String,
-    closes_on: String,
-    extensions: Vec<String>,
-    version: i32,
-    note: Option<String>,
-    published_at: String,
-    total: i64,
-    tables: Vec<TotalsTable>,
-    groups: Vec<GroupLine>,
-    rows: Vec<CommentLine>,
-    page: i64,
-    pages: i64,
+    r: ReportView,
+    charts: ChartSet,
 }
 
 /// The page's query. Lenient like the other pages' (the language and elder-mode switches add
@@ -107,6 +121,7 @@ pub async fn show_report(
         .unwrap_or(1)
         .clamp(1, 1_000_000);
     let version = q.version.as_deref().and_then(|v| v.parse::<i32>().ok());
+    let config = state.config.clone();
     let found = state
         .db(move |conn| {
             let Some(r) = reports::published(conn, &id, version)? else {
@@ -114,69 +129,57 @@ pub async fn show_report(
             };
             let rows = reports::rows_page(conn, &r.id, (page - 1) * PER_PAGE, PER_PAGE)?;
             let materials = materials::of_draft(conn, &r.draft_id)?;
-            Ok(Some((r, rows, materials)))
+            let charts = crate::service::charts::of_report(conn, &config, &r)?;
+            Ok(Some((r, rows, materials, charts)))
         })
         .await?;
-    let Some((report, rows, materials)) = found else {
+    let Some((report, rows, materials, charts)) = found else {
         return not_found_page(&state.config);
     };
     let lang = Lang::current();
-    let t = T(lang);
     let chrome = Chrome::new(state.config.site_name(lang), lang);
+    let base = format!(
+        "/drafts/{}/report?version={}&",
+        report.draft_id, report.version
+    );
+    let r = view(&state, &report, rows, &materials, page, base, true)?;
+    render(&ReportPage {
+        site_name: chrome.site_name,
+        t: chrome.t,
+        r,
+        charts: charts::render(&charts, chrome.t, "report"),
+    })
+}
+
+/// The partial's value for a report (published or not) with one page of its rows.
+pub fn view(
+    state: &AppState,
+    report: &ReportRow,
+    rows: Vec<FrozenRow>,
+    materials: &[MaterialRow],
+    page: i64,
+    page_base: String,
+    downloads: bool,
+) -> Result<ReportView, AppError> {
+    let lang = Lang::current();
+    let t = T(lang);
     let doc: Value = serde_json::from_str(&report.summary).map_err(AppError::internal)?;
     let total = doc["totals"]["comments"].as_i64().unwrap_or(0);
-    let table = |key: &str, caption: &str, key_label: &str| {
-        let mut rows: Vec<(String, i64)> = doc["totals"][key]
-            .as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (label(k, lang), v.as_i64().unwrap_or(0)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
-        TotalsTable {
-            caption: t.s(caption),
-            key_label: t.s(key_label),
-            rows,
-        }
-    };
-    let mut tables = vec![
-        table(
-            "by_outcome",
-            "pub-report-by-outcome",
-            "pub-report-col-outcome",
-        ),
-        table(
-            "by_channel",
-            "pub-report-by-channel",
-            "pub-report-col-channel",
-        ),
-        table(
-            "by_stakeholder_type",
-            "pub-report-by-stakeholder",
-            "pub-report-col-kind",
-        ),
-        table(
-            "by_article",
-            "pub-report-by-article",
-            "pub-report-col-article",
-        ),
-    ];
-    if doc["totals"]["market_entities"].is_object() {
-        let mut market = TotalsTable {
-            caption: t.s("pub-report-market-entities"),
-            key_label: t.s("pub-report-col-outcome"),
-            rows: Vec::new(),
-        };
-        if let Some(m) = doc["totals"]["market_entities"]["by_outcome"].as_object() {
-            market.rows = m
-                .iter()
+    // The totals by channel; the other totals are the charts' tables.
+    let mut by_channel: Vec<(String, i64)> = doc["totals"]["by_channel"]
+        .as_object()
+        .map(|m| {
+            m.iter()
                 .map(|(k, v)| (label(k, lang), v.as_i64().unwrap_or(0)))
-                .collect();
-        }
-        tables.insert(1, market);
-    }
+                .collect()
+        })
+        .unwrap_or_default();
+    by_channel.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let tables = vec![TotalsTable {
+        caption: t.s("pub-report-by-channel"),
+        key_label: t.s("pub-report-col-channel"),
+        rows: by_channel,
+    }];
     let groups = doc["groups"]
         .as_array()
         .map(|gs| {
@@ -218,9 +221,7 @@ pub async fn show_report(
             tracking_number: r.tracking_number,
         })
         .collect();
-    render(&ReportPage {
-        site_name: chrome.site_name,
-        t: chrome.t,
+    Ok(ReportView {
         draft_id: report.draft_id.clone(),
         title: str_of(&doc["draft"]["title"]),
         // R19: the link to the draft's materials.
@@ -238,16 +239,17 @@ pub async fn show_report(
         closes_on: str_of(&doc["period"]["closes_on"]),
         extensions,
         version: report.version,
-        note: report.note,
+        note: report.note.clone(),
         published_at: report
             .published_at
-            .map(|t| labels::instant(t.and_utc(), state.config.timezone(), lang))
-            .unwrap_or_default(),
+            .map(|t| labels::instant(t.and_utc(), state.config.timezone(), lang)),
         total,
         tables,
         groups,
         rows,
         page,
         pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+        page_base,
+        downloads,
     })
 }

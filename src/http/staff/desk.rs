@@ -155,7 +155,7 @@ impl TriageQuery {
             status: keep("status", &|v| CommentStatus::parse(v).is_some()),
             group: keep("group", &|v| v.len() <= 64),
             outcome: keep("outcome", &|v| Outcome::parse(v).is_some()),
-            disposition: keep("disposition", &|v| v == "none"),
+            disposition: keep("disposition", &|v| v == "none" || v == "missing_reason"),
             assigned: keep("assigned", &|v| v.len() <= 64),
         }
     }
@@ -174,6 +174,7 @@ impl TriageQuery {
             },
             outcome: some(&self.outcome),
             undisposed: self.disposition == "none",
+            missing_reason: self.disposition == "missing_reason",
             assigned_to: match self.assigned.as_str() {
                 "" => None,
                 "me" => Some(me.to_string()),

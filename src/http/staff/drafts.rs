@@ -200,6 +200,8 @@ struct DraftPage {
     can_edit: bool,
     can_enter_offline: bool,
     public: bool,
+    /// The report room: for drafts that took comments, for those who may read a report.
+    report_room: bool,
     drafter: String,
 }
 
@@ -343,6 +345,10 @@ async fn render_draft(
         can_edit: d.drafter_id == who.user.id && d.state == DraftState::Drafting.as_str(),
         can_enter_offline: who.has(Role::Drafter) && d.state == DraftState::Published.as_str(),
         public: d.state().is_some_and(|s| s.is_public()),
+        report_room: matches!(d.state.as_str(), "published" | "concluded" | "withdrawn")
+            && who
+                .roles
+                .has_any(&[Role::Drafter, Role::Reviewer, Role::Approver, Role::Admin]),
         drafter: name(&d.drafter_id),
         d,
     };

@@ -75,6 +75,7 @@ struct GroupsPage {
     filter: String,
     back: String,
     ungrouped: i64,
+    charts: crate::http::charts::ChartSet,
 }
 
 async fn head_of(
@@ -123,40 +124,46 @@ async fn render_groups(
     let me = who.user.id.clone();
     let min = state.config.review.concentrated_min_comments;
     let f2 = filter.clone();
-    let (rows, sizes, spread, overrides, notes, pairs, people, snippets, ungrouped) = state
-        .db(move |conn| {
-            let rows = rq::groups_of(conn, &draft.id, draft.round)?;
-            let sizes: HashMap<String, i64> = desk::group_choices(conn, &draft.id, draft.round)?
-                .into_iter()
-                .map(|(id, _, n)| (id, n))
-                .collect();
-            let spread = desk::spread_by_group(conn, &draft.id, draft.round)?;
-            let overrides: HashMap<String, i64> =
-                desk::overrides_by_group(conn, &draft.id, draft.round)?
-                    .into_iter()
-                    .collect();
-            let ids: Vec<String> = rows.iter().map(|g| g.id.clone()).collect();
-            let notes: HashMap<String, i64> = desk::note_counts(conn, &ids)?.into_iter().collect();
-            let pairs = service::desk::similar_groups(conn, &actor, &draft, 10)?;
-            let people = colleagues(conn)?;
-            let snippets = desk::snippets(conn, &draft.agency)?;
-            let ungrouped = desk::triage_page(
-                conn,
-                &draft.id,
-                draft.round,
-                &desk::TriageFilter {
-                    group: Some(desk::GroupFilter::Ungrouped),
-                    ..Default::default()
-                },
-                0,
-                0,
-            )?
-            .1;
-            Ok((
-                rows, sizes, spread, overrides, notes, pairs, people, snippets, ungrouped,
-            ))
-        })
-        .await?;
+    let config = state.config.clone();
+    let (rows, sizes, spread, overrides, notes, pairs, people, snippets, ungrouped, chart_data) =
+        state
+            .db(move |conn| {
+                let chart_data = service::charts::live(conn, &config, &draft.id)?;
+                let rows = rq::groups_of(conn, &draft.id, draft.round)?;
+                let sizes: HashMap<String, i64> =
+                    desk::group_choices(conn, &draft.id, draft.round)?
+                        .into_iter()
+                        .map(|(id, _, n)| (id, n))
+                        .collect();
+                let spread = desk::spread_by_group(conn, &draft.id, draft.round)?;
+                let overrides: HashMap<String, i64> =
+                    desk::overrides_by_group(conn, &draft.id, draft.round)?
+                        .into_iter()
+                        .collect();
+                let ids: Vec<String> = rows.iter().map(|g| g.id.clone()).collect();
+                let notes: HashMap<String, i64> =
+                    desk::note_counts(conn, &ids)?.into_iter().collect();
+                let pairs = service::desk::similar_groups(conn, &actor, &draft, 10)?;
+                let people = colleagues(conn)?;
+                let snippets = desk::snippets(conn, &draft.agency)?;
+                let ungrouped = desk::triage_page(
+                    conn,
+                    &draft.id,
+                    draft.round,
+                    &desk::TriageFilter {
+                        group: Some(desk::GroupFilter::Ungrouped),
+                        ..Default::default()
+                    },
+                    0,
+                    0,
+                )?
+                .1;
+                Ok((
+                    rows, sizes, spread, overrides, notes, pairs, people, snippets, ungrouped,
+                    chart_data,
+                ))
+            })
+            .await?;
     let t = T::current();
     let names: HashMap<&str, &str> = people
         .iter()
@@ -239,6 +246,7 @@ async fn render_groups(
             filter,
             back,
             ungrouped,
+            charts: crate::http::charts::render(&chart_data, t, "desk"),
         },
     )
 }

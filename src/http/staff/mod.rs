@@ -16,6 +16,7 @@ pub mod groups;
 pub mod login;
 pub mod moderation;
 pub mod outbox;
+pub mod report;
 pub mod users;
 
 use std::future::Future;
@@ -695,6 +696,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/staff/drafts/{id}/materials").post(editor::submit_material))
     .service(web::resource("/staff/drafts/{id}/actions").post(drafts::submit_action))
+    .service(
+        web::resource("/staff/drafts/{id}/report")
+            .get(report::show_report)
+            .post(report::submit_report),
+    )
+    .service(web::resource("/staff/drafts/{id}/export.csv").get(report::export_csv))
+    .service(web::resource("/staff/drafts/{id}/export.xlsx").get(report::export_xlsx))
     .service(web::resource("/staff/materials/{id}/file").get(drafts::get_material_file))
     .service(
         web::resource("/staff/drafts/{id}/invitations")
