@@ -250,6 +250,14 @@ async fn bulk_actions_reach_the_checked_or_every_matching_comment(app: TestApp) 
     let mine = c.get(&format!("{desk}?assigned=me")).await.text();
     assert!(mine.contains(&format!("/comments/{}\"", ids[5])));
     assert!(!mine.contains(&format!("/comments/{}\"", ids[0])));
+    // And on the dashboard, with a link to what is left of their share.
+    let dash = c.get("/staff").await.text();
+    assert!(
+        dash.contains(&format!(
+            "/staff/drafts/{draft}/comments?assigned=me&amp;disposition=none"
+        )),
+        "{dash}"
+    );
     // Their own disposition taken away again.
     d.submit(
         &desk,

@@ -186,3 +186,8 @@ matches-copies = { $n ->
 matches-pull = Pull the checked comments into this group
 opposing-title = Opposing views
 opposing-hint = These read alike but argue the other side; they are never joined to the group automatically.
+dash-assigned = Assigned to me
+dash-assigned-left = { $n ->
+    [one] { $n } comment still without a disposition
+   *[other] { $n } comments still without a disposition
+}

@@ -132,3 +132,5 @@ matches-copies = 相同内容 { $n } 条
 matches-pull = 将勾选的意见并入本组
 opposing-title = 相反的意见
 opposing-hint = 这些意见措辞相近但立场相反，系统不会将其自动并入本组。
+dash-assigned = 分给我的意见
+dash-assigned-left = 还有 { $n } 条尚未处理

@@ -199,6 +199,28 @@ pub fn triage_ids(
         .load(conn)
 }
 
+/// Per draft, how many comments assigned to this user (directly or through their group) still
+/// lack what the report needs: `(draft id, draft title, n)`, most first.
+pub fn assigned_open(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(String, String, i64)>> {
+    use super::schema::drafts;
+    let mut rows: Vec<(String, String, i64)> = comments::table
+        .left_join(opinion_groups::table)
+        .inner_join(drafts::table)
+        .filter(drafts::state.eq("published"))
+        .filter(comments::round.eq(drafts::round))
+        .filter(
+            comments::assigned_to
+                .eq(user_id)
+                .or(opinion_groups::assigned_to.eq(user_id)),
+        )
+        .filter(sql::<Bool>(LACKING))
+        .group_by((drafts::id, drafts::title))
+        .select((drafts::id, drafts::title, diesel::dsl::count_star()))
+        .load(conn)?;
+    rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    Ok(rows)
+}
+
 /// `(lacking, total)`: comments of the round without what the report needs, and all of them.
 pub fn progress(conn: &mut DbConn, draft_id: &str, round: i32) -> QueryResult<(i64, i64)> {
     let total: i64 = comments::table

@@ -42,6 +42,8 @@ struct DashboardPage {
     blocks: Vec<Block>,
     pending: Option<i64>,
     is_drafter: bool,
+    /// Comments assigned to me that still lack a disposition, per draft.
+    assigned: Vec<(String, String, i64)>,
 }
 
 fn line(state: &AppState, who: &SignedIn, d: &DraftRow, when: String) -> DraftLine {
@@ -72,7 +74,7 @@ pub async fn show_dashboard(
     let soon = now + TimeDelta::days(i64::from(state.config.window.closing_soon_days));
     let me = who.user.id.clone();
     let roles = who.roles.clone();
-    let (mine, to_review, to_approve, closing, due, pending) = state
+    let (mine, to_review, to_approve, closing, due, pending, assigned) = state
         .db(move |conn| {
             let mine = if roles.has(Role::Drafter) {
                 workspace::drafted_by(conn, &me, 50)?
@@ -112,7 +114,12 @@ pub async fn show_dashboard(
             } else {
                 None
             };
-            Ok((mine, to_review, to_approve, closing, due, pending))
+            let assigned = if roles.has_any(&[Role::Drafter, Role::Reviewer]) {
+                crate::db::desk::assigned_open(conn, &me)?
+            } else {
+                Vec::new()
+            };
+            Ok((mine, to_review, to_approve, closing, due, pending, assigned))
         })
         .await?;
     let t = crate::lang::ftl::T::current();
@@ -204,6 +211,7 @@ pub async fn show_dashboard(
             blocks,
             pending,
             is_drafter: who.has(Role::Drafter),
+            assigned,
         },
     )
 }
