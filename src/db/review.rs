@@ -312,13 +312,6 @@ pub fn set_comment_disposition(
     reason: Option<&str>,
     by: &str,
 ) -> QueryResult<()> {
-    diesel::update(comments::table.find(id))
-        .set((
-            comments::outcome.eq(outcome),
-            comments::reason.eq(reason),
-            comments::disposed_by.eq(by),
-            comments::disposed_at.eq(now.naive_utc()),
-        ))
-        .execute(conn)?;
+    super::desk::dispose_comments(conn, now, &[id.to_string()], outcome, reason, by)?;
     Ok(())
 }

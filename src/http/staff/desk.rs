@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 
@@ -286,7 +285,7 @@ fn vocabulary<V: Copy>(
 }
 
 /// The draft and the desk's head, or 404 / 403.
-async fn head_of(
+pub(super) async fn head_of(
     state: &AppState,
     who: &SignedIn,
     draft_id: &str,
@@ -383,11 +382,7 @@ async fn render_triage(
         format!("{back}&check=all")
     };
     let frame = Frame::new(state, req, who, "/staff/drafts");
-    let status = if errors.is_empty() && message.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::refused_status(&errors, &message);
     page(
         status,
         &frame,
@@ -440,14 +435,14 @@ pub async fn show_triage(
     render_triage(&state, &req, &who, path.into_inner(), &qs, None).await
 }
 
-/// The filter a bulk form was sent from (its `back`), and that address if it is the desk's.
-fn back_of(form: &Form, draft_id: &str, tail: &str) -> (String, Form) {
-    let path = format!("/staff/drafts/{draft_id}/{tail}");
+/// Where a bulk form was sent from (its `back`, if it is `path` or `path` with a query), and
+/// that query's filters.
+pub(super) fn back_of(form: &Form, path: &str) -> (String, Form) {
     let back = form
         .get("back")
         .map(super::safe_next)
-        .filter(|b| b == &path || b.starts_with(&format!("{path}?")))
-        .unwrap_or(path);
+        .filter(|b| b == path || b.starts_with(&format!("{path}?")))
+        .unwrap_or_else(|| path.to_string());
     let qs = Form::parse(
         back.split_once('?')
             .map(|(_, q)| q)
@@ -495,7 +490,7 @@ pub async fn submit_bulk(
     who.check_csrf(&form)?;
     who.require(&[Role::Drafter])?;
     let draft_id = path.into_inner();
-    let (back, qs) = back_of(&form, &draft_id, "comments");
+    let (back, qs) = back_of(&form, &format!("/staff/drafts/{draft_id}/comments"));
     let t = T::current();
     let Some(action) = bulk_action(&form) else {
         return Ok(redirect(
@@ -636,11 +631,7 @@ async fn render_comment(
             .map(|x| (x.0.clone(), x.1.clone()))
     });
     let frame = Frame::new(state, req, who, "/staff/drafts");
-    let status = if errors.is_empty() && message.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::refused_status(&errors, &message);
     page(
         status,
         &frame,

@@ -8,21 +8,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 
 use super::desk::{
-    BulkKept, Choice, DeskHead, DispositionChoices, NoteView, READERS, colleagues,
-    disposition_input, keep_reason_if_asked, note_views,
+    BulkKept, Choice, DeskHead, DispositionChoices, NoteView, back_of, colleagues,
+    disposition_input, head_of, keep_reason_if_asked, note_views,
 };
 use super::{
-    Errors, Flash, Form, Frame, PageError, PageResult, Pager, SignedIn, list_base, page, page_no,
-    query, read_form, redirect, refusal,
+    Errors, Flash, Form, Frame, PageResult, Pager, SignedIn, list_base, page, page_no, query,
+    read_form, redirect, refusal,
 };
 use crate::app::AppState;
 use crate::db::desk;
-use crate::db::review::{self as rq, ReviewDraft};
+use crate::db::review as rq;
 use crate::domain::review::is_concentrated;
 use crate::domain::roles::Role;
 use crate::error::AppError;
@@ -78,24 +77,6 @@ struct GroupsPage {
     charts: crate::http::charts::ChartSet,
 }
 
-async fn head_of(
-    state: &AppState,
-    who: &SignedIn,
-    draft_id: &str,
-) -> Result<(ReviewDraft, DeskHead), PageError> {
-    who.require(&READERS)?;
-    let id = draft_id.to_string();
-    let (draft, progress) = state
-        .db(move |conn| {
-            let draft = service::review::load_draft(conn, &id)?;
-            let progress = service::desk::progress(conn, &draft)?;
-            Ok((draft, progress))
-        })
-        .await?;
-    let head = DeskHead::new(&draft, "groups", progress, who);
-    Ok((draft, head))
-}
-
 /// "个人 12 · 企业 3": who the members are.
 fn spread_text(t: &T, counts: &[(String, i64)]) -> String {
     let mut c = counts.to_vec();
@@ -114,7 +95,7 @@ async fn render_groups(
     qs: &Form,
     refused: Option<(Errors, Option<String>, Form)>,
 ) -> PageResult {
-    let (draft, head) = head_of(state, who, &draft_id).await?;
+    let (draft, head) = head_of(state, who, &draft_id, "groups").await?;
     let page_n = page_no(qs.get("page"));
     let filter = qs
         .text("show")
@@ -224,11 +205,7 @@ async fn render_groups(
     let base = list_base(&path, &[("show", &filter)]);
     let back = format!("{base}page={page_n}");
     let frame = Frame::new(state, req, who, "/staff/drafts");
-    let status = if errors.is_empty() && message.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::refused_status(&errors, &message);
     page(
         status,
         &frame,
@@ -260,21 +237,6 @@ pub async fn show_groups(
 ) -> PageResult {
     let qs = query(&req);
     render_groups(&state, &req, &who, path.into_inner(), &qs, None).await
-}
-
-fn back_of(form: &Form, path: &str) -> (String, Form) {
-    let back = form
-        .get("back")
-        .map(super::safe_next)
-        .filter(|b| b == path || b.starts_with(&format!("{path}?")))
-        .unwrap_or_else(|| path.to_string());
-    let qs = Form::parse(
-        back.split_once('?')
-            .map(|(_, q)| q)
-            .unwrap_or("")
-            .as_bytes(),
-    );
-    (back, qs)
 }
 
 /// `POST /staff/drafts/{id}/groups` (`group_id` for each checked group; `action` = `merge`
@@ -504,7 +466,7 @@ async fn render_group(
     page_n: i64,
     refused: Option<(Errors, Option<String>, Form)>,
 ) -> PageResult {
-    let (draft, head) = head_of(state, who, &draft_id).await?;
+    let (draft, head) = head_of(state, who, &draft_id, "groups").await?;
     let actor = who.actor();
     let (g, members, size, overrides, close, opposing, choices, people, snippets, notes) = state
         .db(move |conn| {
@@ -596,11 +558,7 @@ async fn render_group(
         .unwrap_or_default();
     let min = state.config.review.concentrated_min_comments;
     let frame = Frame::new(state, req, who, "/staff/drafts");
-    let status = if errors.is_empty() && message.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::refused_status(&errors, &message);
     page(
         status,
         &frame,

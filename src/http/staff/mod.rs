@@ -422,6 +422,15 @@ pub fn page(
     Ok(res.body(body))
 }
 
+/// 200 for a page as asked, 422 for one shown again with what was refused.
+pub fn refused_status(errors: &Errors, message: &Option<String>) -> StatusCode {
+    if errors.is_empty() && message.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// Field errors in the page's language, by field name.
 #[derive(Debug, Clone, Default)]
 pub struct Errors(pub Vec<(String, Vec<String>)>);
