@@ -133,6 +133,7 @@ groups-assigned = { $n ->
    *[other] { $n } groups were assigned.
 }
 groups-select = Check “{ $title }”
+groups-check-all = Check every group on this page
 groups-size = { $n ->
     [one] { $n } comment
    *[other] { $n } comments

@@ -91,6 +91,7 @@ groups-dispose = 勾选分组的处理结果
 groups-disposed = 已为 { $n } 个分组保存处理结果。
 groups-assigned = 已分配 { $n } 个分组。
 groups-select = 勾选“{ $title }”
+groups-check-all = 勾选本页全部分组
 groups-size = { $n } 条意见
 concentrated = 较为集中的意见
 group-accepted = 已经工作人员确认

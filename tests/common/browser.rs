@@ -63,6 +63,12 @@ impl Drop for Server {
 }
 
 pub fn serve_demo() -> Server {
+    serve_demo_with(&[])
+}
+
+/// The demo server with extra configuration (`CONSULT__SECTION__KEY` variables), such as
+/// `testing.clock_control` to move its clock.
+pub fn serve_demo_with(config: &[(&str, &str)]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -76,6 +82,7 @@ pub fn serve_demo() -> Server {
         .env("CONSULT__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("CONSULT_PASSWORD", "demo-password-for-tests")
         .env("RUST_LOG", "warn")
+        .envs(config.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -73,6 +73,8 @@ struct GroupsPage {
     message: Option<String>,
     filter: String,
     back: String,
+    check_all: bool,
+    check_all_href: String,
     ungrouped: i64,
     charts: crate::http::charts::ChartSet,
 }
@@ -97,6 +99,7 @@ async fn render_groups(
 ) -> PageResult {
     let (draft, head) = head_of(state, who, &draft_id, "groups").await?;
     let page_n = page_no(qs.get("page"));
+    let check_all = qs.get("check") == Some("all");
     let filter = qs
         .text("show")
         .filter(|s| s == "undisposed" || s == "mine")
@@ -185,7 +188,7 @@ async fn render_groups(
                 .as_deref()
                 .map(|u| names.get(u).copied().unwrap_or(u).to_string()),
             notes: notes.get(&g.id).copied().unwrap_or(0),
-            checked: kept_groups.contains(&g.id),
+            checked: check_all || kept_groups.contains(&g.id),
             id: g.id,
             title: g.title,
             summary: g.summary,
@@ -204,6 +207,11 @@ async fn render_groups(
     let path = format!("/staff/drafts/{}/groups", head.draft_id);
     let base = list_base(&path, &[("show", &filter)]);
     let back = format!("{base}page={page_n}");
+    let check_all_href = if check_all {
+        back.clone()
+    } else {
+        format!("{back}&check=all")
+    };
     let frame = Frame::new(state, req, who, "/staff/drafts");
     let status = super::refused_status(&errors, &message);
     page(
@@ -222,13 +230,15 @@ async fn render_groups(
             message,
             filter,
             back,
+            check_all,
+            check_all_href,
             ungrouped,
             charts: crate::http::charts::render(&chart_data, t, "desk"),
         },
     )
 }
 
-/// `GET /staff/drafts/{id}/groups?show=undisposed|mine&page=` (drafters, reviewers).
+/// `GET /staff/drafts/{id}/groups?show=undisposed|mine&page=&check=all` (drafters, reviewers).
 pub async fn show_groups(
     state: web::Data<AppState>,
     req: HttpRequest,
