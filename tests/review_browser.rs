@@ -3,9 +3,9 @@
 //! (filter to an article, propose groups, merge two, pull a possible match into a group,
 //! dispose of every group in one action and of what is left in another) until every comment
 //! is disposed, prepares and submits the adoption report, and an approver publishes it; the
-//! public report shows its charts. axe-core checks the desk's pages at desktop and phone width
-//! and screenshots are taken (`CONSULT_SCREENSHOT_DIR` keeps them; `docs/screenshots/` holds a
-//! set).
+//! public report shows its charts. axe-core checks the desk's pages at desktop and phone
+//! width, in Chinese, English and elder mode, and screenshots are taken
+//! (`CONSULT_SCREENSHOT_DIR` keeps them; `docs/screenshots/` holds a set).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -372,9 +372,13 @@ fn a_drafter_disposes_every_comment_at_the_desk_and_the_report_is_published() {
     let staff = format!("{base}/staff/drafts/{id}");
     let mut problems = Vec::new();
     let axe_at = |d: &mut WebDriver, url: &str, problems: &mut Vec<String>| {
-        for lang in ["zh-CN", "en"] {
+        for prefs in [
+            "lang=zh-CN&elder=0",
+            "lang=en&elder=0",
+            "lang=zh-CN&elder=1",
+        ] {
             let sep = if url.contains('?') { '&' } else { '?' };
-            d.go(&format!("{url}{sep}lang={lang}&elder=0"));
+            d.go(&format!("{url}{sep}{prefs}"));
             problems.extend(d.axe(&axe));
         }
         let sep = if url.contains('?') { '&' } else { '?' };
