@@ -132,6 +132,7 @@ groups-assigned = { $n ->
     [one] { $n } group was assigned.
    *[other] { $n } groups were assigned.
 }
+groups-check = Select
 groups-select = Check “{ $title }”
 groups-check-all = Check every group on this page
 groups-size = { $n ->

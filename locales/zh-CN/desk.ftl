@@ -90,6 +90,7 @@ groups-merged = 已合并到“{ $title }”。
 groups-dispose = 勾选分组的处理结果
 groups-disposed = 已为 { $n } 个分组保存处理结果。
 groups-assigned = 已分配 { $n } 个分组。
+groups-check = 选择
 groups-select = 勾选“{ $title }”
 groups-check-all = 勾选本页全部分组
 groups-size = { $n } 条意见
