@@ -12,9 +12,8 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::body::MessageBody;
 use actix_web::cookie::Cookie;
-use actix_web::dev::{Service, ServiceResponse};
+use actix_web::dev::ServiceResponse;
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, web};
 use consult::app::AppState;
@@ -186,7 +185,7 @@ fn seeds(n: usize) -> Vec<Seed> {
 
 fn setup(conn: &mut DbConn, n: usize, drafter: &str) -> anyhow::Result<()> {
     let (before, after) = match conn {
-        DbConn::Pg(_) => ("", ""),
+        DbConn::Pg(_) => ("SELECT 1;", ""),
         // Seeding only: no fsync per statement.
         DbConn::Sqlite(_) => ("PRAGMA synchronous = OFF;", "PRAGMA synchronous = FULL;"),
     };
@@ -245,7 +244,9 @@ fn setup(conn: &mut DbConn, n: usize, drafter: &str) -> anyhow::Result<()> {
         conn.batch_execute(&sql)?;
     }
     conn.batch_execute("COMMIT")?;
-    conn.batch_execute(after)?;
+    if !after.is_empty() {
+        conn.batch_execute(after)?;
+    }
     Ok(())
 }
 
@@ -293,17 +294,15 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 /// One call: status, body length and wall time (the body read to the end).
-async fn call<S, B>(app: &S, b: &mut Browser, req: TestRequest) -> (u16, usize, Duration)
-where
-    S: Service<actix_web::dev::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    B: MessageBody,
-{
-    let t = Instant::now();
-    let res = test::call_service(app, b.request(req).to_request()).await;
-    b.absorb(&res);
-    let status = res.status().as_u16();
-    let body = test::read_body(res).await;
-    (status, body.len(), t.elapsed())
+macro_rules! call {
+    ($app:expr, $b:expr, $req:expr $(,)?) => {{
+        let t = Instant::now();
+        let res = test::call_service($app, $b.request($req).to_request()).await;
+        $b.absorb(&res);
+        let status = res.status().as_u16();
+        let body = test::read_body(res).await;
+        (status, body.len(), t.elapsed())
+    }};
 }
 
 fn ms(d: Duration) -> f64 {
@@ -371,7 +370,7 @@ async fn main() -> anyhow::Result<()> {
             groups.iter().filter(|g| g.size >= 5).count(),
             t.elapsed().as_secs_f64()
         );
-        if let DbConn::Pg(_) = conn {
+        if let DbConn::Pg(_) = *conn {
             // As autovacuum would after so many new rows.
             conn.batch_execute("ANALYZE")?;
         }
@@ -406,15 +405,12 @@ async fn main() -> anyhow::Result<()> {
         ("password", PASSWORD),
         ("next", "/staff"),
     ]);
-    let (status, _, _) = call(
-        &app,
-        &mut b,
+    let (status, _, _) = call!(&app, b,
         TestRequest::post()
             .uri("/staff/login")
             .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
             .set_payload(body),
-    )
-    .await;
+    );
     anyhow::ensure!(status == 303, "sign-in answered {status}");
 
     let desk = format!("/staff/drafts/{DRAFT}/comments");
@@ -450,7 +446,7 @@ async fn main() -> anyhow::Result<()> {
         let mut times = Vec::with_capacity(reps);
         let mut last = (0, 0);
         for i in 0..reps + 2 {
-            let (status, len, d) = call(&app, &mut b, TestRequest::get().uri(uri)).await;
+            let (status, len, d) = call!(&app, b, TestRequest::get().uri(uri));
             anyhow::ensure!(status == 200, "{uri} answered {status}");
             last = (status, len);
             if i >= 2 {
@@ -469,7 +465,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // Bulk disposition of every comment on one article (N/10), as "select all N matching".
-    let (_, _, _) = call(&app, &mut b, TestRequest::get().uri(&desk)).await;
+    let (_, _, _) = call!(&app, b, TestRequest::get().uri(&desk));
     let page = test::call_service(
         &app,
         b.request(TestRequest::get().uri(&format!("{desk}?article=3")))
@@ -491,15 +487,12 @@ async fn main() -> anyhow::Result<()> {
             ("outcome", "not_adopted"),
             ("reason", &reason),
         ]);
-        let (status, _, d) = call(
-            &app,
-            &mut b,
+        let (status, _, d) = call!(&app, b,
             TestRequest::post()
                 .uri(&desk)
                 .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
                 .set_payload(body),
-        )
-        .await;
+        );
         anyhow::ensure!(status == 303, "bulk disposition answered {status}");
         if i >= 1 {
             times.push(d);
