@@ -405,7 +405,9 @@ async fn main() -> anyhow::Result<()> {
         ("password", PASSWORD),
         ("next", "/staff"),
     ]);
-    let (status, _, _) = call!(&app, b,
+    let (status, _, _) = call!(
+        &app,
+        b,
         TestRequest::post()
             .uri("/staff/login")
             .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
@@ -417,7 +419,10 @@ async fn main() -> anyhow::Result<()> {
     let deep = n as i64 / 50 * 3 / 4;
     let pages: Vec<(String, String)> = vec![
         ("triage, page 1".into(), desk.clone()),
-        (format!("triage, page {deep}"), format!("{desk}?page={deep}")),
+        (
+            format!("triage, page {deep}"),
+            format!("{desk}?page={deep}"),
+        ),
         ("triage, article=5".into(), format!("{desk}?article=5")),
         (
             "triage, disposition=none".into(),
@@ -487,7 +492,9 @@ async fn main() -> anyhow::Result<()> {
             ("outcome", "not_adopted"),
             ("reason", &reason),
         ]);
-        let (status, _, d) = call!(&app, b,
+        let (status, _, d) = call!(
+            &app,
+            b,
             TestRequest::post()
                 .uri(&desk)
                 .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
