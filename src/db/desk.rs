@@ -92,29 +92,67 @@ type Boxed<'a> = diesel::dsl::IntoBoxed<
     MultiBackend,
 >;
 
+type BoxedPlain<'a> = diesel::dsl::IntoBoxed<'a, comments::table, MultiBackend>;
+
+impl TriageFilter {
+    /// Whether a filter reads the comment's group (its outcome, reason or assignee).
+    fn needs_group(&self) -> bool {
+        self.outcome.is_some()
+            || self.undisposed
+            || self.missing_reason
+            || self.assigned_to.is_some()
+    }
+}
+
+/// The filters on the comment's own columns, for a query with or without its group.
+macro_rules! own_filters {
+    ($q:expr, $draft_id:expr, $round:expr, $f:expr) => {{
+        let f = $f;
+        let mut q = $q
+            .filter(comments::draft_id.eq($draft_id))
+            .filter(comments::round.eq($round));
+        if let Some(a) = f.article {
+            q = q.filter(comments::article.eq(a));
+        }
+        if let Some(s) = &f.stakeholder_type {
+            q = q.filter(comments::stakeholder_type.eq(s));
+        }
+        if let Some(c) = &f.channel {
+            q = q.filter(comments::channel.eq(c));
+        }
+        if let Some(s) = &f.status {
+            q = q.filter(comments::status.eq(s));
+        }
+        match &f.group {
+            Some(GroupFilter::Ungrouped) => q = q.filter(comments::group_id.is_null()),
+            Some(GroupFilter::Group(g)) => q = q.filter(comments::group_id.eq(g)),
+            None => {}
+        }
+        if let Some(term) = &f.search {
+            // `lower()` folds Latin letters on both databases; CJK text has no case and is
+            // matched as a plain substring, which is what a reader expects of a search inside
+            // a sentence.
+            q = q.filter(
+                sql::<Bool>("(lower(comments.body) LIKE ")
+                    .bind::<Text, _>(like_pattern(term))
+                    .sql(" ESCAPE '\\' OR comments.tracking_number = ")
+                    .bind::<Text, _>(term.trim().to_uppercase())
+                    .sql(")"),
+            );
+        }
+        q
+    }};
+}
+
 fn filtered<'a>(draft_id: &'a str, round: i32, f: &'a TriageFilter) -> Boxed<'a> {
-    let mut q = comments::table
-        .left_join(opinion_groups::table)
-        .filter(comments::draft_id.eq(draft_id))
-        .filter(comments::round.eq(round))
-        .into_boxed::<MultiBackend>();
-    if let Some(a) = f.article {
-        q = q.filter(comments::article.eq(a));
-    }
-    if let Some(s) = &f.stakeholder_type {
-        q = q.filter(comments::stakeholder_type.eq(s));
-    }
-    if let Some(c) = &f.channel {
-        q = q.filter(comments::channel.eq(c));
-    }
-    if let Some(s) = &f.status {
-        q = q.filter(comments::status.eq(s));
-    }
-    match &f.group {
-        Some(GroupFilter::Ungrouped) => q = q.filter(comments::group_id.is_null()),
-        Some(GroupFilter::Group(g)) => q = q.filter(comments::group_id.eq(g)),
-        None => {}
-    }
+    let mut q = own_filters!(
+        comments::table
+            .left_join(opinion_groups::table)
+            .into_boxed::<MultiBackend>(),
+        draft_id,
+        round,
+        f
+    );
     if let Some(o) = &f.outcome {
         q = q.filter(
             sql::<Bool>("COALESCE(comments.outcome, opinion_groups.outcome) = ")
@@ -134,18 +172,18 @@ fn filtered<'a>(draft_id: &'a str, round: i32, f: &'a TriageFilter) -> Boxed<'a>
                 .or(opinion_groups::assigned_to.eq(u)),
         );
     }
-    if let Some(term) = &f.search {
-        // `lower()` folds Latin letters on both databases; CJK text has no case and is matched
-        // as a plain substring, which is what a reader expects of a search inside a sentence.
-        q = q.filter(
-            sql::<Bool>("(lower(comments.body) LIKE ")
-                .bind::<Text, _>(like_pattern(term))
-                .sql(" ESCAPE '\\' OR comments.tracking_number = ")
-                .bind::<Text, _>(term.trim().to_uppercase())
-                .sql(")"),
-        );
-    }
     q
+}
+
+/// The same filter without the group's table, when no filter reads it: counting and paging
+/// then need no lookup of each comment's group.
+fn filtered_plain<'a>(draft_id: &'a str, round: i32, f: &'a TriageFilter) -> BoxedPlain<'a> {
+    own_filters!(
+        comments::table.into_boxed::<MultiBackend>(),
+        draft_id,
+        round,
+        f
+    )
 }
 
 /// One page of the round's comments that pass the filter (oldest first), and how many pass.
@@ -157,11 +195,43 @@ pub fn triage_page(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<TriageRow>, i64)> {
-    let total: i64 = filtered(draft_id, round, f).count().get_result(conn)?;
-    let rows = filtered(draft_id, round, f)
-        .order((comments::submitted_at.asc(), comments::id.asc()))
-        .offset(offset)
-        .limit(limit)
+    // The page's ids first (the order needs no text and, unless a filter reads it, no group),
+    // then those rows in full: skipping `offset` rows costs no excerpt or join for each.
+    let (total, ids): (i64, Vec<String>) = if f.needs_group() {
+        let total = filtered(draft_id, round, f).count().get_result(conn)?;
+        let ids = if limit > 0 {
+            filtered(draft_id, round, f)
+                .order((comments::submitted_at.asc(), comments::id.asc()))
+                .offset(offset)
+                .limit(limit)
+                .select(comments::id)
+                .load(conn)?
+        } else {
+            Vec::new()
+        };
+        (total, ids)
+    } else {
+        let total = filtered_plain(draft_id, round, f)
+            .count()
+            .get_result(conn)?;
+        let ids = if limit > 0 {
+            filtered_plain(draft_id, round, f)
+                .order((comments::submitted_at.asc(), comments::id.asc()))
+                .offset(offset)
+                .limit(limit)
+                .select(comments::id)
+                .load(conn)?
+        } else {
+            Vec::new()
+        };
+        (total, ids)
+    };
+    if ids.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    let mut rows: Vec<TriageRow> = comments::table
+        .left_join(opinion_groups::table)
+        .filter(comments::id.eq_any(&ids))
         .select((
             comments::id,
             comments::tracking_number,
@@ -180,6 +250,12 @@ pub fn triage_page(
             opinion_groups::assigned_to.nullable(),
         ))
         .load(conn)?;
+    let position: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    rows.sort_by_key(|r| position.get(r.id.as_str()).copied().unwrap_or(usize::MAX));
     Ok((rows, total))
 }
 
@@ -192,11 +268,19 @@ pub fn triage_ids(
     f: &TriageFilter,
     cap: i64,
 ) -> QueryResult<Vec<String>> {
-    filtered(draft_id, round, f)
-        .order(comments::id.asc())
-        .limit(cap)
-        .select(comments::id)
-        .load(conn)
+    if f.needs_group() {
+        filtered(draft_id, round, f)
+            .order(comments::id.asc())
+            .limit(cap)
+            .select(comments::id)
+            .load(conn)
+    } else {
+        filtered_plain(draft_id, round, f)
+            .order(comments::id.asc())
+            .limit(cap)
+            .select(comments::id)
+            .load(conn)
+    }
 }
 
 /// Per draft, how many comments assigned to this user (directly or through their group) still
@@ -223,17 +307,17 @@ pub fn assigned_open(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(Strin
 
 /// `(lacking, total)`: comments of the round without what the report needs, and all of them.
 pub fn progress(conn: &mut DbConn, draft_id: &str, round: i32) -> QueryResult<(i64, i64)> {
-    let total: i64 = comments::table
-        .filter(comments::draft_id.eq(draft_id))
-        .filter(comments::round.eq(round))
-        .count()
-        .get_result(conn)?;
-    let lacking: i64 = comments::table
+    // One pass over the round's comments for both (the desk shows them on every page).
+    let (total, lacking): (i64, i64) = comments::table
         .left_join(opinion_groups::table)
         .filter(comments::draft_id.eq(draft_id))
         .filter(comments::round.eq(round))
-        .filter(sql::<Bool>(LACKING))
-        .count()
+        .select((
+            diesel::dsl::count_star(),
+            sql::<diesel::sql_types::BigInt>(&format!(
+                "COALESCE(SUM(CASE WHEN {LACKING} THEN 1 ELSE 0 END), 0)"
+            )),
+        ))
         .get_result(conn)?;
     Ok((lacking, total))
 }
