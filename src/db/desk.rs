@@ -668,22 +668,26 @@ pub fn group_choices(
     draft_id: &str,
     round: i32,
 ) -> QueryResult<Vec<(String, String, i64)>> {
-    let sizes: Vec<(String, i64)> = comments::table
-        .filter(comments::draft_id.eq(draft_id))
-        .filter(comments::round.eq(round))
-        .filter(comments::group_id.is_not_null())
-        .group_by(comments::group_id)
-        .select((
-            comments::group_id.assume_not_null(),
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)?;
-    let sizes: std::collections::HashMap<String, i64> = sizes.into_iter().collect();
     let groups: Vec<(String, String)> = opinion_groups::table
         .filter(opinion_groups::draft_id.eq(draft_id))
         .filter(opinion_groups::round.eq(round))
         .select((opinion_groups::id, opinion_groups::title))
         .load(conn)?;
+    // Members of the round's groups are comments of the round: counted on the index of
+    // `group_id` alone, without reading the comments themselves.
+    let ids: Vec<&String> = groups.iter().map(|(id, _)| id).collect();
+    let mut sizes: std::collections::HashMap<String, i64> = Default::default();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, i64)> = comments::table
+            .filter(comments::group_id.eq_any(chunk.iter().map(|s| Some(s.as_str()))))
+            .group_by(comments::group_id)
+            .select((
+                comments::group_id.assume_not_null(),
+                diesel::dsl::count_star(),
+            ))
+            .load(conn)?;
+        sizes.extend(rows);
+    }
     let mut out: Vec<(String, String, i64)> = groups
         .into_iter()
         .map(|(id, title)| {
