@@ -186,7 +186,11 @@ fn filtered_plain<'a>(draft_id: &'a str, round: i32, f: &'a TriageFilter) -> Box
     )
 }
 
+/// How many ids of a search's matches are read in one pass before counting separately.
+const SEARCH_PASS: i64 = 200_000;
+
 /// One page of the round's comments that pass the filter (oldest first), and how many pass.
+
 pub fn triage_page(
     conn: &mut DbConn,
     draft_id: &str,
@@ -197,7 +201,34 @@ pub fn triage_page(
 ) -> QueryResult<(Vec<TriageRow>, i64)> {
     // The page's ids first (the order needs no text and, unless a filter reads it, no group),
     // then those rows in full: skipping `offset` rows costs no excerpt or join for each.
-    let (total, ids): (i64, Vec<String>) = if f.needs_group() {
+    let (total, ids): (i64, Vec<String>) = if f.search.is_some() {
+        // A search reads every text of the round: one pass gives both the page and the count
+        // (a second would read them all again), unless it matches more than `SEARCH_PASS`.
+        let all: Vec<String> = if f.needs_group() {
+            filtered(draft_id, round, f)
+                .order((comments::submitted_at.asc(), comments::id.asc()))
+                .limit(SEARCH_PASS)
+                .select(comments::id)
+                .load(conn)?
+        } else {
+            filtered_plain(draft_id, round, f)
+                .order((comments::submitted_at.asc(), comments::id.asc()))
+                .limit(SEARCH_PASS)
+                .select(comments::id)
+                .load(conn)?
+        };
+        let total = if all.len() as i64 == SEARCH_PASS {
+            filtered(draft_id, round, f).count().get_result(conn)?
+        } else {
+            all.len() as i64
+        };
+        let ids = all
+            .into_iter()
+            .skip(offset.max(0) as usize)
+            .take(limit.max(0) as usize)
+            .collect();
+        (total, ids)
+    } else if f.needs_group() {
         let total = filtered(draft_id, round, f).count().get_result(conn)?;
         let ids = if limit > 0 {
             filtered(draft_id, round, f)
