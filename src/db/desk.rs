@@ -190,7 +190,6 @@ fn filtered_plain<'a>(draft_id: &'a str, round: i32, f: &'a TriageFilter) -> Box
 const SEARCH_PASS: i64 = 200_000;
 
 /// One page of the round's comments that pass the filter (oldest first), and how many pass.
-
 pub fn triage_page(
     conn: &mut DbConn,
     draft_id: &str,

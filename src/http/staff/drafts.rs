@@ -202,6 +202,8 @@ struct DraftPage {
     public: bool,
     /// The report room: for drafts that took comments, for those who may read a report.
     report_room: bool,
+    /// The review desk: the draft's comments and groups (drafters, reviewers).
+    desk: bool,
     drafter: String,
 }
 
@@ -349,6 +351,8 @@ async fn render_draft(
             && who
                 .roles
                 .has_any(&[Role::Drafter, Role::Reviewer, Role::Approver, Role::Admin]),
+        desk: matches!(d.state.as_str(), "published" | "concluded" | "withdrawn")
+            && who.roles.has_any(&super::desk::READERS),
         drafter: name(&d.drafter_id),
         d,
     };

@@ -99,6 +99,8 @@ struct ReportRoom {
     waiting_hint: Option<String>,
     versions: Vec<VersionLine>,
     can_export: bool,
+    /// The review desk's tabs: for those who may open the desk.
+    desk: bool,
     preview: Option<ReportView>,
     charts: ChartSet,
 }
@@ -338,6 +340,7 @@ async fn render(
         waiting_hint,
         versions,
         can_export: who.roles.has_any(&EXPORTERS),
+        desk: who.roles.has_any(&super::desk::READERS),
         preview,
         charts: charts::render(&l.charts, t, "charts"),
         d: l.d,
