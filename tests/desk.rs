@@ -368,6 +368,13 @@ async fn a_refused_bulk_disposition_changes_nothing_and_says_why_beside_the_fiel
 
 async fn groups_are_merged_split_pulled_together_and_disposed_in_bulk(app: TestApp) {
     let (draft, ids) = seeded(&app);
+    // A second copy of the paraphrase, which comes along when the first is pulled in.
+    let body: String = comments::table
+        .find(&ids[3])
+        .select(comments::body)
+        .first(&mut *app.conn())
+        .unwrap();
+    let copy = insert_comment(&app, &draft, CommentSpec::new(&body)).0;
     let mut d = signed_in(&app, "officer", &[Role::Drafter]).await;
     let desk = format!("/staff/drafts/{draft}/comments");
     let groups = format!("/staff/drafts/{draft}/groups");
@@ -421,9 +428,13 @@ async fn groups_are_merged_split_pulled_together_and_disposed_in_bulk(app: TestA
     let html = d.get(&group_page).await.text();
     let matches_at = html.find("matches-h").expect("possible matches section");
     let opposing_at = html.find("opposing").unwrap_or(html.len());
-    let paraphrase_at = html
-        .find(&format!("id=\"pm-{}\"", ids[3]))
-        .expect("paraphrase offered");
+    // The paraphrase and its copy are one text: offered once, by either of them.
+    let offered: Vec<&String> = [&ids[3], &copy]
+        .into_iter()
+        .filter(|id| html.contains(&format!("id=\"pm-{id}\"")))
+        .collect();
+    assert_eq!(offered.len(), 1, "copies of one letter are offered once");
+    let paraphrase_at = html.find(&format!("id=\"pm-{}\"", offered[0])).unwrap();
     assert!(matches_at < paraphrase_at && paraphrase_at < opposing_at);
     assert!(
         !html.contains(&format!("id=\"pm-{}\"", ids[4])),
@@ -433,11 +444,16 @@ async fn groups_are_merged_split_pulled_together_and_disposed_in_bulk(app: TestA
         .submit(
             &group_page,
             &group_page,
-            &[("comment_id", &ids[3]), ("action", "pull")],
+            &[("comment_id", offered[0]), ("action", "pull")],
         )
         .await;
     assert_eq!(location(&res), group_page);
     assert_eq!(group_of(&app, &ids[3]), Some(g1.clone()));
+    assert_eq!(
+        group_of(&app, &copy),
+        Some(g1.clone()),
+        "its copy came along"
+    );
     // Rename and summarise.
     d.submit(
         &group_page,

@@ -539,6 +539,42 @@ pub fn texts_outside(
         .load(conn)
 }
 
+/// The comments of the round outside `group_id` whose text is the same as one of `ids`' (the
+/// copies of a letter), `ids` included.
+pub fn with_copies(
+    conn: &mut DbConn,
+    draft_id: &str,
+    round: i32,
+    group_id: &str,
+    ids: &[String],
+) -> QueryResult<Vec<String>> {
+    let mut out: Vec<String> = ids.to_vec();
+    for chunk in ids.chunks(100) {
+        let bodies: Vec<String> = comments::table
+            .filter(comments::draft_id.eq(draft_id))
+            .filter(comments::round.eq(round))
+            .filter(comments::id.eq_any(chunk))
+            .select(comments::body)
+            .load(conn)?;
+        out.extend(
+            comments::table
+                .filter(comments::draft_id.eq(draft_id))
+                .filter(comments::round.eq(round))
+                .filter(comments::body.eq_any(&bodies))
+                .filter(
+                    comments::group_id
+                        .is_null()
+                        .or(comments::group_id.ne(group_id)),
+                )
+                .select(comments::id)
+                .load::<String>(conn)?,
+        );
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// The first `per_group` member texts of a group (a sample, for comparing groups).
 pub fn member_sample(
     conn: &mut DbConn,

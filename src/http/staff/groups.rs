@@ -702,6 +702,9 @@ pub async fn submit_group(
                     ));
                 }
                 "pull" => {
+                    // A possible match stands for its copies too ("12 copies"): they come
+                    // along.
+                    let ids = desk::with_copies(conn, &g.draft_id, g.round, &g.id, &ids)?;
                     update(
                         conn,
                         UpdateGroup {
