@@ -174,11 +174,8 @@ pub fn act_on_comments(
         )?;
         return Ok(group.size);
     }
-    if let BulkAction::Dispose(input) = &action
-        && input.snippet_id.is_none()
-    {
-        crate::error::validated(input)?;
-        input.checked()?;
+    if let BulkAction::Dispose(input) = &action {
+        input.precheck()?;
     }
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
@@ -215,8 +212,7 @@ pub fn act_on_comments(
             }
             BulkAction::Dispose(input) => {
                 ensure_not_under_approval(conn, &draft.id, draft.round)?;
-                let (outcome, reason) =
-                    input.clone().with_snippet(conn, &draft.agency)?.checked()?;
+                let (outcome, reason) = input.resolve(conn, &draft.agency)?;
                 let n = desk::dispose_comments(
                     conn,
                     now,
@@ -341,16 +337,13 @@ pub fn dispose_groups(
     input: &SetDisposition,
 ) -> AppResult<usize> {
     actor.require(&WRITERS)?;
-    crate::error::validated(input)?;
-    if input.snippet_id.is_none() {
-        input.checked()?;
-    }
+    input.precheck()?;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
         ensure_reviewable(&draft)?;
         own_groups(conn, &draft, group_ids)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;
-        let (outcome, reason) = input.clone().with_snippet(conn, &draft.agency)?.checked()?;
+        let (outcome, reason) = input.resolve(conn, &draft.agency)?;
         for g in group_ids {
             review::set_group_disposition(
                 conn,

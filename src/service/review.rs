@@ -124,7 +124,7 @@ pub struct SetDisposition {
 impl SetDisposition {
     /// The written reason, else the text of the chosen kept reason of the draft's agency
     /// (a reason of another agency is refused beside `snippet_id`).
-    pub fn with_snippet(mut self, conn: &mut DbConn, agency: &str) -> AppResult<SetDisposition> {
+    fn with_snippet(mut self, conn: &mut DbConn, agency: &str) -> AppResult<SetDisposition> {
         let written = self.reason.as_deref().is_some_and(|r| !r.trim().is_empty());
         if let Some(id) = self.snippet_id.take().filter(|s| !s.is_empty())
             && !written
@@ -140,6 +140,21 @@ impl SetDisposition {
             }
         }
         Ok(self)
+    }
+
+    /// What can be checked before the draft is known: the input's limits, and the outcome and
+    /// reason unless a kept reason is to supply it.
+    pub fn precheck(&self) -> AppResult<()> {
+        crate::error::validated(self)?;
+        if self.snippet_id.is_none() {
+            self.checked()?;
+        }
+        Ok(())
+    }
+
+    /// The outcome and the reason, a kept reason of the draft's agency filled in.
+    pub fn resolve(&self, conn: &mut DbConn, agency: &str) -> AppResult<(Outcome, Option<String>)> {
+        self.clone().with_snippet(conn, agency)?.checked()
     }
 
     /// R17: the outcome and the trimmed reason, or 422 naming `outcome` or `reason`.
@@ -534,16 +549,13 @@ pub fn set_group_disposition(
     input: &SetDisposition,
 ) -> AppResult<GroupView> {
     actor.require(&[Role::Drafter])?;
-    crate::error::validated(&input)?;
-    if input.snippet_id.is_none() {
-        input.checked()?;
-    }
+    input.precheck()?;
     let min = config.review.concentrated_min_comments;
     let id = group_id;
     db::write_tx(conn, |conn| {
         let group = review::group(conn, id)?.ok_or_else(AppError::not_found)?;
         let draft = load_draft(conn, &group.draft_id)?;
-        let (outcome, reason) = input.clone().with_snippet(conn, &draft.agency)?.checked()?;
+        let (outcome, reason) = input.resolve(conn, &draft.agency)?;
         ensure_reviewable(&draft)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;
         review::set_group_disposition(
@@ -582,15 +594,12 @@ pub fn set_comment_disposition(
     input: &SetDisposition,
 ) -> AppResult<CommentDispositionView> {
     actor.require(&[Role::Drafter])?;
-    crate::error::validated(&input)?;
-    if input.snippet_id.is_none() {
-        input.checked()?;
-    }
+    input.precheck()?;
     let id = comment_id;
     db::write_tx(conn, |conn| {
         let c = review::comment_disposition(conn, id)?.ok_or_else(AppError::not_found)?;
         let draft = load_draft(conn, &c.draft_id)?;
-        let (outcome, reason) = input.clone().with_snippet(conn, &draft.agency)?.checked()?;
+        let (outcome, reason) = input.resolve(conn, &draft.agency)?;
         ensure_reviewable(&draft)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;
         review::set_comment_disposition(
