@@ -13,4 +13,5 @@ pub mod jobs;
 pub mod lang;
 pub mod mail;
 pub mod security;
+pub mod semantic;
 pub mod service;
