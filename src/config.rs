@@ -124,6 +124,12 @@ impl Default for Window {
 pub struct Review {
     pub concentrated_min_comments: u32,
     pub report_due_days: u32,
+    /// The sentence-embedding model file for the grouping's semantic stage (fetched by
+    /// `scripts/fetch-model`); empty turns the stage off. Without the file the grouping is
+    /// lexical only and the review desk says so.
+    pub semantic_model: String,
+    /// Whether this node embeds new comments in the background (one thread).
+    pub semantic_reader: bool,
 }
 
 impl Default for Review {
@@ -131,6 +137,8 @@ impl Default for Review {
         Review {
             concentrated_min_comments: 5,
             report_due_days: 90,
+            semantic_model: "models/e5-small-q4.bin".into(),
+            semantic_reader: true,
         }
     }
 }

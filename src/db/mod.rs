@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod exports;
 pub mod ids;
 pub mod materials;
+pub mod meaning;
 pub mod outbox;
 pub mod public_comments;
 pub mod reports;

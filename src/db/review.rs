@@ -168,6 +168,10 @@ pub fn place(
             ))
             .execute(conn)?;
     }
+    // An officer's placement is no longer the grouping's proposal: its reason goes.
+    if placed_by.is_some() {
+        super::meaning::forget_memberships(conn, comment_ids)?;
+    }
     Ok(n)
 }
 

@@ -226,6 +226,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    group_memberships (comment_id) {
+        comment_id -> Text,
+        reason -> Text,
+        score -> Double,
+    }
+}
+
+diesel::table! {
+    text_vectors (key) {
+        key -> Text,
+        model -> Text,
+        vector -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_cursors (name) {
+        name -> Text,
+        position -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     reason_snippets (id) {
         id -> Text,
         agency -> Text,
@@ -317,6 +342,7 @@ diesel::joinable!(comments -> drafts (draft_id));
 diesel::joinable!(comments -> opinion_groups (group_id));
 diesel::joinable!(opinion_groups -> drafts (draft_id));
 diesel::joinable!(idempotency_keys -> comments (comment_id));
+diesel::joinable!(group_memberships -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -338,6 +364,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     review_notes,
     reason_snippets,
+    group_memberships,
+    text_vectors,
+    job_cursors,
     idempotency_keys,
     outbox,
     subscriptions,

@@ -29,7 +29,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Tuning of the grouping; the defaults are what the labelled fixtures were measured with.
+/// Tuning of the grouping; the defaults are what the tuning sets were measured with.
 #[derive(Debug, Clone)]
 pub struct GroupingParams {
     /// LSH bands × rows = MinHash signature length.
@@ -41,6 +41,11 @@ pub struct GroupingParams {
     pub paraphrase: f64,
     /// The guard: the two groups' seeds must reach this fraction of the stage's threshold.
     pub guard: f64,
+    /// Stage three: cosine of the lexical groups' sentence vectors (centred on the round's
+    /// mean) at or above this joins them.
+    pub meaning: f64,
+    /// Stage three's guard: the two sides' largest lexical groups must reach this cosine.
+    pub meaning_guard: f64,
 }
 
 impl Default for GroupingParams {
@@ -51,30 +56,126 @@ impl Default for GroupingParams {
             near_duplicate: 0.7,
             paraphrase: 0.45,
             guard: 0.75,
+            meaning: 0.60,
+            meaning_guard: 0.45,
         }
     }
 }
 
-/// One proposed group: indexes into the input, its most central member and a title.
+/// Why a comment is in its proposed group, and how sure the proposal is (0–1): the officer
+/// checks the uncertain ones first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Membership {
+    pub reason: Reason,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A copy of the group's central letter; the score is the share of its text.
+    SameLetter,
+    /// The same request in other words, found by shared words (IDF-weighted cosine).
+    SameWords,
+    /// The same request in other words or another language, found by sentence vectors.
+    SameMeaning,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::SameLetter => "same_letter",
+            Reason::SameWords => "same_words",
+            Reason::SameMeaning => "same_meaning",
+        }
+    }
+}
+
+/// One proposed group: indexes into the input, its most central member, a title, and for
+/// each member (in `members` order) why it is there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProposedGroup {
     pub members: Vec<usize>,
     pub central: usize,
     pub title: String,
+    pub why: Vec<Membership>,
 }
 
-/// Proposes groups covering every text (a text like no other is a group of one). Groups come
-/// largest first; members in input order.
+/// The semantic stage's source of sentence vectors: given input indexes (one text standing
+/// for each lexical group), a unit vector for each, or `None` where there is none.
+pub type Meaning<'a> = &'a (dyn Fn(&[usize]) -> Vec<Option<Vec<f32>>> + Sync);
+
+/// Proposes groups covering every text (a text like no other is a group of one), lexically
+/// only. Groups come largest first; members in input order.
 pub fn propose_groups(texts: &[&str]) -> Vec<ProposedGroup> {
-    propose_groups_with(texts, &GroupingParams::default())
+    propose_groups_with(texts, &GroupingParams::default(), None)
 }
 
-pub fn propose_groups_with(texts: &[&str], params: &GroupingParams) -> Vec<ProposedGroup> {
-    let n = texts.len();
-    if n == 0 {
-        return Vec::new();
+/// The proposal, with the semantic stage when `meaning` gives vectors.
+///
+/// The result depends only on the multiset of texts, never on their order: texts are first
+/// reduced to distinct letters (same core after normalisation) and sorted by that core, and
+/// every later step runs in that canonical order.
+pub fn propose_groups_with(
+    texts: &[&str],
+    params: &GroupingParams,
+    meaning: Option<Meaning>,
+) -> Vec<ProposedGroup> {
+    let lexical = Lexical::of(texts, params);
+    let vectors = meaning.map(|m| m(&lexical.representatives()));
+    lexical.finish(vectors.as_deref())
+}
+
+/// Stages one and two done: the lexical groups, waiting for the sentence vectors of their
+/// representatives (`representatives`) before stage three (`finish`). Callers that must
+/// fetch or compute vectors (a database, a model) do so between the two calls.
+pub struct Lexical<'t> {
+    texts: &'t [&'t str],
+    params: GroupingParams,
+    letters: Letters,
+    docs: Vec<Doc>,
+    idf: Idf,
+    norms: Vec<f32>,
+    /// Each lexical group's letters, in canonical order.
+    groups: Vec<Vec<usize>>,
+    /// Each lexical group's central letter.
+    centrals: Vec<usize>,
+}
+
+impl<'t> Lexical<'t> {
+    /// Stages one and two over `texts`.
+    pub fn of(texts: &'t [&'t str], params: &GroupingParams) -> Lexical<'t> {
+        lexical_stages(texts, params)
     }
-    let docs = parallel_map(texts, |t| Doc::new(core_text(t)));
+
+    /// For each lexical group, the input index of the text that stands for it (its central
+    /// letter): what stage three needs a sentence vector of.
+    pub fn representatives(&self) -> Vec<usize> {
+        self.centrals
+            .iter()
+            .map(|&c| self.letters.reps[c])
+            .collect()
+    }
+
+    fn cos(&self, a: usize, b: usize) -> f64 {
+        self.idf.cosine(
+            &self.docs[a].terms,
+            self.norms[a],
+            &self.docs[b].terms,
+            self.norms[b],
+        )
+    }
+
+    /// Stage three with `vectors` (one per representative, `None` for lexical grouping only),
+    /// then the groups with their titles and why each member is in its group.
+    pub fn finish(self, vectors: Option<&[Option<Vec<f32>>]>) -> Vec<ProposedGroup> {
+        finish(self, vectors)
+    }
+}
+
+fn lexical_stages<'t>(texts: &'t [&'t str], params: &GroupingParams) -> Lexical<'t> {
+    let letters = Letters::of(texts);
+    let m = letters.reps.len();
+    let docs = parallel_map(&letters.reps, |&i| Doc::new(core_text(texts[i])));
     let seeds = minhash_seeds(params.bands * params.rows);
     let sigs = parallel_map(&docs, |d| signature(&d.terms, &seeds));
     let edges = lsh_edges(&sigs, params.bands, params.rows);
@@ -84,7 +185,7 @@ pub fn propose_groups_with(texts: &[&str], params: &GroupingParams) -> Vec<Propo
     // seed is the group's shortest member, usually the bare form letter, so copies wrapped in
     // different personal stories all meet it.
     let lengths: Vec<usize> = docs.iter().map(|d| d.bigrams.len()).collect();
-    let mut uf = UnionFind::new(n, lengths);
+    let mut uf = UnionFind::new(m, lengths);
     let guard1 = params.near_duplicate * params.guard;
     let nd = |x: usize, y: usize| {
         if conflicts(&docs[x], &docs[y]) {
@@ -135,43 +236,200 @@ pub fn propose_groups_with(texts: &[&str], params: &GroupingParams) -> Vec<Propo
         uf.union(ra, rb);
     }
 
-    // Collect, find the central member, title.
-    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..n {
-        let r = uf.find(i);
-        by_root.entry(r).or_default().push(i);
+    // The lexical groups, each a list of letters in canonical order, listed by first letter.
+    let groups = components(&mut uf, m);
+    let centrals: Vec<usize> = groups
+        .iter()
+        .map(|g| most_central(g, &letters.weight, &cos))
+        .collect();
+    Lexical {
+        texts,
+        params: params.clone(),
+        letters,
+        docs,
+        idf,
+        norms,
+        groups,
+        centrals,
     }
-    let mut groups: Vec<ProposedGroup> = by_root
-        .into_values()
-        .map(|members| {
-            let central = most_central(&members, &cos);
+}
+
+fn finish(lex: Lexical<'_>, vectors: Option<&[Option<Vec<f32>>]>) -> Vec<ProposedGroup> {
+    let (texts, params, letters, docs) = (lex.texts, &lex.params, &lex.letters, &lex.docs);
+    let (lexical, centrals) = (&lex.groups, &lex.centrals);
+    if texts.is_empty() {
+        return Vec::new();
+    }
+    // Stage three: lexical groups that mean the same (paraphrases in other words, another
+    // language) join by their central letters' sentence vectors, never across a conflict.
+    let sem = vectors.map(|v| {
+        stage_three(
+            lexical,
+            centrals,
+            &letters.weight,
+            docs,
+            v,
+            params,
+            &|a, b| lex.cos(a, b),
+        )
+    });
+    let finals: Vec<Vec<usize>> = match &sem {
+        Some(join) => join.groups.clone(),
+        None => (0..lexical.len()).map(|g| vec![g]).collect(),
+    };
+    let cos = |a: usize, b: usize| lex.cos(a, b);
+
+    // Each final group: its letters, its central letter (that of its heaviest lexical group),
+    // and why each letter is in it.
+    let mut groups: Vec<ProposedGroup> = finals
+        .iter()
+        .map(|parts| {
+            let heaviest = *parts
+                .iter()
+                .max_by_key(|&&g| {
+                    let w: usize = lexical[g].iter().map(|&l| letters.weight[l]).sum();
+                    (w, std::cmp::Reverse(g))
+                })
+                .expect("a group has a part");
+            let central = centrals[heaviest];
+            let mut members: Vec<(usize, Membership)> = Vec::new();
+            for &g in parts {
+                for &l in &lexical[g] {
+                    let why = if g != heaviest {
+                        let score = sem.as_ref().map_or(0.0, |s| s.cosine(g, heaviest));
+                        Membership {
+                            reason: Reason::SameMeaning,
+                            score: score.clamp(0.0, 1.0),
+                        }
+                    } else if l == central {
+                        Membership {
+                            reason: Reason::SameLetter,
+                            score: 1.0,
+                        }
+                    } else {
+                        let share = near_dup(&docs[l], &docs[central]);
+                        if share >= params.near_duplicate {
+                            Membership {
+                                reason: Reason::SameLetter,
+                                score: share as f32,
+                            }
+                        } else {
+                            Membership {
+                                reason: Reason::SameWords,
+                                score: cos(l, central).clamp(0.0, 1.0) as f32,
+                            }
+                        }
+                    };
+                    members.extend(letters.members[l].iter().map(|&i| (i, why)));
+                }
+            }
+            members.sort_unstable_by_key(|&(i, _)| i);
+            let central_text = letters.reps[central];
             ProposedGroup {
-                title: title_of(texts[central]),
-                central,
-                members,
+                title: title_of(texts[central_text]),
+                central: central_text,
+                members: members.iter().map(|&(i, _)| i).collect(),
+                why: members.iter().map(|&(_, w)| w).collect(),
             }
         })
         .collect();
+    // Largest first; among equals, by the central text, so the order too is the same for
+    // every arrival order.
     groups.sort_by(|a, b| {
         b.members
             .len()
             .cmp(&a.members.len())
-            .then(a.members[0].cmp(&b.members[0]))
+            .then_with(|| texts[a.central].cmp(texts[b.central]))
     });
     groups
 }
 
-/// The member with the highest total similarity to the others (over an even sample of at most
-/// 24 members, so a huge group costs no more than a small one).
-fn most_central(members: &[usize], sim: &impl Fn(usize, usize) -> f64) -> usize {
-    if members.len() <= 2 {
-        return members[0];
+/// Distinct letters: texts whose normalised cores are equal are one letter, stood for by its
+/// first text in canonical order (by core, then by whole text). Letters are in canonical
+/// order, so nothing downstream sees the arrival order.
+struct Letters {
+    /// For each letter, the input index that stands for it.
+    reps: Vec<usize>,
+    /// For each letter, every input index with that core.
+    members: Vec<Vec<usize>>,
+    /// How many texts each letter stands for.
+    weight: Vec<usize>,
+}
+
+impl Letters {
+    fn of(texts: &[&str]) -> Letters {
+        let keys: Vec<String> = parallel_map(texts, |t| letter_key(core_text(t)));
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by(|&a, &b| {
+            keys[a]
+                .cmp(&keys[b])
+                .then_with(|| texts[a].cmp(texts[b]))
+                .then(a.cmp(&b))
+        });
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut last: Option<&str> = None;
+        for &i in &order {
+            // A text with nothing to read (no letter or digit) is a letter of its own.
+            let same = !keys[i].is_empty() && last == Some(keys[i].as_str());
+            match members.last_mut() {
+                Some(m) if same => m.push(i),
+                _ => members.push(vec![i]),
+            }
+            last = Some(keys[i].as_str());
+        }
+        Letters {
+            reps: members.iter().map(|m| m[0]).collect(),
+            weight: members.iter().map(Vec::len).collect(),
+            members,
+        }
     }
-    let step = members.len().div_ceil(24);
-    let sample: Vec<usize> = members.iter().copied().step_by(step).collect();
+}
+
+/// What makes two texts the same letter: the core's letters and digits after NFKC and case
+/// folding (punctuation and spacing ignored).
+fn letter_key(core: &str) -> String {
+    core.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// The union-find's groups as lists of elements in order, listed by their first element.
+fn components(uf: &mut UnionFind, m: usize) -> Vec<Vec<usize>> {
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for i in 0..m {
+        let r = uf.find(i);
+        let s = *slot.entry(r).or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[s].push(i);
+    }
+    out
+}
+
+/// The letter with the highest total similarity to the others, each counted as often as it
+/// was sent (over the 24 most sent letters, so a huge group costs no more than a small one).
+fn most_central(letters: &[usize], weight: &[usize], sim: &impl Fn(usize, usize) -> f64) -> usize {
+    if letters.len() <= 2 {
+        return *letters
+            .iter()
+            .max_by_key(|&&l| (weight[l], std::cmp::Reverse(l)))
+            .expect("a group has a letter");
+    }
+    let mut sample: Vec<usize> = letters.to_vec();
+    sample.sort_by_key(|&l| (std::cmp::Reverse(weight[l]), l));
+    sample.truncate(24);
     let mut best = (f64::MIN, sample[0]);
     for &a in &sample {
-        let total: f64 = sample.iter().filter(|&&b| b != a).map(|&b| sim(a, b)).sum();
+        let total: f64 = sample
+            .iter()
+            .map(|&b| {
+                let w = weight[b] as f64;
+                if b == a { w - 1.0 } else { w * sim(a, b) }
+            })
+            .sum();
         if total > best.0 {
             best = (total, a);
         }
@@ -202,6 +460,90 @@ pub fn title_of(text: &str) -> String {
     } else {
         first.to_string()
     }
+}
+
+/// The sentences of a text that ask or argue for something (建议, 希望, 应当, should, please,
+/// oppose …), in order; the whole core when none does. What the semantic stage reads: a
+/// personal story around a request says little about which request it is.
+pub fn request_of(text: &str) -> String {
+    const CUES: [&str; 44] = [
+        "建议",
+        "希望",
+        "应当",
+        "应该",
+        "不应",
+        "请",
+        "要求",
+        "呼吁",
+        "恳请",
+        "改为",
+        "改成",
+        "延长",
+        "缩短",
+        "增加",
+        "减少",
+        "取消",
+        "删除",
+        "保留",
+        "提高",
+        "降低",
+        "明确",
+        "不要",
+        "不必",
+        "反对",
+        "支持",
+        "赞成",
+        "同意",
+        "足够",
+        "should",
+        "please",
+        "must",
+        "need",
+        "urge",
+        "recommend",
+        "propose",
+        "suggest",
+        "support",
+        "oppose",
+        "request",
+        "keep",
+        "remove",
+        "extend",
+        "require",
+        "enough",
+    ];
+    let core = core_text(text);
+    let lower = core.to_lowercase();
+    // Sentence ends, found in the lower-cased copy (whose byte offsets may differ from the
+    // original's, so the sentences are cut from it too).
+    let mut out = String::new();
+    let mut start = 0;
+    let ends: Vec<usize> = lower
+        .char_indices()
+        .filter(|&(i, c)| {
+            matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '；' | ';')
+                || (c == '.' && lower[i + 1..].starts_with(' '))
+        })
+        .map(|(i, c)| i + c.len_utf8())
+        .chain(std::iter::once(lower.len()))
+        .collect();
+    for end in ends {
+        let sentence = lower[start..end].trim();
+        start = end;
+        if sentence.is_empty() {
+            continue;
+        }
+        if CUES.iter().any(|c| sentence.contains(c)) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(sentence);
+        }
+    }
+    if out.chars().filter(|c| c.is_alphanumeric()).count() < 4 {
+        return lower.trim().to_string();
+    }
+    out
 }
 
 /// The text after any leading greeting clauses.
@@ -333,48 +675,235 @@ struct Doc {
     numbers: Vec<u64>,
     /// Which of `POLAR` the text uses.
     polar: u64,
+    /// Whether the text refuses rather than asks (see `refusals`).
+    refuses: bool,
+    /// The terms around its refusal words: what it refuses.
+    refused: Vec<u64>,
 }
 
 impl Doc {
     fn new(text: &str) -> Doc {
         let norm: String = text.nfkc().flat_map(char::to_lowercase).collect();
-        let (units, mut numbers) = units(&norm);
+        let (units, mut numbers, starts) = units(&norm);
         numbers.sort_unstable();
         numbers.dedup();
-        let polar = POLAR
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| norm.contains(*w))
-            .fold(0u64, |m, (i, _)| m | 1 << i);
-        let mut bigrams: Vec<u64> = units
-            .windows(2)
-            .map(|w| mix(w[0].0.rotate_left(21) ^ w[1].0 ^ 0x5851_f42d_4c95_7f2d))
-            .collect();
+        let polar = polar_words(&norm);
+        let bigram = |a: u64, b: u64| mix(a.rotate_left(21) ^ b ^ 0x5851_f42d_4c95_7f2d);
+        let unigram = |a: u64| mix(a ^ 0x2545_f491_4f6c_dd1d);
+        let mut bigrams: Vec<u64> = units.windows(2).map(|w| bigram(w[0].0, w[1].0)).collect();
         if units.len() == 1 {
             bigrams.push(mix(units[0].0 ^ 0x1405_7b7e_f767_814f));
         }
         let mut terms = bigrams.clone();
-        terms.extend(
-            units
-                .iter()
-                .filter(|u| u.1)
-                .map(|u| mix(u.0 ^ 0x2545_f491_4f6c_dd1d)),
-        );
+        terms.extend(units.iter().filter(|u| u.1).map(|u| unigram(u.0)));
         bigrams.sort_unstable();
         bigrams.dedup();
         terms.sort_unstable();
         terms.dedup();
+        // What each refusal governs: the terms of the units after it ("不建议[延长至三十日]"),
+        // or before it for the words that judge what precedes them ("[十五日的期限]已经足够").
+        let mut refused: Vec<u64> = Vec::new();
+        let spans = refusals(&norm);
+        for &(from, to, before) in &spans {
+            let (lo, hi) = if before {
+                let first = starts.partition_point(|&s| s < from);
+                (first.saturating_sub(REFUSAL_REACH), first)
+            } else {
+                let after = starts.partition_point(|&s| s < to);
+                (after, (after + REFUSAL_REACH).min(units.len()))
+            };
+            let window = &units[lo..hi];
+            refused.extend(window.windows(2).map(|w| bigram(w[0].0, w[1].0)));
+            refused.extend(window.iter().filter(|u| u.1).map(|u| unigram(u.0)));
+        }
+        refused.sort_unstable();
+        refused.dedup();
         Doc {
             bigrams,
             terms,
             numbers,
             polar,
+            refuses: !spans.is_empty(),
+            refused,
         }
     }
 }
 
+/// How many units next to a refusal word it governs.
+const REFUSAL_REACH: usize = 5;
+
+/// Which of `POLAR` the normalised text uses, longest words first: "不支持" is not also
+/// "支持", "not enough" is not also "enough".
+fn polar_words(norm: &str) -> u64 {
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut bits = 0u64;
+    let mut order: Vec<usize> = (0..POLAR.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(POLAR[i].len()));
+    for i in order {
+        let w = POLAR[i];
+        for (at, _) in norm.match_indices(w) {
+            let end = at + w.len();
+            if taken.iter().any(|&(a, b)| at < b && a < end) {
+                continue;
+            }
+            if w.is_ascii() && !stands_alone(norm, at, end) {
+                continue;
+            }
+            taken.push((at, end));
+            bits |= 1 << i;
+        }
+    }
+    bits
+}
+
+/// Whether `norm[at..end]` is a whole Latin word (no letter or digit right before or after).
+fn stands_alone(norm: &str, at: usize, end: usize) -> bool {
+    !norm[..at]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+        && !norm[end..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
+}
+
+/// Words that turn a request into its refusal: 不建议延长 against 建议延长, 取消收费 against
+/// 保留收费, "15 days is enough" against "extend the period". Removal (取消, remove) and
+/// exemption (免费, free of charge) refuse what follows them.
+const REFUSALS: [&str; 65] = [
+    "不建议",
+    "不应该",
+    "不应当",
+    "不应",
+    "不宜",
+    "不必",
+    "无需",
+    "无须",
+    "不需要",
+    "没有必要",
+    "没必要",
+    "不同意",
+    "不赞成",
+    "不支持",
+    "反对",
+    "不要",
+    "不用",
+    "已经足够",
+    "已足够",
+    "足够了",
+    "就够了",
+    "取消",
+    "删除",
+    "删去",
+    "删掉",
+    "废除",
+    "去掉",
+    "免除",
+    "免收",
+    "免费",
+    "撤销",
+    "should not",
+    "shouldn't",
+    "should be free",
+    "must not",
+    "need not",
+    "needn't",
+    "no need",
+    "not necessary",
+    "unnecessary",
+    "do not support",
+    "don't support",
+    "do not agree",
+    "don't agree",
+    "do not think",
+    "don't think",
+    "disagree",
+    "oppose",
+    "against",
+    "is enough",
+    "is sufficient",
+    "are enough",
+    "are sufficient",
+    "remove",
+    "delete",
+    "abolish",
+    "scrap",
+    "eliminate",
+    "repeal",
+    "free of charge",
+    "reject",
+    "rejected",
+    "refuse",
+    "拒绝",
+    "不予",
+];
+
+/// The refusal words of the normalised text that stand: neither cancelled by another right
+/// after it (不建议取消 keeps, 反对删除 keeps) nor followed by 只/仅 ("不要只给十五天" asks for
+/// more, it refuses nothing). As byte spans.
+fn refusals(norm: &str) -> Vec<(usize, usize, bool)> {
+    // Every refusal word's span, longest first where they overlap.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for w in REFUSALS {
+        for (at, _) in norm.match_indices(w) {
+            // A Latin word must stand alone: "scrap" is not in "scrapbook".
+            if w.is_ascii() && !stands_alone(norm, at, at + w.len()) {
+                continue;
+            }
+            spans.push((at, at + w.len()));
+        }
+    }
+    spans.sort_unstable_by_key(|&(a, b)| (a, std::cmp::Reverse(b)));
+    let mut kept: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in spans {
+        if kept.last().is_some_and(|&(_, end)| a < end) {
+            continue;
+        }
+        kept.push((a, b));
+    }
+    // What stands between two refusal words: "不建议取消" or "不建议再取消" cancel, but not
+    // "已经足够，不必" (two refusals of one request).
+    let gap = |from: usize, to: usize| {
+        let between = &norm[from..to];
+        if between
+            .chars()
+            .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+        {
+            usize::MAX
+        } else {
+            between.chars().filter(|c| c.is_alphanumeric()).count()
+        }
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < kept.len() {
+        let (start, end) = kept[i];
+        // Cancelled by a second refusal right after it.
+        if let Some(&(next, _)) = kept.get(i + 1)
+            && gap(end, next) <= 1
+        {
+            i += 2;
+            continue;
+        }
+        let rest = norm[end..].trim_start();
+        let only = ["只", "仅", "光", "only", "just"]
+            .iter()
+            .any(|w| rest.starts_with(w));
+        if !only {
+            let word = &norm[start..end];
+            out.push((start, end, JUDGES_BEFORE.iter().any(|w| word.contains(w))));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Refusal words that judge what comes before them.
+const JUDGES_BEFORE: [&str; 4] = ["足够", "够了", "enough", "sufficient"];
+
 /// Words whose opposites turn a near-copy into a different opinion.
-const POLAR: [&str; 50] = [
+const POLAR: [&str; 68] = [
     "支持",
     "反对",
     "赞成",
@@ -425,9 +954,27 @@ const POLAR: [&str; 50] = [
     "too broad",
     "too many",
     "too few",
+    "取消",
+    "足够",
+    "不够",
+    "不足",
+    "enough",
+    "sufficient",
+    "not enough",
+    "insufficient",
+    "维持",
+    "retain",
+    "abolish",
+    "more time",
+    "不支持",
+    "不赞成",
+    "不同意",
+    "同意",
+    "do not support",
+    "don't support",
 ];
 /// Index pairs into `POLAR` that contradict each other.
-const OPPOSITES: [(u8, u8); 30] = [
+const OPPOSITES: [(u8, u8); 54] = [
     (0, 1),
     (2, 1),
     (3, 4),
@@ -458,47 +1005,118 @@ const OPPOSITES: [(u8, u8); 30] = [
     (46, 47),
     (48, 49),
     (40, 27),
+    (13, 50),
+    (58, 50),
+    (58, 14),
+    (51, 52),
+    (51, 53),
+    (51, 3),
+    (51, 29),
+    (51, 31),
+    (54, 17),
+    (55, 17),
+    (54, 43),
+    (55, 43),
+    (54, 61),
+    (59, 25),
+    (59, 60),
+    (0, 62),
+    (2, 62),
+    (0, 63),
+    (2, 63),
+    (65, 64),
+    (15, 66),
+    (15, 67),
+    (54, 56),
+    (55, 57),
 ];
 
-/// Two texts that read alike but name different quantities (另一条、另一期限) or take
-/// opposite sides (支持/反对, extend/shorten) are different opinions. A text that merely
-/// leaves a number out (a dropped clause) does not conflict.
+/// Two texts that read alike but name different quantities (另一条、另一期限), take opposite
+/// sides (支持/反对, extend/shorten, 保留/取消), or of which one refuses what the other asks
+/// (不建议延长 / 建议延长) are different opinions. A text that merely leaves a number out (a
+/// dropped clause) does not conflict.
 fn conflicts(a: &Doc, b: &Doc) -> bool {
+    conflict(a, b).is_some()
+}
+
+/// Why two texts are different opinions however alike they read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Each names a quantity the other does not (another article, another period).
+    Quantities,
+    /// One refuses what the other asks (不建议延长 / 建议延长, 取消 / 保留).
+    Refusal,
+    /// They use opposite words (支持 / 反对, extend / shorten).
+    Opposites,
+}
+
+/// Whether two texts conflict, and why (their cores are compared).
+pub fn conflict_between(a: &str, b: &str) -> Option<Conflict> {
+    conflict(&Doc::new(core_text(a)), &Doc::new(core_text(b)))
+}
+
+fn conflict(a: &Doc, b: &Doc) -> Option<Conflict> {
     let only = |x: &[u64], y: &[u64]| x.iter().any(|n| y.binary_search(n).is_err());
     if only(&a.numbers, &b.numbers) && only(&b.numbers, &a.numbers) {
-        return true;
+        return Some(Conflict::Quantities);
+    }
+    // One refuses what the other asks: its refusal governs words the other uses.
+    // (Most of what the refusal governs is in the other text: it asks for what this one
+    // refuses. A dropped clause with a refusal in it leaves the other text without it.)
+    let refused_by = |x: &Doc, y: &Doc| {
+        let shared = x
+            .refused
+            .iter()
+            .filter(|t| y.terms.binary_search(t).is_ok())
+            .count();
+        x.refuses && !y.refuses && !x.refused.is_empty() && shared * 2 >= x.refused.len()
+    };
+    if refused_by(a, b) || refused_by(b, a) {
+        return Some(Conflict::Refusal);
     }
     let has = |d: &Doc, i: u8| d.polar & (1 << i) != 0;
-    OPPOSITES.iter().any(|&(p, q)| {
-        (has(a, p) && !has(a, q) && has(b, q) && !has(b, p))
-            || (has(a, q) && !has(a, p) && has(b, p) && !has(b, q))
-    })
+    OPPOSITES
+        .iter()
+        .any(|&(p, q)| {
+            (has(a, p) && !has(a, q) && has(b, q) && !has(b, p))
+                || (has(a, q) && !has(a, p) && has(b, p) && !has(b, q))
+        })
+        .then_some(Conflict::Opposites)
 }
 
 /// Units of the normalised text: `(hash, is_content)`; a content unit also counts alone. Also
 /// the quantities in context: a number after 第 / "article" or before a unit such as 条, 天,
 /// 日, "days", "percent" (not dates, phone numbers or house numbers).
-fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>) {
+fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
     enum Tok {
         Cjk(char),
         Word(String),
     }
     let mut toks: Vec<Tok> = Vec::with_capacity(norm.len() / 2);
+    // Where each token starts in `norm` (bytes).
+    let mut starts: Vec<usize> = Vec::with_capacity(norm.len() / 2);
     let mut word = String::new();
-    for c in norm.chars() {
+    let mut word_start = 0;
+    for (at, c) in norm.char_indices() {
         if is_cjk(c) || !c.is_alphanumeric() {
             if !word.is_empty() {
                 toks.push(Tok::Word(std::mem::take(&mut word)));
+                starts.push(word_start);
             }
             if is_cjk(c) {
                 toks.push(Tok::Cjk(c));
+                starts.push(at);
             }
         } else {
+            if word.is_empty() {
+                word_start = at;
+            }
             word.push(c);
         }
     }
     if !word.is_empty() {
         toks.push(Tok::Word(word));
+        starts.push(word_start);
     }
     let mut numbers = Vec::new();
     let mut i = 0;
@@ -532,7 +1150,9 @@ fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>) {
                 {
                     true
                 }
-                (_, Some(Tok::Cjk(u))) if "条款项天日倍元周".contains(*u) => {
+                // 六个月, 十二个月: a period in months.
+                (_, Some(Tok::Cjk('个'))) => matches!(toks.get(end + 1), Some(Tok::Cjk('月'))),
+                (_, Some(Tok::Cjk(u))) if "条款项天日倍元周米".contains(*u) => {
                     // 3月1日 is a date, not a period.
                     !matches!(before, Some(Tok::Cjk('月')))
                         && !matches!(before2, Some(Tok::Cjk('月')))
@@ -546,6 +1166,9 @@ fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>) {
                         | "employee"
                         | "hours"
                         | "weeks"
+                        | "months"
+                        | "meters"
+                        | "metres"
                         | "yuan"
                 ),
                 _ => false,
@@ -566,7 +1189,7 @@ fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>) {
             }
         })
         .collect();
-    (units, numbers)
+    (units, numbers, starts)
 }
 
 fn is_cjk_numeral(c: char) -> bool {
@@ -953,7 +1576,9 @@ fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Ve
 }
 
 mod matches;
+mod meaning;
 pub use matches::{Match, closest_to_group, similar_groups};
+use meaning::stage_three;
 
 #[cfg(test)]
 mod tests;

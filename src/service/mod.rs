@@ -13,6 +13,7 @@ pub mod desk;
 pub mod drafts;
 pub mod exports;
 pub mod invitations;
+pub mod meaning;
 pub mod moderation;
 pub mod outbox;
 pub mod reports;

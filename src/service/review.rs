@@ -291,6 +291,11 @@ pub fn comment_view(conn: &mut DbConn, id: &str) -> AppResult<CommentDisposition
 
 /// R16: regroups the comments no officer has placed (drafter). Suggested groups no officer
 /// accepted are replaced; a text like no other stays ungrouped. Returns the round's groups.
+///
+/// The proposal depends only on the comments, never on their order or batches. Its semantic
+/// stage reads the stored sentence vectors and embeds the texts the background reader has
+/// not reached yet; that happens before the write transaction, which proposes again only if
+/// comments arrived in between.
 pub fn suggest_groups(
     conn: &mut DbConn,
     config: &Config,
@@ -300,18 +305,31 @@ pub fn suggest_groups(
 ) -> AppResult<Vec<GroupView>> {
     actor.require(&[Role::Drafter])?;
     let min = config.review.concentrated_min_comments;
+    let model = super::meaning::embedder(config);
+    let draft = load_draft(conn, draft_id)?;
+    ensure_reviewable(&draft)?;
+    let free = review::unplaced(conn, &draft.id, draft.round)?;
+    let first = propose(conn, now, model.as_deref(), &free)?;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
         ensure_reviewable(&draft)?;
         let stale = review::unaccepted_suggestions(conn, &draft.id, draft.round)?;
-        let free = review::unplaced(conn, &draft.id, draft.round)?;
+        let now_free = review::unplaced(conn, &draft.id, draft.round)?;
+        let same =
+            now_free.len() == free.len() && now_free.iter().zip(&free).all(|(a, b)| a.id == b.id);
+        let proposed = if same {
+            first.clone()
+        } else {
+            propose(conn, now, model.as_deref(), &now_free)?
+        };
+        let free = now_free;
         let free_ids: Vec<String> = free.iter().map(|c| c.id.clone()).collect();
         review::place(conn, &free_ids, None, None)?;
+        db::meaning::forget_memberships(conn, &free_ids)?;
         let removed = review::delete_if_empty(conn, &stale)?;
-        let texts: Vec<&str> = free.iter().map(|c| c.body.as_str()).collect();
-        let proposed = grouping::propose_groups(&texts);
         let mut created = 0usize;
         let mut placed = 0usize;
+        let mut why: Vec<(String, &str, f64)> = Vec::new();
         for p in proposed.iter().filter(|p| p.members.len() >= 2) {
             let gid = ids::new_id(now);
             // The title and summary are public in the report: quote only a published, not
@@ -348,8 +366,14 @@ pub fn suggest_groups(
             )?;
             let members: Vec<String> = p.members.iter().map(|&m| free[m].id.clone()).collect();
             placed += review::place(conn, &members, Some(&gid), None)?;
+            why.extend(members.into_iter().zip(&p.why).map(|(id, w)| {
+                // Two decimals are all the desk shows.
+                let score = (f64::from(w.score) * 100.0).round() / 100.0;
+                (id, w.reason.as_str(), score)
+            }));
             created += 1;
         }
+        db::meaning::record_memberships(conn, &why)?;
         audit::append(
             conn,
             now,
@@ -364,11 +388,37 @@ pub fn suggest_groups(
                     "groups_created": created,
                     "comments_grouped": placed,
                     "suggestions_replaced": removed.len(),
+                    "semantic": model.as_ref().map(|m| m.model_id()),
                 }),
             },
         )?;
         groups_of(conn, &draft, min)
     })
+}
+
+/// The grouping's proposal for these comments: lexical stages, then (with a model) the
+/// semantic stage over the vectors of each lexical group's representative.
+fn propose(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    model: Option<&crate::semantic::Embedder>,
+    free: &[review::Unplaced],
+) -> AppResult<Vec<grouping::ProposedGroup>> {
+    let texts: Vec<&str> = free.iter().map(|c| c.body.as_str()).collect();
+    let lexical = grouping::Lexical::of(&texts, &grouping::GroupingParams::default());
+    let vectors = match model {
+        Some(model) => {
+            let reps: Vec<&str> = lexical
+                .representatives()
+                .into_iter()
+                .map(|i| texts[i])
+                .collect();
+            let found = super::meaning::vectors_for(conn, now, model, &reps)?;
+            Some(found.into_iter().map(Some).collect::<Vec<_>>())
+        }
+        None => None,
+    };
+    Ok(lexical.finish(vectors.as_deref()))
 }
 
 /// Checks that every id is a comment of the draft's round; returns their current groups.

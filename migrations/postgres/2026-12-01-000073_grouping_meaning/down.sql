@@ -1,0 +1,3 @@
+DROP TABLE job_cursors;
+DROP TABLE text_vectors;
+DROP TABLE group_memberships;

@@ -1,0 +1,277 @@
+//! Stage three of the grouping: lexical groups that say the same thing in other words or in
+//! another language join by the cosine of their central letters' sentence vectors.
+//!
+//! Sentence vectors of comments on one draft all sit close together (they share its topic),
+//! so each vector is first centred on the round's mean and normalised again; the cosine of
+//! centred vectors separates one request from another. Joins are single-link over the pairs
+//! at or above `GroupingParams::meaning`, taken best first in a fixed order, with two checks
+//! before each join: the two sides' heaviest lexical groups must be close too (the guard
+//! against chaining), and no letter on one side may conflict with one on the other (another
+//! article or quantity, or the opposite stance). Vectors cannot see stance: a letter that
+//! argues against a campaign reads as close to it as a paraphrase does, so the veto stays
+//! lexical.
+//!
+//! Up to `EXACT` groups every pair is compared; above, candidate pairs come from random
+//! hyperplane buckets (`TABLES` tables of `BITS` bits), which find pairs at cosine 0.9 with
+//! probability above 0.98.
+
+use std::collections::HashMap;
+
+use super::{Doc, GroupingParams, IdBuild, UnionFind, conflicts, mix, parallel_map};
+
+/// Up to this many vectors every pair is compared.
+const EXACT: usize = 3_000;
+const TABLES: usize = 16;
+const BITS: usize = 10;
+/// IDF-weighted cosine at which two letters count as variants of one letter.
+const SAME_LETTER: f64 = 0.5;
+/// How many lexical groups of each side the conflict veto reads (the heaviest).
+const VETO_SAMPLE: usize = 32;
+
+/// The outcome: final groups as lists of lexical group indexes, and the centred vectors.
+pub(super) struct SemanticJoin {
+    pub groups: Vec<Vec<usize>>,
+    unit: Vec<Option<Vec<f32>>>,
+}
+
+impl SemanticJoin {
+    /// The cosine of two lexical groups' centred vectors (0 when either has none).
+    pub fn cosine(&self, a: usize, b: usize) -> f32 {
+        match (&self.unit[a], &self.unit[b]) {
+            (Some(x), Some(y)) => dot(x, y),
+            _ => 0.0,
+        }
+    }
+}
+
+pub(super) fn stage_three(
+    groups_in: &[Vec<usize>],
+    centrals: &[usize],
+    weight: &[usize],
+    docs: &[Doc],
+    vectors: &[Option<Vec<f32>>],
+    params: &GroupingParams,
+    lexical: &impl Fn(usize, usize) -> f64,
+) -> SemanticJoin {
+    let g = groups_in.len();
+    let unit = centred(vectors);
+    let present: Vec<usize> = (0..g).filter(|&i| unit[i].is_some()).collect();
+    let vec_of = |i: usize| unit[i].as_deref().expect("present");
+    let threshold = params.meaning as f32;
+    let mut pairs: Vec<(f32, u32, u32)> = candidates(&present, &vec_of)
+        .into_iter()
+        .filter_map(|(a, b)| {
+            let c = dot(vec_of(a), vec_of(b));
+            (c >= threshold).then_some((c, a as u32, b as u32))
+        })
+        .collect();
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+
+    let mass: Vec<usize> = groups_in
+        .iter()
+        .map(|l| l.iter().map(|&x| weight[x]).sum())
+        .collect();
+    // Each root's lexical groups, heaviest first.
+    let mut parts: Vec<Vec<usize>> = (0..g).map(|i| vec![i]).collect();
+    let mut uf = UnionFind::new(g, vec![0; g]);
+    for &(_, a, b) in &pairs {
+        let (ra, rb) = (uf.find(a as usize), uf.find(b as usize));
+        if ra == rb {
+            continue;
+        }
+        let (ha, hb) = (parts[ra][0], parts[rb][0]);
+        if (ha, hb) != (a as usize, b as usize)
+            && (unit[ha].is_none()
+                || unit[hb].is_none()
+                || dot(vec_of(ha), vec_of(hb)) < params.meaning_guard as f32)
+        {
+            continue;
+        }
+        // Texts that share few words (other words, another language) can still take
+        // opposite sides, unseen by `conflicts`: between them, one that refuses never joins
+        // one that does not. Between variants of one letter `conflicts` judges.
+        let veto = parts[ra].iter().take(VETO_SAMPLE).any(|&x| {
+            parts[rb].iter().take(VETO_SAMPLE).any(|&y| {
+                let (cx, cy) = (centrals[x], centrals[y]);
+                let (dx, dy) = (&docs[cx], &docs[cy]);
+                conflicts(dx, dy) || (dx.refuses != dy.refuses && lexical(cx, cy) < SAME_LETTER)
+            })
+        });
+        if veto {
+            continue;
+        }
+        uf.union(ra, rb);
+        let root = uf.find(ra);
+        let mut joined = std::mem::take(&mut parts[ra]);
+        joined.append(&mut std::mem::take(&mut parts[rb]));
+        joined.sort_by_key(|&x| (std::cmp::Reverse(mass[x]), x));
+        parts[root] = joined;
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    for i in 0..g {
+        let r = uf.find(i);
+        let s = *slot.entry(r).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[s].push(i);
+    }
+    SemanticJoin { groups, unit }
+}
+
+/// Each vector minus the mean of all of them, normalised; `None` where there was no vector or
+/// it had another length than the first.
+fn centred(vectors: &[Option<Vec<f32>>]) -> Vec<Option<Vec<f32>>> {
+    let Some(dim) = vectors.iter().flatten().map(Vec::len).next() else {
+        return vec![None; vectors.len()];
+    };
+    let usable = |v: &&Vec<f32>| v.len() == dim && v.iter().all(|x| x.is_finite());
+    let mut mean = vec![0f64; dim];
+    let mut count = 0usize;
+    for v in vectors.iter().flatten().filter(usable) {
+        for (m, x) in mean.iter_mut().zip(v) {
+            *m += f64::from(*x);
+        }
+        count += 1;
+    }
+    // With fewer than two vectors there is no mean to speak of.
+    if count < 2 {
+        return vec![None; vectors.len()];
+    }
+    let mean: Vec<f32> = mean.iter().map(|m| (m / count as f64) as f32).collect();
+    vectors
+        .iter()
+        .map(|v| {
+            let v = v.as_ref().filter(usable)?;
+            let mut c: Vec<f32> = v.iter().zip(&mean).map(|(x, m)| x - m).collect();
+            let norm = dot(&c, &c).sqrt();
+            if norm < 1e-6 {
+                return None;
+            }
+            c.iter_mut().for_each(|x| *x /= norm);
+            Some(c)
+        })
+        .collect()
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Eight lanes, so the compiler vectorises the sum.
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+/// Pairs `(a, b)` with `a < b` worth comparing: all of them for a small set, else those that
+/// share a random-hyperplane bucket in at least one table.
+fn candidates<'v>(
+    present: &[usize],
+    vec_of: &(impl Fn(usize) -> &'v [f32] + Sync),
+) -> Vec<(usize, usize)> {
+    if present.len() <= EXACT {
+        let mut out = Vec::with_capacity(present.len() * present.len() / 2);
+        for (k, &a) in present.iter().enumerate() {
+            for &b in &present[k + 1..] {
+                out.push((a, b));
+            }
+        }
+        return out;
+    }
+    let dim = vec_of(present[0]).len();
+    // ±1 hyperplanes from a fixed seed, so the buckets are the same on every run.
+    let planes: Vec<Vec<f32>> = (0..TABLES * BITS)
+        .map(|p| {
+            (0..dim)
+                .map(|d| {
+                    if mix((p * 4096 + d) as u64 ^ 0x6a09_e667_f3bc_c908) & 1 == 0 {
+                        1.0
+                    } else {
+                        -1.0
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let keys: Vec<Vec<u16>> = parallel_map(present, |&i| {
+        let v = vec_of(i);
+        (0..TABLES)
+            .map(|t| {
+                (0..BITS).fold(0u16, |k, b| {
+                    k << 1 | u16::from(dot(v, &planes[t * BITS + b]) >= 0.0)
+                })
+            })
+            .collect()
+    });
+    let mut seen: HashMap<(u32, u32), (), IdBuild> = HashMap::default();
+    let mut out = Vec::new();
+    for t in 0..TABLES {
+        let mut buckets: HashMap<u16, Vec<usize>> = HashMap::new();
+        for (k, &i) in present.iter().enumerate() {
+            buckets.entry(keys[k][t]).or_default().push(i);
+        }
+        let mut keys_sorted: Vec<u16> = buckets.keys().copied().collect();
+        keys_sorted.sort_unstable();
+        for key in keys_sorted {
+            let members = &buckets[&key];
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    if seen.insert((a as u32, b as u32), ()).is_none() {
+                        out.push((a, b));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centring_removes_the_shared_direction() {
+        let v = |x: f32, y: f32| Some(vec![1.0, x, y]);
+        let out = centred(&[v(0.1, 0.0), v(-0.1, 0.0), v(0.0, 0.1), None]);
+        let a = out[0].as_ref().unwrap();
+        assert!(a[0].abs() < 1e-6, "{a:?}");
+        assert!((dot(a, a) - 1.0).abs() < 1e-5);
+        assert!(out[3].is_none());
+    }
+
+    #[test]
+    fn buckets_find_close_pairs_among_many() {
+        // 4,000 random unit vectors, and a near copy of the first ten of them.
+        let dim = 64;
+        let rand = |s: u64| (mix(s) % 2001) as f32 / 1000.0 - 1.0;
+        let unit = |mut v: Vec<f32>| {
+            let n = dot(&v, &v).sqrt();
+            v.iter_mut().for_each(|x| *x /= n);
+            v
+        };
+        let mut vs: Vec<Vec<f32>> = (0..4_000u64)
+            .map(|i| unit((0..dim as u64).map(|d| rand(i * 1000 + d)).collect()))
+            .collect();
+        for i in 0..10 {
+            let near: Vec<f32> = vs[i]
+                .iter()
+                .enumerate()
+                .map(|(d, x)| x + 0.1 * rand(99_999 + (i * 100 + d) as u64) / 8.0)
+                .collect();
+            vs.push(unit(near));
+        }
+        let present: Vec<usize> = (0..vs.len()).collect();
+        let pairs = candidates(&present, &|i| vs[i].as_slice());
+        for i in 0..10 {
+            assert!(pairs.contains(&(i, 4_000 + i)), "pair {i} missed");
+        }
+        assert!(pairs.len() < 4_010 * 4_009 / 20, "{} pairs", pairs.len());
+    }
+}
