@@ -13,7 +13,7 @@
 
 mod bert;
 mod format;
-mod gemm;
+mod kernel;
 #[cfg(test)]
 mod tests;
 mod tokenizer;
