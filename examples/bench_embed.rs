@@ -104,6 +104,13 @@ fn all_threads(embedder: &Embedder, label: &str, texts: &[String], threads: usiz
     );
 }
 
+/// The process's resident memory (Linux; `None` elsewhere).
+fn resident_mib() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / (1 << 20))
+}
+
 fn main() -> anyhow::Result<()> {
     let n: usize = std::env::args()
         .nth(1)
@@ -123,6 +130,10 @@ fn main() -> anyhow::Result<()> {
         embedder.dim(),
         start.elapsed().as_secs_f64()
     );
+
+    if let Some(mib) = resident_mib() {
+        println!("resident memory after loading: {mib} MiB");
+    }
 
     let mut rng = StdRng::seed_from_u64(20240611);
     let zh = comments(&ZH, n, 60, 200, &mut rng);
