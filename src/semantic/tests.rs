@@ -160,6 +160,27 @@ fn encoding_frames_and_truncates() {
     assert_eq!(t.encode("aaaaaa"), vec![0, 4, 5, 5, 2]);
 }
 
+#[test]
+fn encoding_a_huge_text_reads_only_what_can_reach_the_model() {
+    // Pieces of at most 4 bytes and 4 pieces read: text past 32 bytes is not segmented.
+    let t = tiny_tokenizer(
+        &[("▁", -1.0), ("a", -1.0), ("▁a", -1.5), ("b", -1.0)],
+        &[],
+        6,
+    );
+    for text in [
+        "a ".repeat(100_000),
+        "ab".repeat(100_000),
+        "b aab ".repeat(50_000),
+    ] {
+        let whole = t.segment(&t.normalize(&text));
+        let mut want = vec![0];
+        want.extend(&whole[..4]);
+        want.push(2);
+        assert_eq!(t.encode(&text), want, "{}…", &text[..12]);
+    }
+}
+
 // ---------------------------------------------------------------- products and erf
 
 fn random_matrix(rng: &mut StdRng, len: usize) -> Vec<f32> {
