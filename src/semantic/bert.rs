@@ -6,9 +6,9 @@
 //! norm). The sentence vector is the mean of the last layer over every token (`<s>` and
 //! `</s>` included), scaled to length 1.
 //!
-//! The transformer's weights are dequantised from Q4_0 to f32 once, at load, and packed for
-//! the products (`kernel`); the 250k-row token-embedding table stays in Q4_0 and only the
-//! rows a text uses are dequantised.
+//! The transformer's weights are packed once, at load, for the products (`kernel`), which
+//! turn them into f32 block by block as they go; the 250k-row token-embedding table stays in
+//! Q4_0 and only the rows a text uses are dequantised. Activations are f32 throughout.
 
 use super::format::{self, BLOCK, BLOCK_BYTES, Header, ModelFile, Problem};
 use super::kernel::{Panels, matmul_add};
