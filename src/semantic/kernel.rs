@@ -175,25 +175,48 @@ pub(crate) fn matmul_add(
     drive::<4>(args, scratch, portable_tile);
 }
 
-/// The portable product (for tests: it must agree with the SIMD ones to the bit).
+/// The products one by one, for tests (they must agree to the bit): the portable one, then
+/// each SIMD one the CPU has.
 #[cfg(test)]
-pub(crate) fn matmul_add_portable(
+pub(crate) fn matmul_add_each(
     x: &[f32],
     ldx: usize,
     m: usize,
     b: &Panels,
-    out: &mut [f32],
+    start: &[f32],
     ldo: usize,
-) {
-    let args = Args {
-        x,
-        ldx,
-        m,
-        b,
-        out,
-        ldo,
+) -> Vec<(&'static str, Vec<f32>)> {
+    let run = |f: &dyn Fn(Args<'_>)| {
+        let mut out = start.to_vec();
+        f(Args {
+            x,
+            ldx,
+            m,
+            b,
+            out: &mut out,
+            ldo,
+        });
+        out
     };
-    drive::<4>(args, &mut Vec::new(), portable_tile);
+    let mut results = vec![(
+        "portable",
+        run(&|args| drive::<4>(args, &mut Vec::new(), portable_tile)),
+    )];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA.
+            let out = run(&|args| unsafe { x86::matmul_avx2(args, &mut Vec::new()) });
+            results.push(("avx2", out));
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F.
+            let out = run(&|args| unsafe { x86::matmul_avx512(args, &mut Vec::new()) });
+            results.push(("avx512", out));
+        }
+    }
+    results
 }
 
 struct Args<'a> {

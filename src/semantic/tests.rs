@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 
 use super::bert::{Encoder, erf, gelu};
 use super::format::{self, BLOCK, BLOCK_BYTES, CharMap, ModelFile, Problem, Vocab};
-use super::kernel::{Panels, matmul_add, matmul_add_portable};
+use super::kernel::{Panels, matmul_add, matmul_add_each};
 use super::tokenizer::{METASPACE, Tokenizer};
 use super::*;
 
@@ -205,13 +205,10 @@ fn products_agree_with_the_definition_and_across_implementations() {
 
         let mut fast = start.clone();
         matmul_add(&x, ldx, m, &panels, &mut fast, ldo, &mut Vec::new());
-        let mut portable = start.clone();
-        matmul_add_portable(&x, ldx, m, &panels, &mut portable, ldo);
-        assert_eq!(
-            fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            portable.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-            "{m}×{k}×{n}: the CPU's implementation and the portable one differ"
-        );
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for (name, out) in matmul_add_each(&x, ldx, m, &panels, &start, ldo) {
+            assert_eq!(bits(&out), bits(&fast), "{m}×{k}×{n}: {name} differs");
+        }
         for i in 0..m {
             for j in 0..ldo {
                 let want = if j < n {
@@ -249,11 +246,15 @@ fn quantised_panels_hold_exactly_the_dequantised_weights() {
     assert_eq!((quantised.rows(), quantised.cols()), (inputs, outputs));
 
     let x = random_matrix(&mut rng, m * inputs);
-    let mut a = vec![0.5; m * outputs];
-    let mut b = a.clone();
-    matmul_add(&x, inputs, m, &quantised, &mut a, outputs, &mut Vec::new());
-    matmul_add(&x, inputs, m, &plain, &mut b, outputs, &mut Vec::new());
-    assert!(a.iter().zip(&b).all(|(a, b)| a.to_bits() == b.to_bits()));
+    let start = vec![0.5; m * outputs];
+    let from_quantised = matmul_add_each(&x, inputs, m, &quantised, &start, outputs);
+    let from_plain = matmul_add_each(&x, inputs, m, &plain, &start, outputs);
+    for ((name, a), (_, b)) in from_quantised.iter().zip(&from_plain) {
+        assert!(
+            a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{name}"
+        );
+    }
 }
 
 /// erf by Simpson's rule on 2/√π·e^(−t²), in f64: far more precise than an f32 needs.
