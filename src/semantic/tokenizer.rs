@@ -68,26 +68,34 @@ impl Tokenizer {
     }
 
     /// Step 1: the text as the segmenter sees it, with "▁" for spaces and at the start.
+    #[cfg(test)]
     pub fn normalize(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len() + METASPACE.len_utf8());
+        self.normalize_prefix(text, usize::MAX)
+    }
+
+    /// Step 1 for the start of `text`: the text as the segmenter sees it, with "▁" for
+    /// spaces and at the start, up to the character that reaches `limit` bytes.
+    fn normalize_prefix(&self, text: &str, limit: usize) -> String {
+        let mut out = String::with_capacity(text.len().min(limit) + METASPACE.len_utf8());
         out.push(METASPACE);
         // The leading mark stands for a space, so a space right after it is part of a run.
         let mut after_space = true;
-        let mut push = |c: char| {
-            if c == ' ' {
-                if !after_space {
-                    out.push(METASPACE);
-                }
-                after_space = true;
-            } else {
-                out.push(c);
-                after_space = false;
-            }
-        };
         for c in text.chars() {
-            match self.char_map.get(&u32::from(c)) {
-                Some(replacement) => replacement.iter().copied().for_each(&mut push),
-                None => push(c),
+            if out.len() >= limit {
+                break;
+            }
+            let itself = [c];
+            let replacement = self.char_map.get(&u32::from(c));
+            for &c in replacement.map_or(&itself[..], |r| &r[..]) {
+                if c == ' ' {
+                    if !after_space {
+                        out.push(METASPACE);
+                    }
+                    after_space = true;
+                } else {
+                    out.push(c);
+                    after_space = false;
+                }
             }
         }
         out
@@ -150,8 +158,23 @@ impl Tokenizer {
     }
 
     /// Steps 1–3: the ids the model reads for `text`.
+    ///
+    /// The model reads no more than `max_tokens − 2` pieces, which lie within the first
+    /// `reach` bytes of the normalised text (no piece is longer than `longest_piece`), so
+    /// text past twice that is not segmented: a huge input costs no more than a long
+    /// comment. When the text is cut, it is cut before a "▁" past `reach` when there is one,
+    /// and then the pieces are exactly those of the whole text (no piece has a "▁" inside,
+    /// so every split of the whole text splits there too). Comments are far shorter than
+    /// the limit (about 49 KB for this model).
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        let mut pieces = self.segment(&self.normalize(text));
+        let reach = (self.max_tokens - 2) * self.longest_piece;
+        let mut normalized = self.normalize_prefix(text, 2 * reach);
+        if normalized.len() >= 2 * reach
+            && let Some(cut) = normalized.rfind(METASPACE).filter(|&at| at >= reach)
+        {
+            normalized.truncate(cut);
+        }
+        let mut pieces = self.segment(&normalized);
         pieces.truncate(self.max_tokens - 2);
         let mut ids = Vec::with_capacity(pieces.len() + 2);
         ids.push(self.bos);
