@@ -1,11 +1,16 @@
 //! Benchmark for R16: groups 100,000 synthetic comments (campaign copies with greetings,
 //! signatures, changed words and dropped clauses, plus distinct opinions) and prints the time.
 //!
-//! Run: `cargo run --release --example bench_grouping [-- N]` (N defaults to 100000).
+//! Run: `cargo run --release --example bench_grouping [-- N] [--semantic]` (N defaults to
+//! 100000). With `--semantic` the semantic stage runs too, over one stored vector per lexical
+//! group as in the service; the vectors stand in for those the background reader stores (unit
+//! vectors derived from each text's hash, so the stage's search does all its work), because
+//! embedding 40,000 distinct texts takes the model about an hour and is done as comments
+//! arrive, not when the grouping runs (`cargo run --release --example bench_embed` measures that).
 
 use std::time::Instant;
 
-use consult::domain::grouping::propose_groups;
+use consult::domain::grouping::{GroupingParams, Lexical, propose_groups};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -60,10 +65,9 @@ const FRAGMENTS: [&str; 24] = [
 ];
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let semantic = args.iter().any(|a| a == "--semantic");
     let fixtures: Vec<Labelled> =
         serde_json::from_str(include_str!("../tests/fixtures/grouping/labelled.json"))
             .unwrap_or_default();
@@ -108,8 +112,26 @@ fn main() {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let chars: usize = refs.iter().map(|t| t.chars().count()).sum();
     let start = Instant::now();
-    let groups = propose_groups(&refs);
-    let elapsed = start.elapsed();
+    let (groups, elapsed) = if semantic {
+        let lexical = Lexical::of(&refs, &GroupingParams::default());
+        let reps = lexical.representatives();
+        let lexical_done = start.elapsed();
+        let vectors: Vec<Option<Vec<f32>>> =
+            reps.iter().map(|&i| Some(stand_in(refs[i]))).collect();
+        let fetched = start.elapsed();
+        let groups = lexical.finish(Some(&vectors));
+        let third = start.elapsed() - fetched;
+        println!(
+            "lexical stages {:.2} s; {} stand-in vectors (not counted, {:.2} s); stage three and titles {:.2} s",
+            lexical_done.as_secs_f64(),
+            reps.len(),
+            (fetched - lexical_done).as_secs_f64(),
+            third.as_secs_f64()
+        );
+        (groups, lexical_done + third)
+    } else {
+        (propose_groups(&refs), start.elapsed())
+    };
     let big = groups.iter().filter(|g| g.members.len() >= 5).count();
     println!(
         "grouped {} comments ({} chars) into {} groups ({} with ≥ 5 members) in {:.2} s",
@@ -119,4 +141,15 @@ fn main() {
         big,
         elapsed.as_secs_f64()
     );
+}
+
+/// A unit vector of 384 numbers derived from the text's hash: a stand-in for a stored one.
+fn stand_in(text: &str) -> Vec<f32> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let mut rng = StdRng::seed_from_u64(h.finish());
+    let v: Vec<f32> = (0..384).map(|_| rng.gen_range(-1.0f32..1.0)).collect();
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter().map(|x| x / n).collect()
 }

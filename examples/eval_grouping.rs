@@ -6,6 +6,8 @@
 //! [--meaning 0.8] [--guard 0.7]` (`--semantic` adds the semantic stage with the model at
 //! `models/e5-small-q4.bin` or `$CONSULT_MODEL`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: it fails loudly
+
 use consult::domain::grouping::{GroupingParams, propose_groups_with};
 use consult::semantic::{Embedder, default_model_path};
 

@@ -172,6 +172,11 @@ pub async fn serve(state: web::Data<AppState>) -> anyhow::Result<()> {
         n => n,
     };
     let jobs = crate::jobs::start(state.job_context());
+    let reader = crate::jobs::semantic_reader::start(
+        state.pool.clone(),
+        state.clock.clone(),
+        state.config.clone(),
+    );
     let app_state = state.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -188,5 +193,8 @@ pub async fn serve(state: web::Data<AppState>) -> anyhow::Result<()> {
     let result = server.run().await;
     tracing::info!("HTTP server stopped; stopping background jobs");
     jobs.stop().await;
+    if let Some(reader) = reader {
+        reader.stop().await;
+    }
     result.context("the HTTP server failed")
 }

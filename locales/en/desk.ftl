@@ -193,3 +193,15 @@ dash-assigned-left = { $n ->
     [one] { $n } comment still without a disposition
    *[other] { $n } comments still without a disposition
 }
+
+## Why a comment is in its proposed group (the grouping's confidence)
+membership-same_letter = Same letter: { $percent } % of its text is the group's central letter
+membership-same_words = Same request in other words (shared wording, { $percent } %)
+membership-same_meaning = Same request in other words or another language (meaning, { $percent } %)
+membership-officer = Placed by an officer
+membership-unsure = Check
+membership-order = The proposal's least certain members come first; members with their own disposition come last.
+semantic-on = Groups are proposed from shared wording and from meaning (sentence model { $model }), so paraphrases and other languages are found too.
+semantic-off = Grouping by meaning is off: { $why } Groups are proposed from shared wording only; look for paraphrases under "possible matches".
+semantic-disabled = no sentence model is configured (review.semantic_model).
+semantic-missing = the sentence model file { $path } cannot be read; an operator installs it with scripts/fetch-model.

@@ -136,3 +136,15 @@ opposing-title = 相反的意见
 opposing-hint = 这些意见措辞相近但立场相反，系统不会将其自动并入本组。
 dash-assigned = 分给我的意见
 dash-assigned-left = 还有 { $n } 条尚未处理
+
+## 意见归入分组的依据与把握
+membership-same_letter = 同一封信：{ $percent }% 的文字与本组代表意见相同
+membership-same_words = 同一诉求、不同说法（用词相近，{ $percent }%）
+membership-same_meaning = 同一诉求、不同说法或其他语言（语义相近，{ $percent }%）
+membership-officer = 由工作人员归入
+membership-unsure = 请核对
+membership-order = 把握最小的成员排在前面；有单独处理意见的成员排在最后。
+semantic-on = 分组同时依据用词和语义（语句模型 { $model }），换了说法或用其他语言写的意见也能归到一起。
+semantic-off = 语义比对未启用：{ $why }分组只依据用词；换了说法的意见请在“可能相同的意见”中查找。
+semantic-disabled = 未配置语句模型（review.semantic_model）。
+semantic-missing = 无法读取语句模型文件 { $path }，请运维人员用 scripts/fetch-model 安装。

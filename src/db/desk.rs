@@ -7,7 +7,9 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use super::schema::{comments, opinion_groups, reason_snippets, review_notes, users};
+use super::schema::{
+    comments, group_memberships, opinion_groups, reason_snippets, review_notes, users,
+};
 use super::{DbConn, MultiBackend};
 
 /// R18 in SQL: a comment of the round lacks its effective disposition, or the reason that
@@ -448,8 +450,15 @@ pub struct MemberRow {
     pub body: String,
     pub outcome: Option<String>,
     pub reason: Option<String>,
+    /// The officer who placed it here, if one did.
+    pub placed_by: Option<String>,
+    /// Why the grouping proposed it here, and how sure it was (0–1).
+    pub why: Option<String>,
+    pub score: Option<f64>,
 }
 
+/// A page of a group's members: those with their own disposition last, and among the rest the
+/// least certain proposals first, so the officer checks them first.
 pub fn members_page(
     conn: &mut DbConn,
     group_id: &str,
@@ -457,8 +466,13 @@ pub fn members_page(
     limit: i64,
 ) -> QueryResult<Vec<MemberRow>> {
     comments::table
+        .left_join(group_memberships::table)
         .filter(comments::group_id.eq(group_id))
-        .order((comments::outcome.is_null(), comments::id.asc()))
+        .order((
+            comments::outcome.is_not_null(),
+            sql::<diesel::sql_types::Double>("COALESCE(group_memberships.score, 2.0)"),
+            comments::id.asc(),
+        ))
         .offset(offset)
         .limit(limit)
         .select((
@@ -469,6 +483,9 @@ pub fn members_page(
             comments::body,
             comments::outcome,
             comments::reason,
+            comments::placed_by,
+            group_memberships::reason.nullable(),
+            group_memberships::score.nullable(),
         ))
         .load(conn)
 }

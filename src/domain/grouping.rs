@@ -284,13 +284,15 @@ fn finish(lex: Lexical<'_>, vectors: Option<&[Option<Vec<f32>>]>) -> Vec<Propose
     let mut groups: Vec<ProposedGroup> = finals
         .iter()
         .map(|parts| {
-            let heaviest = *parts
+            // A final group is never empty: it has at least the lexical group it started as.
+            let heaviest = parts
                 .iter()
-                .max_by_key(|&&g| {
+                .copied()
+                .max_by_key(|&g| {
                     let w: usize = lexical[g].iter().map(|&l| letters.weight[l]).sum();
                     (w, std::cmp::Reverse(g))
                 })
-                .expect("a group has a part");
+                .unwrap_or(parts[0]);
             let central = centrals[heaviest];
             let mut members: Vec<(usize, Membership)> = Vec::new();
             for &g in parts {
@@ -413,10 +415,11 @@ fn components(uf: &mut UnionFind, m: usize) -> Vec<Vec<usize>> {
 /// was sent (over the 24 most sent letters, so a huge group costs no more than a small one).
 fn most_central(letters: &[usize], weight: &[usize], sim: &impl Fn(usize, usize) -> f64) -> usize {
     if letters.len() <= 2 {
-        return *letters
+        return letters
             .iter()
-            .max_by_key(|&&l| (weight[l], std::cmp::Reverse(l)))
-            .expect("a group has a letter");
+            .copied()
+            .max_by_key(|&l| (weight[l], std::cmp::Reverse(l)))
+            .unwrap_or(letters[0]);
     }
     let mut sample: Vec<usize> = letters.to_vec();
     sample.sort_by_key(|&l| (std::cmp::Reverse(weight[l]), l));
@@ -674,7 +677,7 @@ struct Doc {
     /// Quantities in context (article numbers, days, percentages), sorted and distinct.
     numbers: Vec<u64>,
     /// Which of `POLAR` the text uses.
-    polar: u64,
+    polar: u128,
     /// Whether the text refuses rather than asks (see `refusals`).
     refuses: bool,
     /// The terms around its refusal words: what it refuses.
@@ -734,9 +737,9 @@ const REFUSAL_REACH: usize = 5;
 
 /// Which of `POLAR` the normalised text uses, longest words first: "不支持" is not also
 /// "支持", "not enough" is not also "enough".
-fn polar_words(norm: &str) -> u64 {
+fn polar_words(norm: &str) -> u128 {
     let mut taken: Vec<(usize, usize)> = Vec::new();
-    let mut bits = 0u64;
+    let mut bits = 0u128;
     let mut order: Vec<usize> = (0..POLAR.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(POLAR[i].len()));
     for i in order {
@@ -749,8 +752,19 @@ fn polar_words(norm: &str) -> u64 {
             if w.is_ascii() && !stands_alone(norm, at, end) {
                 continue;
             }
+            // "不建议取消" does not take 取消's side: a refusal right before cancels it.
+            let before = &norm[..at];
+            if REFUSALS.iter().any(|r| {
+                before
+                    .strip_suffix(r)
+                    .or_else(|| before.strip_suffix(&format!("{r}再")))
+                    .is_some()
+            }) {
+                taken.push((at, end));
+                continue;
+            }
             taken.push((at, end));
-            bits |= 1 << i;
+            bits |= 1u128 << i;
         }
     }
     bits
@@ -1074,7 +1088,7 @@ fn conflict(a: &Doc, b: &Doc) -> Option<Conflict> {
     if refused_by(a, b) || refused_by(b, a) {
         return Some(Conflict::Refusal);
     }
-    let has = |d: &Doc, i: u8| d.polar & (1 << i) != 0;
+    let has = |d: &Doc, i: u8| d.polar & (1u128 << i) != 0;
     OPPOSITES
         .iter()
         .any(|&(p, q)| {
@@ -1577,7 +1591,7 @@ fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Ve
 
 mod matches;
 mod meaning;
-pub use matches::{Match, closest_to_group, similar_groups};
+pub use matches::{Match, MatchVectors, closest_to_group, closest_to_group_with, similar_groups};
 use meaning::stage_three;
 
 #[cfg(test)]

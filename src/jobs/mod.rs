@@ -19,6 +19,7 @@ pub mod durable_ack;
 pub mod housekeeping;
 pub mod notifications;
 pub mod recent_clients;
+pub mod semantic_reader;
 pub mod views;
 
 /// How often the loop wakes.

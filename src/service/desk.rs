@@ -570,6 +570,8 @@ const MATCH_POOL: i64 = 200_000;
 /// and apart those that read alike but take the other side (drafters, reviewers).
 pub fn possible_matches(
     conn: &mut DbConn,
+    config: &crate::config::Config,
+    now: chrono::DateTime<chrono::Utc>,
     actor: &Actor,
     group_id: &str,
     limit: usize,
@@ -597,7 +599,30 @@ pub fn possible_matches(
     }
     let texts: Vec<&str> = unique.iter().map(|&i| outside[i].2.as_str()).collect();
     let member_texts: Vec<&str> = members.iter().map(String::as_str).collect();
-    let (close, opposing) = grouping::closest_to_group(&member_texts, &texts, limit, 0.2);
+    // With the sentence model: the vectors of a few members (embedded now if need be) and
+    // those of the outside texts the background reader has stored (none is embedded here).
+    let (member_vectors, other_vectors) = match super::meaning::embedder(config) {
+        Some(model) => {
+            let few: Vec<&str> = member_texts.iter().copied().take(24).collect();
+            let mv = super::meaning::vectors_for(conn, now, &model, &few)?;
+            let keys: Vec<String> = texts
+                .iter()
+                .map(|t| super::meaning::vector_key(model.model_id(), t))
+                .collect();
+            let stored: HashMap<String, Vec<f32>> = crate::db::meaning::vectors(conn, &keys)?
+                .into_iter()
+                .collect();
+            let ov: Vec<Option<Vec<f32>>> = keys.iter().map(|k| stored.get(k).cloned()).collect();
+            (mv, ov)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let vectors = (!member_vectors.is_empty()).then_some(grouping::MatchVectors {
+        members: &member_vectors,
+        others: &other_vectors,
+    });
+    let (close, opposing) =
+        grouping::closest_to_group_with(&member_texts, &texts, limit, 0.2, vectors);
     let to_view = |m: grouping::Match| {
         let (id, g, body) = &outside[unique[m.index]];
         PossibleMatch {

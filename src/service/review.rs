@@ -43,6 +43,17 @@ pub struct GroupView {
     pub disposition: Option<Disposition>,
     /// The colleague who works on it.
     pub assigned_to: Option<String>,
+    /// For members the grouping placed (not an officer): why, and how sure it was (0–1).
+    pub proposal: Vec<ProposedMember>,
+}
+
+/// Why the grouping proposed a comment for its group: `same_letter`, `same_words` or
+/// `same_meaning`, with a score from 0 to 1.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposedMember {
+    pub comment_id: String,
+    pub reason: String,
+    pub score: f64,
 }
 
 impl GroupView {
@@ -62,8 +73,33 @@ impl GroupView {
             summary: g.summary,
             origin: g.origin,
             comment_ids,
+            proposal: Vec::new(),
         }
     }
+
+    /// Adds why its members were proposed, from `(comment, reason, score)` rows.
+    fn with_proposal(mut self, rows: &mut BTreeMap<String, (String, f64)>) -> GroupView {
+        self.proposal = self
+            .comment_ids
+            .iter()
+            .filter_map(|id| {
+                rows.remove(id).map(|(reason, score)| ProposedMember {
+                    comment_id: id.clone(),
+                    reason,
+                    score,
+                })
+            })
+            .collect();
+        self
+    }
+}
+
+/// Why the grouping proposed each of these comments.
+fn proposals(conn: &mut DbConn, ids: &[String]) -> AppResult<BTreeMap<String, (String, f64)>> {
+    Ok(db::meaning::memberships(conn, ids)?
+        .into_iter()
+        .map(|(id, reason, score)| (id, (reason, score)))
+        .collect())
 }
 
 /// One comment's disposition and the one that applies to it.
@@ -225,11 +261,13 @@ pub fn groups_of(conn: &mut DbConn, draft: &ReviewDraft, min: u32) -> AppResult<
     for (g, c) in review::memberships(conn, &draft.id, draft.round)? {
         members.entry(g).or_default().push(c);
     }
+    let all: Vec<String> = members.values().flatten().cloned().collect();
+    let mut why = proposals(conn, &all)?;
     let mut items: Vec<GroupView> = groups
         .into_iter()
         .map(|g| {
             let ids = members.remove(&g.id).unwrap_or_default();
-            GroupView::new(g, ids, min)
+            GroupView::new(g, ids, min).with_proposal(&mut why)
         })
         .collect();
     items.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
@@ -252,7 +290,8 @@ pub fn list_groups(
 pub fn group_view(conn: &mut DbConn, id: &str, min: u32) -> AppResult<GroupView> {
     let g = review::group(conn, id)?.ok_or_else(AppError::not_found)?;
     let ids = review::members(conn, id)?;
-    Ok(GroupView::new(g, ids, min))
+    let mut why = proposals(conn, &ids)?;
+    Ok(GroupView::new(g, ids, min).with_proposal(&mut why))
 }
 
 /// One comment's disposition and the one that applies (R17: its own, else its group's).

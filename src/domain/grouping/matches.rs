@@ -18,39 +18,6 @@ pub struct Match {
     pub score: f64,
 }
 
-/// Words that turn a request into its refusal: a text with one of them and a text without,
-/// which otherwise read alike, argue opposite sides ("不建议延长" against "建议延长").
-const NEGATIONS: [&str; 22] = [
-    "不建议",
-    "不应",
-    "不宜",
-    "不必",
-    "无需",
-    "不需要",
-    "没有必要",
-    "不同意",
-    "不赞成",
-    "已经足够",
-    "已足够",
-    "不要",
-    "should not",
-    "shouldn't",
-    "need not",
-    "no need",
-    "do not support",
-    "don't support",
-    "against",
-    "disagree",
-    "is sufficient",
-    "is enough",
-];
-
-/// Whether the text refuses rather than asks.
-fn negated(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    NEGATIONS.iter().any(|w| lower.contains(w))
-}
-
 /// An even sample of at most `SAMPLE` items.
 fn sample<'a>(items: &[&'a str]) -> Vec<&'a str> {
     let step = items.len().div_ceil(SAMPLE).max(1);
@@ -78,34 +45,69 @@ fn idf_over(docs: &[&Doc]) -> Idf {
 /// For a group (its member texts) and the texts outside it: the closest texts at or above
 /// `floor`, best first, at most `limit`; and, apart, the texts that read at least as close but
 /// conflict with most of the group (the other side of the argument, or another quantity).
+/// Lexical closeness only; see `closest_to_group_with` for meaning too.
 pub fn closest_to_group(
     members: &[&str],
     others: &[&str],
     limit: usize,
     floor: f64,
 ) -> (Vec<Match>, Vec<Match>) {
+    closest_to_group_with(members, others, limit, floor, None)
+}
+
+/// Sentence vectors for `closest_to_group_with`: the group's (a few members') and, where
+/// stored, each outside text's.
+pub struct MatchVectors<'a> {
+    pub members: &'a [Vec<f32>],
+    pub others: &'a [Option<Vec<f32>>],
+}
+
+/// As `closest_to_group`, and with vectors a text is also close when it means the same: its
+/// score is the better of the lexical closeness and the cosine of its vector to the group's
+/// (both centred on the mean of all of them). A text that reads far but refuses what the
+/// group asks (or the other way round) is an opposing view, not a match.
+pub fn closest_to_group_with(
+    members: &[&str],
+    others: &[&str],
+    limit: usize,
+    floor: f64,
+    vectors: Option<MatchVectors<'_>>,
+) -> (Vec<Match>, Vec<Match>) {
     if members.is_empty() || others.is_empty() {
         return (Vec::new(), Vec::new());
     }
     let members = sample(members);
     let group: Vec<Doc> = members.iter().map(|t| Doc::new(core_text(t))).collect();
-    let group_negated: Vec<bool> = members.iter().map(|t| negated(t)).collect();
-    let outside = parallel_map(others, |t| (Doc::new(core_text(t)), negated(t)));
-    let all: Vec<&Doc> = group.iter().chain(outside.iter().map(|o| &o.0)).collect();
+    let outside = parallel_map(others, |t| Doc::new(core_text(t)));
+    let all: Vec<&Doc> = group.iter().chain(outside.iter()).collect();
     let idf = idf_over(&all);
     let group_norms: Vec<f32> = group.iter().map(|d| idf.norm(&d.terms)).collect();
-    let scored = parallel_map(&outside, |(d, neg)| {
-        let n = idf.norm(&d.terms);
-        let mut best = 0f64;
-        let mut against = 0usize;
-        for ((g, &gn), &gneg) in group.iter().zip(&group_norms).zip(&group_negated) {
-            best = best.max(idf.cosine(&g.terms, gn, &d.terms, n));
-            if gneg != *neg || conflicts(g, d) {
-                against += 1;
+    let semantic = vectors.and_then(|v| centred_scores(&v));
+    let refusing = group.iter().filter(|g| g.refuses).count() * 2 > group.len();
+    let scored: Vec<(f64, bool)> = outside
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let n = idf.norm(&d.terms);
+            let mut best = 0f64;
+            let mut against = 0usize;
+            for (g, &gn) in group.iter().zip(&group_norms) {
+                best = best.max(idf.cosine(&g.terms, gn, &d.terms, n));
+                if conflicts(g, d) {
+                    against += 1;
+                }
             }
-        }
-        (best, against * 2 > group.len())
-    });
+            let mut opposing = against * 2 > group.len();
+            if let Some(sem) = semantic.as_ref().and_then(|s| s[i])
+                && f64::from(sem) > best
+            {
+                best = f64::from(sem);
+                // Close in meaning only: the stance words decide.
+                opposing |= d.refuses != refusing;
+            }
+            (best, opposing)
+        })
+        .collect();
     let mut close = Vec::new();
     let mut opposing = Vec::new();
     for (index, &(score, against)) in scored.iter().enumerate() {
@@ -126,6 +128,49 @@ pub fn closest_to_group(
     rank(&mut close);
     rank(&mut opposing);
     (close, opposing)
+}
+
+/// Each outside text's cosine to the group's mean vector, all centred on the mean of the
+/// group (counted once, however many members it has) and the outside texts; `None` without
+/// enough vectors.
+fn centred_scores(v: &MatchVectors<'_>) -> Option<Vec<Option<f32>>> {
+    let dim = v.members.first()?.len();
+    let members: Vec<&Vec<f32>> = v.members.iter().filter(|x| x.len() == dim).collect();
+    let others: Vec<&Vec<f32>> = v
+        .others
+        .iter()
+        .flatten()
+        .filter(|x| x.len() == dim)
+        .collect();
+    if members.is_empty() || others.len() < 2 {
+        return None;
+    }
+    let mut group = vec![0f32; dim];
+    for x in &members {
+        group.iter_mut().zip(x.iter()).for_each(|(g, y)| *g += y);
+    }
+    group.iter_mut().for_each(|g| *g /= members.len() as f32);
+    let mut mean = group.clone();
+    for x in &others {
+        mean.iter_mut().zip(x.iter()).for_each(|(m, y)| *m += y);
+    }
+    mean.iter_mut()
+        .for_each(|m| *m /= (others.len() + 1) as f32);
+    let unit = |x: &[f32]| -> Option<Vec<f32>> {
+        let c: Vec<f32> = x.iter().zip(&mean).map(|(a, m)| a - m).collect();
+        let n = c.iter().map(|a| a * a).sum::<f32>().sqrt();
+        (n > 1e-6).then(|| c.iter().map(|a| a / n).collect())
+    };
+    let g = unit(&group)?;
+    Some(
+        v.others
+            .iter()
+            .map(|o| {
+                let u = unit(o.as_ref().filter(|x| x.len() == dim)?)?;
+                Some(u.iter().zip(&g).map(|(a, b)| a * b).sum())
+            })
+            .collect(),
+    )
 }
 
 /// Pairs of groups (indexes into `groups`, each given by its member texts) whose members read
@@ -153,7 +198,7 @@ pub fn similar_groups(groups: &[Vec<&str>], floor: f64, limit: usize) -> Vec<(us
             if sa.is_empty()
                 || sb.is_empty()
                 || conflicts(&sa[0], &sb[0])
-                || negated(groups[a][0]) != negated(groups[b][0])
+                || sa[0].refuses != sb[0].refuses
             {
                 continue;
             }

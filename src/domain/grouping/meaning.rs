@@ -56,7 +56,7 @@ pub(super) fn stage_three(
     let g = groups_in.len();
     let unit = centred(vectors);
     let present: Vec<usize> = (0..g).filter(|&i| unit[i].is_some()).collect();
-    let vec_of = |i: usize| unit[i].as_deref().expect("present");
+    let vec_of = |i: usize| unit[i].as_deref().unwrap_or(&[]);
     let threshold = params.meaning as f32;
     let mut pairs: Vec<(f32, u32, u32)> = candidates(&present, &vec_of)
         .into_iter()
@@ -213,8 +213,8 @@ fn candidates<'v>(
     let mut out = Vec::new();
     for t in 0..TABLES {
         let mut buckets: HashMap<u16, Vec<usize>> = HashMap::new();
-        for (k, &i) in present.iter().enumerate() {
-            buckets.entry(keys[k][t]).or_default().push(i);
+        for (key, &i) in keys.iter().zip(present) {
+            buckets.entry(key[t]).or_default().push(i);
         }
         let mut keys_sorted: Vec<u16> = buckets.keys().copied().collect();
         keys_sorted.sort_unstable();

@@ -2,10 +2,22 @@
 
 use super::*;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Clone)]
 struct Labelled {
     label: String,
     text: String,
+    /// On a letter that argues against an opinion: that opinion's label.
+    #[serde(default)]
+    opposes: Option<String>,
+}
+
+fn tuning() -> Vec<Labelled> {
+    serde_json::from_str(include_str!("../../../tests/fixtures/grouping/tuning.json")).unwrap()
+}
+
+/// Written apart from the algorithm and never used for tuning.
+fn blind() -> Vec<Labelled> {
+    serde_json::from_str(include_str!("../../../tests/fixtures/grouping/blind.json")).unwrap()
 }
 
 fn fixtures() -> Vec<Labelled> {
@@ -171,7 +183,7 @@ fn sweep_parameters() {
             for items in [fixtures(), holdout()] {
                 let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
                 let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
-                let (p, r, _, _) = pairwise(&labels, &propose_groups_with(&texts, &params));
+                let (p, r, _, _) = pairwise(&labels, &propose_groups_with(&texts, &params, None));
                 line.push_str(&format!("  P={p:.3} R={r:.3}"));
             }
             eprintln!("{line}");
@@ -190,4 +202,311 @@ fn wrapping_is_stripped_from_the_core() {
         "Please exempt small firms."
     );
     assert_eq!(core_text("谢谢！"), "谢谢！");
+}
+
+// ---------------------------------------------------------------------------------------
+// Order, stance, confidence
+
+/// The partition as sets of input texts (so two runs over different orders compare).
+fn partition_of(texts: &[&str], groups: &[ProposedGroup]) -> Vec<Vec<String>> {
+    let mut parts: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| {
+            let mut p: Vec<String> = g.members.iter().map(|&m| texts[m].to_string()).collect();
+            p.sort();
+            p
+        })
+        .collect();
+    parts.sort();
+    parts
+}
+
+/// A deterministic shuffle (xorshift), so a failure names its seed.
+fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
+    let mut v = items.to_vec();
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    for i in (1..v.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    v
+}
+
+#[test]
+fn the_same_comments_give_the_same_groups_in_any_order() {
+    for items in [fixtures(), holdout(), tuning(), blind()] {
+        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        let expected = partition_of(&texts, &propose_groups(&texts));
+        for seed in 1..=20u64 {
+            let order = shuffled(&texts, seed);
+            let got = partition_of(&order, &propose_groups(&order));
+            assert!(got == expected, "seed {seed}: another partition");
+        }
+    }
+}
+
+#[test]
+fn a_letter_that_refuses_the_request_conflicts_with_it() {
+    let pairs = [
+        (
+            "提议将征求意见期限由十五日延长至三十日，让群众有充分时间提出意见。",
+            "我们认为十五日的公开征求意见期限已经足够，不建议延长至三十日。",
+        ),
+        (
+            "建议取消第五条中关于法律咨询收取服务费的规定，法律咨询应当免费。",
+            "建议保留第五条中关于法律咨询收取服务费的规定。",
+        ),
+        (
+            "第十二条应当设立村法律顾问。",
+            "第十二条不必设立村法律顾问。",
+        ),
+        ("我支持第八条的收费标准。", "我反对第八条的收费标准。"),
+        (
+            "Please keep the fee waiver in Article 9.",
+            "Please remove the fee waiver in Article 9.",
+        ),
+        (
+            "The comment period should be extended to 30 days.",
+            "The comment period should not be extended to 30 days.",
+        ),
+        (
+            "I am for the ban on open-air barbecue in residential areas.",
+            "I am against the ban on open-air barbecue in residential areas.",
+        ),
+    ];
+    for (ask, refuse) in pairs {
+        assert!(conflict_between(ask, refuse).is_some(), "{ask} / {refuse}");
+        let groups = propose_groups(&[ask, ask, refuse, refuse]);
+        assert_eq!(groups.len(), 2, "{ask} / {refuse}: {groups:?}");
+    }
+}
+
+#[test]
+fn incidental_negations_do_not_split_a_request() {
+    let same = [
+        (
+            "建议将征求意见期限延长至三十日。",
+            "建议将征求意见期限延长至三十日，不要只给十五天。",
+        ),
+        (
+            "建议取消法律咨询收费。",
+            "法律咨询不应该收费，建议取消收费。",
+        ),
+        (
+            "我们是小店，房东不同意在外墙打孔，整改期限太短，建议将宽限期延长到十二个月。",
+            "整改期限太短，建议将宽限期延长到十二个月。",
+        ),
+        ("不建议取消第五条。", "建议保留第五条。"),
+    ];
+    for (a, b) in same {
+        assert_eq!(conflict_between(a, b), None, "{a} / {b}");
+    }
+}
+
+#[test]
+fn every_member_says_why_it_is_in_its_group() {
+    let letter =
+        "建议将征求意见期限延长至三十日，并在村（社区）公告栏同步张贴，方便不上网的老年人参与。";
+    let wrapped = format!("尊敬的领导：您好！{letter}此致敬礼！城关镇居民李先生");
+    let changed =
+        "建议将征求意见期限延长至三十日，并在村（社区）公告栏同步张贴，方便不会上网的老人参与。";
+    let texts = [letter, wrapped.as_str(), changed, letter];
+    let groups = propose_groups(&texts);
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    let g = &groups[0];
+    assert_eq!(g.why.len(), g.members.len());
+    assert!(g.why.iter().all(|w| w.reason == Reason::SameLetter));
+    // The copies are whole; the letter with changed words less so, but it is still the letter.
+    let of = |i: usize| g.why[g.members.iter().position(|&m| m == i).unwrap()].score;
+    assert_eq!(of(0), 1.0);
+    assert!(of(2) < 1.0 && of(2) >= 0.7, "{}", of(2));
+}
+
+// ---------------------------------------------------------------------------------------
+// The semantic stage, with the real model (skipped loudly without it; CI requires it)
+
+fn model() -> Option<&'static crate::semantic::Embedder> {
+    use std::sync::OnceLock;
+    static MODEL: OnceLock<Option<crate::semantic::Embedder>> = OnceLock::new();
+    let model = MODEL.get_or_init(|| {
+        let path = crate::semantic::default_model_path();
+        if path.exists() {
+            return Some(crate::semantic::Embedder::load(&path).unwrap());
+        }
+        assert!(
+            std::env::var("CONSULT_REQUIRE_MODEL").as_deref() != Ok("1"),
+            "CONSULT_REQUIRE_MODEL=1 but the model is not at {} (scripts/fetch-model fetches it)",
+            path.display()
+        );
+        None
+    });
+    if model.is_none() {
+        eprintln!(
+            "!!! SKIPPED the semantic grouping check: the sentence model is absent (scripts/fetch-model fetches it)"
+        );
+    }
+    model.as_ref()
+}
+
+/// Each text's vector (what the service embeds: the request sentences), on both cores.
+fn vectors(model: &crate::semantic::Embedder, texts: &[&str]) -> Vec<Vec<f32>> {
+    let chunk = texts.len().div_ceil(2).max(1);
+    std::thread::scope(|s| {
+        let hs: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|t| model.embed(&request_of(t)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    })
+}
+
+struct Scores {
+    precision: f64,
+    recall: f64,
+    /// Letters inside a group that holds the opinion they argue against.
+    opposing_inside: usize,
+    /// Missed members that "possible matches" ranks in the top 5 (with no more than four
+    /// wrong texts above them), out of all missed members.
+    found_in_top5: (usize, usize),
+}
+
+fn score_with_meaning(items: &[Labelled], model: &crate::semantic::Embedder) -> Scores {
+    let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    let vs = vectors(model, &texts);
+    let meaning = |reps: &[usize]| reps.iter().map(|&i| Some(vs[i].clone())).collect();
+    let groups = propose_groups_with(&texts, &GroupingParams::default(), Some(&meaning));
+    for g in &groups {
+        let mut ls: Vec<&str> = g.members.iter().map(|&m| labels[m]).collect();
+        ls.sort_unstable();
+        ls.dedup();
+        eprintln!("{:>3} {:?} {}", g.members.len(), ls, g.title);
+    }
+    let (precision, recall, _, _) = pairwise(&labels, &groups);
+    let mut opposing_inside = 0;
+    for g in &groups {
+        for &m in &g.members {
+            if let Some(o) = &items[m].opposes
+                && g.members.iter().any(|&x| labels[x] == o)
+            {
+                eprintln!("opposing inside: {}", texts[m]);
+                opposing_inside += 1;
+            }
+        }
+    }
+    // Possible matches: for each group of two or more, the texts of its main label outside it.
+    let (mut found, mut missed) = (0, 0);
+    for g in groups.iter().filter(|g| g.members.len() >= 2) {
+        let main = labels[g.central];
+        let inside: std::collections::HashSet<usize> = g.members.iter().copied().collect();
+        let outside: Vec<usize> = (0..texts.len()).filter(|i| !inside.contains(i)).collect();
+        if !outside.iter().any(|&i| labels[i] == main) {
+            continue;
+        }
+        let member_texts: Vec<&str> = g.members.iter().map(|&m| texts[m]).collect();
+        let other_texts: Vec<&str> = outside.iter().map(|&i| texts[i]).collect();
+        let member_vs: Vec<Vec<f32>> = g.members.iter().take(24).map(|&m| vs[m].clone()).collect();
+        let other_vs: Vec<Option<Vec<f32>>> =
+            outside.iter().map(|&i| Some(vs[i].clone())).collect();
+        let (close, _) = closest_to_group_with(
+            &member_texts,
+            &other_texts,
+            other_texts.len(),
+            0.0,
+            Some(MatchVectors {
+                members: &member_vs,
+                others: &other_vs,
+            }),
+        );
+        // Copies of one letter are listed once on the desk: count each wrong letter once.
+        let mut wrong_above: std::collections::HashSet<String> = Default::default();
+        for m in &close {
+            let text = texts[outside[m.index]];
+            if labels[outside[m.index]] == main {
+                missed += 1;
+                if wrong_above.len() < 5 {
+                    found += 1;
+                }
+            } else {
+                wrong_above.insert(letter_key(core_text(text)));
+            }
+        }
+        // A miss the list does not hold at all (an opposing view, or below every floor).
+        let listed = close
+            .iter()
+            .filter(|m| labels[outside[m.index]] == main)
+            .count();
+        missed += outside.iter().filter(|&&i| labels[i] == main).count() - listed;
+    }
+    Scores {
+        precision,
+        recall,
+        opposing_inside,
+        found_in_top5: (found, missed),
+    }
+}
+
+#[test]
+fn with_meaning_the_tuning_and_blind_sets_keep_their_figures() {
+    let Some(model) = model() else { return };
+    // Floors a little under what docs/review.md reports, so a regression fails; see there
+    // for the targets and how far the method falls short of them.
+    for (name, items, p_min, r_min) in [
+        ("tuning", tuning(), 0.98, 0.66),
+        ("blind", blind(), 0.95, 0.48),
+        ("labelled", fixtures(), 0.98, 0.98),
+    ] {
+        let s = score_with_meaning(&items, model);
+        eprintln!(
+            "{name}: precision {:.3} recall {:.3}, opposing inside {}, possible matches top 5: {}/{}",
+            s.precision, s.recall, s.opposing_inside, s.found_in_top5.0, s.found_in_top5.1
+        );
+        assert_eq!(
+            s.opposing_inside, 0,
+            "{name}: an opposing letter sits in the group it opposes"
+        );
+        assert!(
+            s.precision >= p_min,
+            "{name}: precision {:.3} < {p_min}",
+            s.precision
+        );
+        assert!(
+            s.recall >= r_min,
+            "{name}: recall {:.3} < {r_min}",
+            s.recall
+        );
+    }
+}
+
+#[test]
+fn with_meaning_the_order_does_not_matter_either() {
+    let Some(model) = model() else { return };
+    let items = tuning();
+    let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+    let vs = vectors(model, &texts);
+    let vector_of: std::collections::HashMap<&str, &Vec<f32>> =
+        texts.iter().copied().zip(vs.iter()).collect();
+    let run = |order: &[&str]| {
+        let meaning = |reps: &[usize]| {
+            reps.iter()
+                .map(|&i| Some(vector_of[order[i]].clone()))
+                .collect()
+        };
+        partition_of(
+            order,
+            &propose_groups_with(order, &GroupingParams::default(), Some(&meaning)),
+        )
+    };
+    let expected = run(&texts);
+    for seed in 1..=10u64 {
+        assert!(run(&shuffled(&texts, seed)) == expected, "seed {seed}");
+    }
 }

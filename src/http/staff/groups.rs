@@ -77,6 +77,23 @@ struct GroupsPage {
     check_all_href: String,
     ungrouped: i64,
     charts: crate::http::charts::ChartSet,
+    /// Whether the grouping reads meaning too, in words.
+    semantic: String,
+    semantic_on: bool,
+}
+
+/// What the desk says of the grouping's semantic stage.
+fn semantic_text(t: &T, status: &crate::service::meaning::Status) -> String {
+    use crate::service::meaning::Status;
+    match status {
+        Status::On { model } => t.a("semantic-on", "model", model),
+        Status::Disabled => t.a("semantic-off", "why", &t.s("semantic-disabled")),
+        Status::Unavailable { path, .. } => t.a(
+            "semantic-off",
+            "why",
+            &t.a("semantic-missing", "path", path),
+        ),
+    }
 }
 
 /// "个人 12 · 企业 3": who the members are.
@@ -214,10 +231,13 @@ async fn render_groups(
     };
     let frame = Frame::new(state, req, who, "/staff/drafts");
     let status = super::refused_status(&errors, &message);
+    let semantic = crate::service::meaning::status(&state.config);
     page(
         status,
         &frame,
         &GroupsPage {
+            semantic: semantic_text(&t, &semantic),
+            semantic_on: semantic.is_on(),
             f: frame.clone(),
             pager: Pager::new(&base, page_n, PER_PAGE, total),
             choices: DispositionChoices::new(&t, snippets),
@@ -429,6 +449,27 @@ pub struct MemberView {
     pub excerpt: String,
     pub own: Option<String>,
     pub checked: bool,
+    /// Why it is in the group: "Same letter, 93 % of its text", "Placed by an officer".
+    pub why: Option<String>,
+    /// The proposal is unsure of it (below `UNSURE`).
+    pub unsure: bool,
+}
+
+/// Proposals below this score are marked for the officer to check.
+const UNSURE: f64 = 0.75;
+
+/// Why a comment is in its group, in the reader's language.
+pub fn membership_text(
+    t: &T,
+    placed_by: Option<&str>,
+    why: Option<&str>,
+    score: Option<f64>,
+) -> Option<String> {
+    if placed_by.is_some() {
+        return Some(t.s("membership-officer"));
+    }
+    let percent = ((score? * 100.0).round() as i64).to_string();
+    Some(t.a(&format!("membership-{}", why?), "percent", &percent))
 }
 
 pub struct MatchView {
@@ -478,6 +519,8 @@ async fn render_group(
 ) -> PageResult {
     let (draft, head) = head_of(state, who, &draft_id, "groups").await?;
     let actor = who.actor();
+    let config = state.config.clone();
+    let now = state.clock.now();
     let (g, members, size, overrides, close, opposing, choices, people, snippets, notes) = state
         .db(move |conn| {
             let g = rq::group(conn, &group_id)?
@@ -500,7 +543,8 @@ async fn render_group(
                 .find(|(id, _)| *id == g.id)
                 .map(|(_, n)| n)
                 .unwrap_or(0);
-            let (close, opposing) = service::desk::possible_matches(conn, &actor, &g.id, MATCHES)?;
+            let (close, opposing) =
+                service::desk::possible_matches(conn, &config, now, &actor, &g.id, MATCHES)?;
             let people = colleagues(conn)?;
             let snippets = desk::snippets(conn, &draft.agency)?;
             let notes = desk::notes_of(conn, NoteOn::Group.as_str(), &g.id)?;
@@ -533,6 +577,8 @@ async fn render_group(
     let members = members
         .into_iter()
         .map(|m| MemberView {
+            why: membership_text(&t, m.placed_by.as_deref(), m.why.as_deref(), m.score),
+            unsure: m.placed_by.is_none() && m.score.is_some_and(|s| s < UNSURE),
             checked: kept_ids.contains(&m.id),
             hidden: m.status == "hidden",
             excerpt: m.body.chars().take(240).collect(),

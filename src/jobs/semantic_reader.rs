@@ -1,0 +1,72 @@
+//! R16's background reader: embeds comments as they arrive, so that the grouping's semantic
+//! stage finds their sentence vectors stored rather than computing them when an officer asks.
+//! One thread per node (`review.semantic_reader`); nodes share the work through a cursor in
+//! the database (`service::meaning::read_next`). Without the model it does not start.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Pool;
+
+/// Comments read per step.
+const BATCH: i64 = 16;
+/// How long the reader rests when it has caught up, or after a failure.
+const REST: Duration = Duration::from_secs(2);
+
+pub struct Reader {
+    stop: mpsc::Sender<()>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// Starts the reader when the configuration asks for it and the model loads.
+pub fn start(pool: Pool, clock: Clock, config: Arc<Config>) -> Option<Reader> {
+    if !config.review.semantic_reader {
+        return None;
+    }
+    let model = crate::service::meaning::embedder(&config)?;
+    let (stop, stopped) = mpsc::channel::<()>();
+    let handle = std::thread::Builder::new()
+        .name("consult-semantic".into())
+        .spawn(move || {
+            loop {
+                let step = pool
+                    .get()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|mut conn| {
+                        crate::service::meaning::read_next(&mut conn, clock.now(), &model, BATCH)
+                            .map_err(anyhow::Error::from)
+                    });
+                let rest = match step {
+                    Ok(0) => REST,
+                    Ok(_) => Duration::ZERO,
+                    Err(e) => {
+                        tracing::warn!(error = %format!("{e:#}"), "semantic reader step failed");
+                        REST
+                    }
+                };
+                match stopped.recv_timeout(rest) {
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    _ => break,
+                }
+            }
+        })
+        .ok()?;
+    Some(Reader {
+        stop,
+        handle: Some(handle),
+    })
+}
+
+impl Reader {
+    /// Asks the reader to stop and waits for its current step to end.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(());
+        if let Some(handle) = self.handle.take() {
+            let _ = actix_web::web::block(move || handle.join()).await;
+        }
+    }
+}
