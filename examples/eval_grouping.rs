@@ -48,6 +48,9 @@ fn main() -> anyhow::Result<()> {
     if let Some(v) = flag("--para") {
         params.paraphrase = v;
     }
+    if let Some(v) = flag("--lexguard") {
+        params.guard = v;
+    }
     let model = if args.iter().any(|a| a == "--semantic") {
         Some(Embedder::load(&default_model_path())?)
     } else {

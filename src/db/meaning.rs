@@ -22,38 +22,40 @@ pub fn vectors(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<(String, V
     Ok(out)
 }
 
-/// Stores vectors; a key another node stored first is left as it is.
+/// Stores vectors; a key another node stored first is left as it is (`ON CONFLICT DO
+/// NOTHING`, so a race never aborts the caller's transaction).
 pub fn store_vectors(
     conn: &mut DbConn,
     now: DateTime<Utc>,
     model: &str,
     rows: &[(String, Vec<f32>)],
 ) -> QueryResult<usize> {
+    use diesel::sql_types::{Binary, Text, Timestamp};
     let mut stored = 0;
     for (key, vector) in rows {
-        let result = diesel::insert_into(text_vectors::table)
-            .values((
-                text_vectors::key.eq(key),
-                text_vectors::model.eq(model),
-                text_vectors::vector.eq(to_bytes(vector)),
-                text_vectors::created_at.eq(now.naive_utc()),
-            ))
-            .execute(conn);
-        match result {
-            Ok(n) => stored += n,
-            Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
-            Err(e) => return Err(e),
-        }
+        let bytes = to_bytes(vector);
+        stored += match conn {
+            DbConn::Pg(c) => diesel::sql_query(
+                "INSERT INTO text_vectors (key, model, vector, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind::<Text, _>(key)
+            .bind::<Text, _>(model)
+            .bind::<Binary, _>(&bytes)
+            .bind::<Timestamp, _>(now.naive_utc())
+            .execute(c)?,
+            DbConn::Sqlite(c) => diesel::sql_query(
+                "INSERT INTO text_vectors (key, model, vector, created_at) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind::<Text, _>(key)
+            .bind::<Text, _>(model)
+            .bind::<Binary, _>(&bytes)
+            .bind::<Timestamp, _>(now.naive_utc())
+            .execute(c)?,
+        };
     }
     Ok(stored)
-}
-
-/// How many vectors are stored for `model`.
-pub fn vector_count(conn: &mut DbConn, model: &str) -> QueryResult<i64> {
-    text_vectors::table
-        .filter(text_vectors::model.eq(model))
-        .count()
-        .get_result(conn)
 }
 
 fn to_bytes(v: &[f32]) -> Vec<u8> {

@@ -119,8 +119,9 @@ pub fn vectors_for(
     let mut found: HashMap<String, Vec<f32>> =
         db::meaning::vectors(conn, &unique)?.into_iter().collect();
     let mut missing: Vec<(String, &str)> = Vec::new();
+    let mut wanted: std::collections::HashSet<&str> = Default::default();
     for (key, body) in keys.iter().zip(bodies) {
-        if !found.contains_key(key) && !missing.iter().any(|(k, _)| k == key) {
+        if !found.contains_key(key) && wanted.insert(key) {
             missing.push((key.clone(), body));
         }
     }

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use super::{Doc, GroupingParams, IdBuild, UnionFind, conflicts, mix, parallel_map};
+use super::{Doc, GroupingParams, IdBuild, UnionFind, components, conflicts, mix, parallel_map};
 
 /// Up to this many vectors every pair is compared.
 const EXACT: usize = 3_000;
@@ -107,17 +107,10 @@ pub(super) fn stage_three(
         joined.sort_by_key(|&x| (std::cmp::Reverse(mass[x]), x));
         parts[root] = joined;
     }
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut slot: HashMap<usize, usize> = HashMap::new();
-    for i in 0..g {
-        let r = uf.find(i);
-        let s = *slot.entry(r).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[s].push(i);
+    SemanticJoin {
+        groups: components(&mut uf, g),
+        unit,
     }
-    SemanticJoin { groups, unit }
 }
 
 /// Each vector minus the mean of all of them, normalised; `None` where there was no vector or

@@ -465,11 +465,15 @@ pub fn membership_text(
     why: Option<&str>,
     score: Option<f64>,
 ) -> Option<String> {
-    if placed_by.is_some() {
-        return Some(t.s("membership-officer"));
+    // A proposal's reason stays when an officer accepts the group; an officer's own placement
+    // removes it.
+    match (why, score) {
+        (Some(why), Some(score)) => {
+            let percent = ((score * 100.0).round() as i64).to_string();
+            Some(t.a(&format!("membership-{why}"), "percent", &percent))
+        }
+        _ => placed_by.map(|_| t.s("membership-officer")),
     }
-    let percent = ((score? * 100.0).round() as i64).to_string();
-    Some(t.a(&format!("membership-{}", why?), "percent", &percent))
 }
 
 pub struct MatchView {
@@ -578,7 +582,7 @@ async fn render_group(
         .into_iter()
         .map(|m| MemberView {
             why: membership_text(&t, m.placed_by.as_deref(), m.why.as_deref(), m.score),
-            unsure: m.placed_by.is_none() && m.score.is_some_and(|s| s < UNSURE),
+            unsure: m.score.is_some_and(|s| s < UNSURE),
             checked: kept_ids.contains(&m.id),
             hidden: m.status == "hidden",
             excerpt: m.body.chars().take(240).collect(),
