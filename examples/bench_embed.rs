@@ -1,4 +1,4 @@
-//! Benchmark of the sentence encoder (src/semantic): texts per second on one thread, for
+//! Benchmark of the sentence encoder (crates/semantic): texts per second on one thread, for
 //! Chinese comments of 60–200 characters and for English ones, then with one thread per core
 //! sharing one `Embedder`.
 //!

@@ -13,5 +13,7 @@ pub mod jobs;
 pub mod lang;
 pub mod mail;
 pub mod security;
-pub mod semantic;
 pub mod service;
+
+/// The sentence encoder (its own crate, so that it is optimised even in test builds).
+pub use consult_semantic as semantic;

@@ -3,12 +3,12 @@
 //! how this code reads and runs it.
 //!
 //! ```no_run
-//! use consult::semantic::{Embedder, default_model_path};
+//! use consult_semantic::{Embedder, default_model_path};
 //! let embedder = Embedder::load(&default_model_path())?;
 //! let a = embedder.embed("十五天的征求意见时间太短了，请延长到三十天");
 //! let b = embedder.embed("提议将征求意见期限由十五日延长至三十日");
 //! let cosine: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-//! # Ok::<(), consult::semantic::EmbedError>(())
+//! # Ok::<(), consult_semantic::EmbedError>(())
 //! ```
 
 mod bert;
