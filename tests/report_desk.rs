@@ -593,7 +593,7 @@ fn sign_in(d: &mut WebDriver, base: &str, username: &str) {
     d.go(&format!("{base}/staff/login"));
     d.type_into("#username", username);
     d.type_into("#password", "demo-password-for-tests");
-    d.click("form[action=\"/staff/login\"] button[type=submit]");
+    d.click_and_load("form[action=\"/staff/login\"] button[type=submit]");
     d.wait_for("/staff/logout");
 }
 

@@ -305,7 +305,7 @@ fn sign_in(d: &mut WebDriver, base: &str, username: &str) {
     d.go(&format!("{base}/staff/login"));
     d.type_into("#username", username);
     d.type_into("#password", PASSWORD);
-    d.click("form[action=\"/staff/login\"] button[type=submit]");
+    d.click_and_load("form[action=\"/staff/login\"] button[type=submit]");
     d.wait_for("/staff/logout");
 }
 
@@ -320,16 +320,8 @@ fn progress(d: &mut WebDriver) -> (i64, i64) {
 
 /// Clicks `css` (a submit button), then waits for the page after the redirect: its flash.
 fn submit(d: &mut WebDriver, css: &str) -> String {
-    d.eval("document.body.setAttribute('data-left', '1');");
-    d.click(css);
-    for _ in 0..100 {
-        let gone = d.eval("return !document.body || !document.body.hasAttribute('data-left');");
-        if gone == true && d.source().contains("class=\"flash") {
-            return d.source();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("no page after clicking {css}:\n{}", d.source());
+    d.click_and_load(css);
+    d.wait_for("class=\"flash")
 }
 
 /// The id of the checkbox in the item of `list` (a `ul`) that holds `text`.
@@ -393,7 +385,7 @@ fn a_drafter_disposes_every_comment_at_the_desk_and_the_report_is_published() {
 
     // Filtered to article 2: the two campaigns, the paraphrase and the opposing letter.
     desk.select("#f-article", "2");
-    desk.click("form.filters button[type=submit]");
+    desk.click_and_load("form.filters button[type=submit]");
     desk.wait_for("article=2");
     assert!(desk.current_url().contains("article=2"));
     let on_2 = desk
@@ -433,7 +425,7 @@ fn a_drafter_disposes_every_comment_at_the_desk_and_the_report_is_published() {
 
     // The campaign's group: the paraphrase is a possible match, pulled in; the opposing
     // letter stands apart.
-    desk.click("ul.groups > li h3 a");
+    desk.click_and_load("ul.groups > li h3 a");
     desk.wait_for("id=\"matches-h\"");
     let group = desk.current_url();
     let page = desk.source();
@@ -477,7 +469,7 @@ fn a_drafter_disposes_every_comment_at_the_desk_and_the_report_is_published() {
 
     // Every group disposed in one action: check all, outcome and reason.
     desk.go(&format!("{staff}/groups"));
-    desk.click("a[href$=\"check=all\"]");
+    desk.click_and_load("a[href$=\"check=all\"]");
     desk.wait_for("check=all");
     let unchecked = desk.eval(
         "return document.querySelectorAll('input[name=group_id][type=checkbox]:not(:checked)').length;",

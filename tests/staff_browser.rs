@@ -24,7 +24,7 @@ fn sign_in(d: &mut WebDriver, base: &str, username: &str) {
     assert!(d.current_url().contains("/staff/login"), "sent to sign in");
     d.type_into("#username", username);
     d.type_into("#password", PASSWORD);
-    d.click("form[action=\"/staff/login\"] button[type=submit]");
+    d.click_and_load("form[action=\"/staff/login\"] button[type=submit]");
     d.wait_for("/staff/logout");
     let url = d.current_url();
     assert!(url.ends_with("/staff"), "{username} signed in: {url}");
@@ -126,11 +126,11 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
         "#articles_paste",
         "第一条　为了明确法律援助经济困难标准，制定本规定。\n第二条　经济困难标准按照本县最低生活保障标准的二倍确定。\n第三条　本规定自公布之日起施行。",
     );
-    officer.click("button[name=op][value=split]");
+    officer.click_and_load("button[name=op][value=split]");
     let page = officer.wait_for("name=\"articles[1].text\"");
     assert!(page.contains("name=\"articles[2].text\""), "three articles");
     assert!(!page.contains("name=\"articles[3].text\""));
-    officer.click("p > button[name=op][value=save]");
+    officer.click_and_load("p > button[name=op][value=save]");
     officer.wait_for("id=\"material_file\"");
     let edit = officer.current_url();
     assert!(
@@ -155,13 +155,13 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
         officer.select("#material_kind", kind);
         officer.type_into("#material_title", title);
         officer.choose_file("#material_file", file);
-        officer.click("form[enctype=\"multipart/form-data\"] button[type=submit]");
+        officer.click_and_load("form[enctype=\"multipart/form-data\"] button[type=submit]");
         officer.wait_for("class=\"flash\"");
     }
 
     // Submitted for review from the draft's page.
     officer.go(&format!("{base}/staff/drafts/{id}"));
-    officer.click("#action-submit button[type=submit]");
+    officer.click_and_load("#action-submit button[type=submit]");
     officer.wait_for("class=\"flash\"");
 
     // Two reviewers and an approver, each in a browser of their own.
@@ -175,7 +175,7 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
         d.go(&format!("{base}/staff/drafts/{id}"));
         if action == "pass_initial_review" {
             // Without the attestation the step is refused beside the checkbox.
-            d.click(&format!("#action-{action} button[type=submit]"));
+            d.click_and_load(&format!("#action-{action} button[type=submit]"));
             d.wait_for("check invalid");
             shot(&mut d, &shots, "staff-review-refused-desktop");
             checks(
@@ -191,7 +191,7 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
             &format!("#{action}-note"),
             "经审查，文本不含国家秘密、个人信息和商业秘密。",
         );
-        d.click(&format!("#action-{action} button[type=submit]"));
+        d.click_and_load(&format!("#action-{action} button[type=submit]"));
         d.wait_for("class=\"flash\"");
     }
     let draft = api(&base, &format!("/drafts/{id}"));
@@ -232,7 +232,7 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
     m.click(&format!("#{}", ids[0]));
     m.click(&format!("#{}", ids[1]));
     m.select("#decision", "publish");
-    m.click("form.moderation fieldset button[type=submit]");
+    m.click_and_load("form.moderation fieldset button[type=submit]");
     m.wait_for("class=\"flash\"");
     m.go(&format!("{base}/staff/moderation?draft_id={id}"));
     let left: Vec<String> = serde_json::from_value(m.eval(
@@ -243,7 +243,7 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
     m.click(&format!("#{}", left[0]));
     m.select("#decision", "hide");
     m.select("#reason", "spam");
-    m.click("form.moderation fieldset button[type=submit]");
+    m.click_and_load("form.moderation fieldset button[type=submit]");
     m.wait_for("class=\"flash\"");
     let public = api(&base, &format!("/drafts/{id}/comments"));
     assert_eq!(public["total"], 2, "{public}");
@@ -293,7 +293,7 @@ fn officers_take_a_draft_to_publication_and_moderate_in_the_browser() {
     // Signing out: the back button shows no staff data.
     officer.go(&format!("{base}/staff/drafts/{id}"));
     assert!(officer.source().contains("龙岭县法律援助经济困难标准规定"));
-    officer.click("form[action=\"/staff/logout\"] button[type=submit]");
+    officer.click_and_load("form[action=\"/staff/logout\"] button[type=submit]");
     officer.wait_for("name=\"password\"");
     assert!(officer.current_url().contains("/staff/login"));
     officer.back();

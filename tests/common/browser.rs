@@ -286,6 +286,24 @@ impl WebDriver {
         assert!(v.is_null(), "click {css}: {v}");
     }
 
+    /// Clicks a control that loads a new page (a form's submit button, a link) and
+    /// returns once the new page has loaded, so that what follows never reads the old
+    /// page (whose flash or fields may look like the answer).
+    pub fn click_and_load(&mut self, css: &str) {
+        self.eval("window.__consultOldPage = true; return null;");
+        self.click(css);
+        for _ in 0..200 {
+            let fresh = self.eval(
+                "return window.__consultOldPage === undefined && document.readyState === 'complete';",
+            );
+            if fresh.as_bool() == Some(true) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("clicking {css} loaded no new page");
+    }
+
     /// Types `text` into the field matching `css` (cleared first).
     pub fn type_into(&mut self, css: &str, text: &str) {
         let id = self.element(css);
