@@ -1,7 +1,8 @@
 -- wrk script for scripts/bench-comments: distinct comment bodies, a random client address in
 -- X-Forwarded-For (the server trusts 127.0.0.1 as a proxy, so the per-client limit is checked
 -- as in production), an email (hence a receipt mail row) on every third comment.
--- BURST_PER_THREAD=n makes each thread stop after n answers (the burst run).
+-- BURST_PER_THREAD=n makes each thread stop after n answers (the burst run); CLIENTS=one sends
+-- every comment from one address.
 
 local threads = {}
 
@@ -12,13 +13,17 @@ end
 
 function init(args)
   limit = tonumber(os.getenv("BURST_PER_THREAD") or "0")
+  one_client = os.getenv("CLIENTS") == "one"
   math.randomseed(os.time() * 1000 + id * 7919)
   counter, created, other, answers = 0, 0, 0, 0
 end
 
 function request()
   counter = counter + 1
-  local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  local ip = "10.1.2.3"
+  if not one_client then
+    ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  end
   local email = ""
   if counter % 3 == 0 then
     email = string.format(',"email":"bench-%d-%d@example.com"', id, counter)

@@ -253,21 +253,58 @@ pub fn taken_tracking_numbers(conn: &mut DbConn, numbers: &[String]) -> QueryRes
     Ok(out)
 }
 
-/// R15: `(client_key, submitted_at)` of the comments of these clients since `since`.
-pub fn recent_by_clients(
+/// R15: `(client_key, submitted_at)` of the newest `limit` comments after `since` of each of
+/// these clients, so that reading them costs no more for a client that has sent many.
+/// PostgreSQL reads each client's newest through the `comments_client` index in one query.
+pub fn newest_of_clients(
     conn: &mut DbConn,
     client_keys: &[String],
-    since: DateTime<Utc>,
-) -> QueryResult<Vec<(Option<String>, NaiveDateTime)>> {
+    since: NaiveDateTime,
+    limit: usize,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    use diesel::sql_types::{Array, BigInt, Text, Timestamp};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        client_key: String,
+        #[diesel(sql_type = Timestamp)]
+        submitted_at: NaiveDateTime,
+    }
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut out = Vec::new();
     for chunk in client_keys.chunks(CHUNK) {
-        out.extend(
-            comments::table
-                .filter(comments::client_key.eq_any(chunk))
-                .filter(comments::submitted_at.gt(since.naive_utc()))
-                .select((comments::client_key, comments::submitted_at))
-                .load::<(Option<String>, NaiveDateTime)>(conn)?,
-        );
+        match conn {
+            DbConn::Pg(c) => out.extend(
+                diesel::sql_query(
+                    "SELECT k.client_key, t.submitted_at \
+                     FROM unnest($1::text[]) AS k(client_key) \
+                     CROSS JOIN LATERAL (SELECT submitted_at FROM comments \
+                         WHERE comments.client_key = k.client_key AND submitted_at > $2 \
+                         ORDER BY submitted_at DESC LIMIT $3) AS t",
+                )
+                .bind::<Array<Text>, _>(chunk)
+                .bind::<Timestamp, _>(since)
+                .bind::<BigInt, _>(limit)
+                .load::<Row>(c)?
+                .into_iter()
+                .map(|r| (r.client_key, r.submitted_at)),
+            ),
+            DbConn::Sqlite(c) => {
+                for key in chunk {
+                    out.extend(
+                        comments::table
+                            .filter(comments::client_key.eq(key))
+                            .filter(comments::submitted_at.gt(since))
+                            .order(comments::submitted_at.desc())
+                            .limit(limit)
+                            .select(comments::submitted_at)
+                            .load::<NaiveDateTime>(c)?
+                            .into_iter()
+                            .map(|at| (key.clone(), at)),
+                    );
+                }
+            }
+        }
     }
     Ok(out)
 }

@@ -311,40 +311,24 @@ fn write_batch(
     match db::write_tx(conn, |conn| {
         write_planned(conn, secret, history, &mut items)
     }) {
-        Ok(results) => {
-            for (item, result) in items.iter().zip(&results) {
-                remember_stored(history, item, result);
-            }
-            results
-        }
+        Ok(results) => results,
         Err(e) => {
             // Rare: a key another node stored meanwhile, a row the database refuses. Item by
-            // item, so one bad item cannot fail the others.
+            // item, so one bad item cannot fail the others; what the failed batch recorded
+            // in the client history was rolled back with it.
             tracing::warn!(error = %e, batch = n, "comment batch failed; writing item by item");
+            history.forget();
             items
                 .iter_mut()
                 .map(|item| {
-                    let result =
-                        db::write_tx(conn, |conn| write_single(conn, secret, history, item))
-                            .unwrap_or_else(|e| Err(Refusal::Failed(e.into())));
-                    remember_stored(history, item, &result);
-                    result
+                    db::write_tx(conn, |conn| write_single(conn, secret, history, item))
+                        .unwrap_or_else(|e| {
+                            history.forget();
+                            Err(Refusal::Failed(e.into()))
+                        })
                 })
                 .collect()
         }
-    }
-}
-
-/// R15: a committed comment counts against its client from now on.
-fn remember_stored(
-    history: &mut ClientHistory,
-    item: &Submission,
-    result: &Result<Receipt, Refusal>,
-) {
-    if let (Ok(receipt), Some(client)) = (result, &item.row.client_key)
-        && !receipt.replayed
-    {
-        history.stored(client, item.row.submitted_at);
     }
 }
 
@@ -393,8 +377,17 @@ fn write_planned(
         .into_iter()
         .map(|k| (k.key_hash.clone(), k))
         .collect();
-    let mut recent =
-        history.recent(conn, &clients, (earliest - TimeDelta::hours(1)).naive_utc())?;
+    let limit = items
+        .iter()
+        .map(|i| i.per_client_per_hour as usize)
+        .max()
+        .unwrap_or(0);
+    history.prepare(
+        conn,
+        &clients,
+        (earliest - TimeDelta::hours(1)).naive_utc(),
+        limit,
+    )?;
     let mut sent: HashMap<(String, String), i64> = HashMap::new();
     for (draft, mut list) in emails {
         list.sort();
@@ -417,7 +410,7 @@ fn write_planned(
             &stored_keys,
             &mut new_keys,
             &mut expired,
-            &mut recent,
+            history,
             &mut sent,
         ));
     }
@@ -533,7 +526,7 @@ fn decide<'a>(
     stored_keys: &HashMap<String, IdempotencyKey>,
     new_keys: &mut HashMap<&'a str, (usize, &'a str)>,
     expired: &mut Vec<String>,
-    recent: &mut HashMap<String, Vec<NaiveDateTime>>,
+    history: &mut ClientHistory,
     sent: &mut HashMap<(String, String), i64>,
 ) -> Decision {
     let phase = match windows.get(item.row.draft_id.as_str()) {
@@ -566,12 +559,9 @@ fn decide<'a>(
     }
     let since = (item.now - TimeDelta::hours(1)).naive_utc();
     if let (Some(client), true) = (&item.row.client_key, item.per_client_per_hour > 0) {
-        let times = recent.get(client);
-        let in_window: Vec<NaiveDateTime> = times
-            .map(|t| t.iter().copied().filter(|t| *t > since).collect())
-            .unwrap_or_default();
-        if in_window.len() as u64 >= u64::from(item.per_client_per_hour) {
-            let oldest = in_window.iter().min().copied().unwrap_or(since);
+        let window = history.window(client, since);
+        if window.count as u64 >= u64::from(item.per_client_per_hour) {
+            let oldest = window.oldest.unwrap_or(since);
             let free_at = oldest.and_utc() + TimeDelta::hours(1);
             let secs = (free_at - item.now).num_seconds().max(1) as u64;
             return Decision::Refuse(Refusal::RateLimited {
@@ -593,10 +583,7 @@ fn decide<'a>(
     }
     // Accepted: later items of the batch count it.
     if let Some(client) = &item.row.client_key {
-        recent
-            .entry(client.clone())
-            .or_default()
-            .push(item.row.submitted_at);
+        history.record(client, item.row.submitted_at);
     }
     if let Some(k) = email_key {
         *sent.entry(k).or_insert(0) += 1;
@@ -646,15 +633,12 @@ fn write_one(
                 if let (Some(key), true) =
                     (item.row.client_key.as_deref(), item.per_client_per_hour > 0)
                 {
-                    let limit = i64::from(item.per_client_per_hour);
+                    let limit = item.per_client_per_hour as usize;
                     let since = (item.now - TimeDelta::hours(1)).naive_utc();
-                    let mut recent = history
-                        .recent(conn, &[key.to_string()], since)?
-                        .remove(key)
-                        .unwrap_or_default();
-                    recent.sort();
-                    if recent.len() as i64 >= limit {
-                        let oldest = recent.first().map(|t| t.and_utc()).unwrap_or(item.now);
+                    history.prepare(conn, &[key.to_string()], since, limit)?;
+                    let window = history.window(key, since);
+                    if window.count >= limit {
+                        let oldest = window.oldest.map(|t| t.and_utc()).unwrap_or(item.now);
                         let free_at = oldest + TimeDelta::hours(1);
                         let secs = (free_at - item.now).num_seconds().max(1) as u64;
                         return Ok(Err(Refusal::RateLimited {
@@ -709,7 +693,15 @@ fn write_one(
                     tracking_number(item.local_time, &db::ids::random_code(5));
                 continue;
             }
-            other => return other,
+            other => {
+                // R15: counted from now on (`forget` undoes it should the commit fail).
+                if let (Ok(Ok(receipt)), Some(client)) = (&other, &item.row.client_key)
+                    && !receipt.replayed
+                {
+                    history.record(client, item.row.submitted_at);
+                }
+                return other;
+            }
         }
     }
     Ok(Err(Refusal::Failed(anyhow::anyhow!(

@@ -1,17 +1,26 @@
 //! R15: where the comment writer finds each client's submissions of the last hour.
 //!
-//! On PostgreSQL several nodes share the limit, so the writer reads the `comments_client`
-//! index for each batch. On SQLite one writer thread stores every online comment, so it keeps
-//! the hour in memory instead, exactly: it loads the last hour when it starts (through the
-//! `comments_submitted` index), adds each comment once its batch is committed and forgets
-//! what is more than an hour old. SQLite writes whole pages to its WAL, and an index on the
-//! random client keys cost one more written page per comment, about a third of the WAL
-//! (docs/benchmarks.md); an index on the submission time grows at its end instead.
+//! A decision needs only the newest `limit` submissions of a client: it is refused when the
+//! oldest of them is less than an hour old, and that one leaving the hour frees a place. So
+//! each client's times are kept sorted and capped at the limit, and a decision is a
+//! bisection, whatever the client has sent: a trusted proxy or a carrier NAT sending tens of
+//! thousands an hour costs the writer no more per comment than a resident sending one.
+//!
+//! On PostgreSQL several nodes share the limit, so the writer reads, for each batch, the
+//! newest `limit` times of the batch's clients through the `comments_client` index. On
+//! SQLite one writer thread stores every online comment, so it keeps the hour in memory
+//! instead, exactly: it loads the last hour when it starts (through the `comments_submitted`
+//! index), adds each comment as its transaction stores it (and reloads should that
+//! transaction fail) and forgets what is more than an hour old. SQLite writes whole pages to
+//! its WAL, and an index on the random client keys cost one more written page per comment,
+//! about a third of the WAL (docs/benchmarks.md); an index on the submission time grows at
+//! its end instead.
 //!
 //! Memory: one entry per client seen in the last hour (about 100 bytes for a client with one
-//! comment), so a million distinct addresses in an hour take about 100 MiB.
+//! comment, at most `limit` times per client), so a million distinct addresses in an hour
+//! take about 100 MiB.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -23,9 +32,18 @@ const WINDOW: TimeDelta = TimeDelta::hours(1);
 /// How often old entries are dropped.
 const PRUNE_EVERY: TimeDelta = TimeDelta::minutes(1);
 
+/// What the limit needs to know of one client at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Comments in the hour, counted up to the limit (never more than the times kept).
+    pub count: usize,
+    /// The oldest of the kept times in the hour: once it is an hour old, a place frees.
+    pub oldest: Option<NaiveDateTime>,
+}
+
 pub enum ClientHistory {
     /// Read from the database for each batch (PostgreSQL).
-    Database,
+    Database(Times),
     /// Kept by the writer (SQLite); `None` until the first batch loads it.
     Memory(Option<RecentClients>),
 }
@@ -33,71 +51,118 @@ pub enum ClientHistory {
 impl ClientHistory {
     pub fn for_backend(backend: Backend) -> ClientHistory {
         match backend {
-            Backend::Postgres => ClientHistory::Database,
+            Backend::Postgres => ClientHistory::Database(Times::default()),
             Backend::Sqlite => ClientHistory::Memory(None),
         }
     }
 
-    /// The submission times after `since` of each of these clients.
-    pub fn recent(
+    /// Before a batch: makes the submissions after `since` of these clients known, at most
+    /// the newest `limit` of each (older ones cannot change a decision), so neither the
+    /// reading nor the decisions cost more when one client has sent many.
+    pub fn prepare(
         &mut self,
         conn: &mut DbConn,
         clients: &[String],
         since: NaiveDateTime,
-    ) -> QueryResult<HashMap<String, Vec<NaiveDateTime>>> {
-        let mut out: HashMap<String, Vec<NaiveDateTime>> = HashMap::new();
+        limit: usize,
+    ) -> QueryResult<()> {
         match self {
-            ClientHistory::Database => {
-                let found = crate::db::comments::recent_by_clients(conn, clients, since.and_utc())?;
-                for (client, at) in found {
-                    if let Some(client) = client {
-                        out.entry(client).or_default().push(at);
-                    }
+            ClientHistory::Database(times) => {
+                *times = Times {
+                    cap: limit.max(1),
+                    ..Times::default()
+                };
+                for (client, at) in
+                    crate::db::comments::newest_of_clients(conn, clients, since, limit.max(1))?
+                {
+                    times.record(&client, at);
                 }
             }
             ClientHistory::Memory(kept) => {
                 let kept = match kept {
                     // A clock set back before what was loaded (tests do) reloads.
                     Some(k) if k.loaded_since <= since => k,
-                    _ => kept.insert(RecentClients::load(conn, since)?),
+                    _ => kept.insert(RecentClients::load(conn, since, limit.max(1))?),
                 };
-                for client in clients {
-                    let times = kept.times(client, since);
-                    if !times.is_empty() {
-                        out.insert(client.clone(), times);
-                    }
-                }
+                kept.times.cap = kept.times.cap.max(limit.max(1));
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// A comment of `client` was committed at `at`.
-    pub fn stored(&mut self, client: &str, at: NaiveDateTime) {
-        if let ClientHistory::Memory(Some(kept)) = self {
-            kept.record(client, at);
+    /// `client`'s comments after `since`, as far as `prepare` made them known.
+    pub fn window(&self, client: &str, since: NaiveDateTime) -> Window {
+        match self {
+            ClientHistory::Database(times) => times.window(client, since),
+            ClientHistory::Memory(Some(kept)) => kept.times.window(client, since),
+            ClientHistory::Memory(None) => Window {
+                count: 0,
+                oldest: None,
+            },
         }
     }
 
-    /// The writer lost its connection or a batch failed: reload before the next batch, so
-    /// nothing recorded in memory can disagree with the database.
+    /// A comment of `client` at `at` is stored by the transaction under way. Should that
+    /// transaction fail, the writer calls `forget`.
+    pub fn record(&mut self, client: &str, at: NaiveDateTime) {
+        match self {
+            ClientHistory::Database(times) => times.record(client, at),
+            ClientHistory::Memory(Some(kept)) => kept.record(client, at),
+            ClientHistory::Memory(None) => {}
+        }
+    }
+
+    /// The writer lost its connection or a transaction failed: reload before the next
+    /// batch, so nothing recorded in memory can disagree with the database.
     pub fn forget(&mut self) {
-        if let ClientHistory::Memory(kept) = self {
-            *kept = None;
+        match self {
+            ClientHistory::Database(times) => *times = Times::default(),
+            ClientHistory::Memory(kept) => *kept = None,
+        }
+    }
+}
+
+/// Submission times per client, oldest first, at most the newest `cap` of each.
+#[derive(Default)]
+pub struct Times {
+    by_client: HashMap<u128, VecDeque<NaiveDateTime>>,
+    cap: usize,
+}
+
+impl Times {
+    fn window(&self, client: &str, since: NaiveDateTime) -> Window {
+        let Some(times) = self.by_client.get(&key(client)) else {
+            return Window {
+                count: 0,
+                oldest: None,
+            };
+        };
+        let first = times.partition_point(|t| *t <= since);
+        Window {
+            count: times.len() - first,
+            oldest: times.get(first).copied(),
+        }
+    }
+
+    fn record(&mut self, client: &str, at: NaiveDateTime) {
+        let times = self.by_client.entry(key(client)).or_default();
+        let at_or_after = times.partition_point(|t| *t <= at);
+        times.insert(at_or_after, at);
+        while times.len() > self.cap.max(1) {
+            times.pop_front();
         }
     }
 }
 
 pub struct RecentClients {
-    /// Submission times per client, oldest first.
-    hits: HashMap<u128, Vec<NaiveDateTime>>,
-    /// Everything stored after this instant is in `hits`.
+    times: Times,
+    /// Everything stored after this instant is in `times`.
     loaded_since: NaiveDateTime,
     pruned_at: NaiveDateTime,
 }
 
 impl RecentClients {
-    fn load(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<RecentClients> {
+    fn load(conn: &mut DbConn, since: NaiveDateTime, cap: usize) -> QueryResult<RecentClients> {
         let rows: Vec<(Option<String>, NaiveDateTime)> = comments::table
             .filter(comments::submitted_at.gt(since))
             .filter(comments::client_key.is_not_null())
@@ -105,7 +170,10 @@ impl RecentClients {
             .select((comments::client_key, comments::submitted_at))
             .load(conn)?;
         let mut kept = RecentClients {
-            hits: HashMap::new(),
+            times: Times {
+                cap,
+                ..Times::default()
+            },
             loaded_since: since,
             pruned_at: since,
         };
@@ -117,17 +185,8 @@ impl RecentClients {
         Ok(kept)
     }
 
-    fn times(&self, client: &str, since: NaiveDateTime) -> Vec<NaiveDateTime> {
-        self.hits
-            .get(&key(client))
-            .map(|t| t.iter().copied().filter(|t| *t > since).collect())
-            .unwrap_or_default()
-    }
-
     fn record(&mut self, client: &str, at: NaiveDateTime) {
-        let times = self.hits.entry(key(client)).or_default();
-        let at_or_after = times.partition_point(|t| *t <= at);
-        times.insert(at_or_after, at);
+        self.times.record(client, at);
         if at - self.pruned_at > PRUNE_EVERY {
             self.prune(at);
         }
@@ -138,11 +197,12 @@ impl RecentClients {
     /// incomplete (which would reload it from the database).
     fn prune(&mut self, now: NaiveDateTime) {
         let before = now - WINDOW - PRUNE_EVERY;
-        self.hits.retain(|_, times| {
-            times.retain(|t| *t > before);
+        self.times.by_client.retain(|_, times| {
+            let old = times.partition_point(|t| *t <= before);
+            times.drain(..old);
             !times.is_empty()
         });
-        self.hits.shrink_to_fit();
+        self.times.by_client.shrink_to_fit();
         self.loaded_since = self.loaded_since.max(before);
         self.pruned_at = now;
     }
@@ -181,10 +241,21 @@ mod tests {
 
     fn empty(since: NaiveDateTime) -> RecentClients {
         RecentClients {
-            hits: HashMap::new(),
+            times: Times {
+                cap: usize::MAX,
+                ..Times::default()
+            },
             loaded_since: since,
             pruned_at: since,
         }
+    }
+
+    fn times(r: &RecentClients, client: &str, since: NaiveDateTime) -> Window {
+        r.times.window(client, since)
+    }
+
+    fn window(count: usize, oldest: Option<NaiveDateTime>) -> Window {
+        Window { count, oldest }
     }
 
     #[test]
@@ -193,17 +264,33 @@ mod tests {
         r.record("a", at(10));
         r.record("a", at(5));
         r.record("b", at(6));
-        assert_eq!(r.times("a", at(0)), vec![at(5), at(10)]);
-        assert_eq!(r.times("a", at(7)), vec![at(10)]);
-        assert!(r.times("c", at(0)).is_empty());
+        assert_eq!(times(&r, "a", at(0)), window(2, Some(at(5))));
+        assert_eq!(times(&r, "a", at(7)), window(1, Some(at(10))));
+        assert_eq!(times(&r, "c", at(0)), window(0, None));
         // Recording past the window (and its one-minute margin) prunes what is older.
         r.record("b", at(72));
-        assert!(r.times("a", at(0)).is_empty());
-        assert_eq!(r.times("b", at(0)), vec![at(72)]);
+        assert_eq!(times(&r, "a", at(0)), window(0, None));
+        assert_eq!(times(&r, "b", at(0)), window(1, Some(at(72))));
         assert_eq!(r.loaded_since, at(11));
-        assert_eq!(r.hits.len(), 1);
+        assert_eq!(r.times.by_client.len(), 1);
         // A submission stamped a little before the last prune still finds the hour complete.
         assert!(r.loaded_since <= at(71) - WINDOW);
+    }
+
+    #[test]
+    fn only_the_newest_times_the_limit_needs_are_kept() {
+        let mut t = Times {
+            cap: 3,
+            ..Times::default()
+        };
+        for minute in [1, 4, 2, 5, 3, 6] {
+            t.record("busy", at(minute));
+        }
+        // The third-newest decides: three in the hour since minute 0, and a place frees when
+        // minute 4 is an hour old.
+        assert_eq!(t.window("busy", at(0)), window(3, Some(at(4))));
+        assert_eq!(t.window("busy", at(4)), window(2, Some(at(5))));
+        assert_eq!(t.by_client[&key("busy")].len(), 3);
     }
 
     #[test]
