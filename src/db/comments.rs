@@ -309,6 +309,31 @@ pub fn newest_of_clients(
     Ok(out)
 }
 
+/// R15 on several writers (PostgreSQL: several per node, and several nodes): holds, until the
+/// transaction ends, a lock on each of these keys (one per client, one per address and
+/// draft), so two transactions never both count the same client before either commits; the
+/// second reads after the first's commit. Taken in ascending order, so two batches cannot
+/// wait for each other. SQLite needs none: its one writer holds the write lock.
+pub fn lock_limits(conn: &mut DbConn, keys: &[i64]) -> QueryResult<()> {
+    use diesel::sql_types::{Array, BigInt};
+    let DbConn::Pg(c) = conn else {
+        return Ok(());
+    };
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    diesel::sql_query(
+        "SELECT count(pg_advisory_xact_lock(k)) FROM \
+         (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS sorted",
+    )
+    .bind::<Array<BigInt>, _>(&keys)
+    .execute(c)?;
+    Ok(())
+}
+
 /// R15: how many comments each of these addresses has sent on a draft.
 pub fn count_by_emails(
     conn: &mut DbConn,

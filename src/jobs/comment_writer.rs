@@ -29,6 +29,10 @@ use crate::db::comments::{self as q, DraftWindow, IdempotencyKey, NewComment};
 use crate::db::{self, Backend, DbConn, Pool};
 use crate::domain::comment::{Intake, intake, tracking_number};
 
+/// PostgreSQL: writers of one node, each with its own connection. A commit waits for its WAL
+/// flush; with several writers one batch is checked and inserted while another waits, and
+/// the flushes of concurrent commits are shared. (SQLite has one writer: it allows one.)
+pub const PG_WRITERS: usize = 3;
 /// How many submissions may wait for the writer before new ones get 503.
 pub const QUEUE_CAPACITY: usize = 16_384;
 /// R11: an idempotency key holds for a day.
@@ -117,19 +121,32 @@ impl CommentIntake {
         };
         let turn = WriteTurn::default();
         let wal_syncs = Arc::new(AtomicU64::new(0));
-        let synced = wal_syncs.clone();
         let checkpointer = (backend == Backend::Sqlite)
             .then(|| super::checkpoint::Checkpointer::start(pool.clone(), turn.clone()));
-        let spawned = std::thread::Builder::new()
-            .name("consult-comment-writer".into())
-            .spawn(move || {
-                run(
-                    &pool, backend, &secret, &receiver, batch_max, &turn, &synced,
-                )
-            });
-        if let Err(e) = spawned {
-            // Without the thread every submission is answered 503 (the receiver is gone).
-            tracing::error!(error = %e, "cannot start the comment writer");
+        let receiver = Arc::new(Mutex::new(receiver));
+        let writers = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => PG_WRITERS,
+        };
+        for n in 0..writers {
+            let (pool, secret, receiver, turn, synced) = (
+                pool.clone(),
+                secret.clone(),
+                receiver.clone(),
+                turn.clone(),
+                wal_syncs.clone(),
+            );
+            let spawned = std::thread::Builder::new()
+                .name(format!("consult-comment-writer-{n}"))
+                .spawn(move || {
+                    run(
+                        &pool, backend, &secret, &receiver, batch_max, &turn, &synced,
+                    )
+                });
+            if let Err(e) = spawned {
+                // Without any thread every submission is answered 503 (the receiver is gone).
+                tracing::error!(error = %e, "cannot start a comment writer");
+            }
         }
         CommentIntake {
             sender,
@@ -182,7 +199,7 @@ fn run(
     pool: &Pool,
     backend: Backend,
     secret: &str,
-    receiver: &mpsc::Receiver<(Submission, Reply)>,
+    receiver: &Mutex<mpsc::Receiver<(Submission, Reply)>>,
     batch_max: usize,
     turn: &WriteTurn,
     synced: &Arc<AtomicU64>,
@@ -192,14 +209,9 @@ fn run(
     let mut history = ClientHistory::for_backend(backend);
     // SQLite: answers wait for an fsync on another thread (`jobs::durable_ack`).
     let mut ack: Option<DurableAck> = None;
-    while let Ok(first) = receiver.recv() {
-        let mut batch = vec![first];
-        while batch.len() < batch_max {
-            match receiver.try_recv() {
-                Ok(item) => batch.push(item),
-                Err(_) => break,
-            }
-        }
+    // Several writers take turns at the queue: one waits for the next submission and takes
+    // what else is waiting, then lets the next writer wait while it writes.
+    while let Some(batch) = next_batch(receiver, batch_max) {
         let (items, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
         if held.is_none() {
             match pool.get() {
@@ -212,7 +224,8 @@ fn run(
         }
         let results = match held.as_mut() {
             Some(conn) => {
-                let _turn = turn.take();
+                // SQLite: the checkpointer waits for its turn between batches.
+                let _turn = (backend == Backend::Sqlite).then(|| turn.take());
                 write_batch(conn, secret, &mut history, items)
             }
             None => items
@@ -239,6 +252,24 @@ fn run(
             }
         }
     }
+}
+
+/// The next batch: the first submission to arrive and whatever else is waiting, up to
+/// `batch_max`; `None` once every handle is gone.
+fn next_batch(
+    receiver: &Mutex<mpsc::Receiver<(Submission, Reply)>>,
+    batch_max: usize,
+) -> Option<Vec<(Submission, Reply)>> {
+    let receiver = receiver.lock().unwrap_or_else(|p| p.into_inner());
+    let first = receiver.recv().ok()?;
+    let mut batch = vec![first];
+    while batch.len() < batch_max {
+        match receiver.try_recv() {
+            Ok(item) => batch.push(item),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
 }
 
 /// Settings for the writer's own connection. SQLite: a larger page cache, so the indexes stay
@@ -373,6 +404,11 @@ fn write_planned(
     }
     clients.sort();
     clients.dedup();
+    let mut locks: Vec<i64> = clients.iter().map(|c| limit_lock("client", c)).collect();
+    for (draft, list) in &emails {
+        locks.extend(list.iter().map(|e| limit_lock(draft, e)));
+    }
+    q::lock_limits(conn, &locks)?;
     let stored_keys: HashMap<String, IdempotencyKey> = q::find_idempotency_keys(conn, &key_hashes)?
         .into_iter()
         .map(|k| (k.key_hash.clone(), k))
@@ -478,6 +514,15 @@ fn write_planned(
         });
     }
     Ok(results)
+}
+
+/// The lock of one limit's key (`lock_limits`): a client, or an address on a draft.
+fn limit_lock(scope: &str, key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("r15\0{scope}\0{key}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_le_bytes(first)
 }
 
 /// R10: numbers issued in the same 4 ms share their first part, so two of them may clash (1 in
@@ -630,6 +675,19 @@ fn write_one(
                     }
                     q::delete_idempotency_key(conn, &key.key_hash)?;
                 }
+                let mut locks = Vec::new();
+                if let (Some(key), true) =
+                    (item.row.client_key.as_deref(), item.per_client_per_hour > 0)
+                {
+                    locks.push(limit_lock("client", key));
+                }
+                if let (Some(email), true) = (
+                    item.row.email_normalized.as_deref(),
+                    item.per_email_per_draft > 0,
+                ) {
+                    locks.push(limit_lock(&item.row.draft_id, email));
+                }
+                q::lock_limits(conn, &locks)?;
                 if let (Some(key), true) =
                     (item.row.client_key.as_deref(), item.per_client_per_hour > 0)
                 {

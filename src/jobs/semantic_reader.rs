@@ -2,6 +2,13 @@
 //! stage finds their sentence vectors stored rather than computing them when an officer asks.
 //! One thread per node (`review.semantic_reader`); nodes share the work through a cursor in
 //! the database (`service::meaning::read_next`). Without the model it does not start.
+//!
+//! Embedding takes a core while it runs, and a surge of comments is exactly when there is
+//! most to read; the thread therefore runs under Linux's `SCHED_IDLE` policy: it gets the CPU
+//! only when nothing else wants it, so intake, pages and the database go first and the
+//! reader catches up after the surge. (Under `scripts/bench-comments` on two cores it had
+//! been embedding the incoming comments on every core it could get; the threads it starts
+//! inherit the policy.)
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -32,6 +39,7 @@ pub fn start(pool: Pool, clock: Clock, config: Arc<Config>) -> Option<Reader> {
     let handle = std::thread::Builder::new()
         .name("consult-semantic".into())
         .spawn(move || {
+            run_when_idle();
             loop {
                 let step = pool
                     .get()
@@ -59,6 +67,22 @@ pub fn start(pool: Pool, clock: Clock, config: Arc<Config>) -> Option<Reader> {
         stop,
         handle: Some(handle),
     })
+}
+
+/// Puts the calling thread under `SCHED_IDLE` (Linux; elsewhere it keeps its priority).
+fn run_when_idle() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: pid 0 is the calling thread; `param` outlives the call.
+        let done = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+        if done != 0 {
+            tracing::warn!(
+                error = %std::io::Error::last_os_error(),
+                "the semantic reader keeps its normal priority"
+            );
+        }
+    }
 }
 
 impl Reader {
