@@ -96,10 +96,12 @@ impl AppState {
     ) -> anyhow::Result<AppState> {
         let default_lang = Lang::parse(&config.site.default_locale).unwrap_or_default();
         let mailer = Arc::new(crate::mail::transport::Mailer::from_config(&config.mail)?);
+        let metrics = Arc::new(Metrics::new()?);
         let comments = crate::jobs::comment_writer::CommentIntake::start(
             pool.clone(),
             backend,
             secret.clone(),
+            metrics.comment_batch.clone(),
         );
         Ok(AppState {
             comments,
@@ -107,7 +109,7 @@ impl AppState {
             pool,
             backend,
             clock,
-            metrics: Arc::new(Metrics::new()?),
+            metrics,
             default_lang,
             secret,
             views: Arc::new(crate::jobs::views::ViewCounter::default()),
@@ -124,6 +126,7 @@ impl AppState {
             secret: self.secret.clone(),
             views: self.views.clone(),
             mailer: self.mailer.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 

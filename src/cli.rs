@@ -51,6 +51,12 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// SQLite: write a consistent copy of the database to FILE while the service runs
+    /// (PostgreSQL: use pg_dump; see docs/deploy.md)
+    Backup {
+        /// Where the copy goes; it must not exist yet
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,7 +115,36 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(config),
+        Command::Backup { file } => backup(&config, &file),
     }
+}
+
+/// SQLite's `VACUUM INTO`: one read transaction, so the comment writer and everything else
+/// go on writing while it runs (in WAL mode readers never block the writer); the copy holds
+/// every transaction committed before it began, compacted, with no WAL beside it.
+fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use diesel::RunQueryDsl;
+    if file.exists() {
+        anyhow::bail!(
+            "{} exists already; a backup never overwrites",
+            file.display()
+        );
+    }
+    let mut conn = connect(config)?;
+    let DbConn::Sqlite(c) = &mut conn else {
+        anyhow::bail!(
+            "the database is PostgreSQL: back it up with pg_dump (or a standby); see docs/deploy.md"
+        );
+    };
+    let target = file
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("the backup path is not UTF-8"))?;
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(target)
+        .execute(c)
+        .with_context(|| format!("cannot write the backup {}", file.display()))?;
+    println!("backed up to {}", file.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {

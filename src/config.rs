@@ -166,6 +166,9 @@ pub struct Mail {
     pub file_dir: String,
     pub from: String,
     pub max_attempts: u32,
+    /// Sent mails are deleted from the outbox this many days after they were sent (0: kept
+    /// for good). Failed ones are kept.
+    pub keep_sent_days: u32,
     /// Production refuses the `file` and `log` transports unless this is true.
     pub allow_non_smtp_in_production: bool,
     pub smtp: Smtp,
@@ -178,6 +181,7 @@ impl Default for Mail {
             file_dir: "data/mail".into(),
             from: "consult <noreply@localhost>".into(),
             max_attempts: 8,
+            keep_sent_days: 90,
             allow_non_smtp_in_production: false,
             smtp: Smtp::default(),
         }

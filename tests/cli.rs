@@ -18,6 +18,7 @@ both!(
     user_roles_changes_roles_with_an_audit_entry,
     audit_verify_passes_untouched_and_fails_tampered,
     user_list_deactivate_and_password_go_through_the_service,
+    backup_copies_a_live_sqlite_database_and_points_postgresql_to_pg_dump,
 );
 
 /// Runs `consult ARGS` in the test's directory against the test's database.
@@ -415,4 +416,62 @@ async fn user_list_deactivate_and_password_go_through_the_service(app: TestApp) 
         .unwrap();
     assert!(actions.contains(&"user.password_changed".to_string()));
     assert!(actions.contains(&"user.deactivated".to_string()));
+}
+
+async fn backup_copies_a_live_sqlite_database_and_points_postgresql_to_pg_dump(app: TestApp) {
+    let file = app.db.dir.path().join("backup.db");
+    let draft = common::fixtures::insert_draft(&app, common::fixtures::DraftSpec::open(app.now()));
+    if app.db.kind == common::Db::Postgres {
+        let out = consult(&app, &["backup", file.to_str().unwrap()], None, None);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("pg_dump"), "{}", text(&out));
+        assert!(!file.exists());
+        return;
+    }
+    // Another connection keeps writing while the copy is made (WAL: readers never wait).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (url, stop, draft) = (app.db.url.clone(), stop.clone(), draft.clone());
+        std::thread::spawn(move || {
+            let manager = consult::db::Manager::new(&url, 5000).unwrap();
+            let mut conn = diesel::r2d2::ManageConnection::connect(&manager).unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                diesel::sql_query(format!(
+                    "UPDATE drafts SET view_count = view_count + 1 WHERE id = '{draft}'"
+                ))
+                .execute(&mut conn)
+                .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let out = consult(&app, &["backup", file.to_str().unwrap()], None, None);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = writer.join().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(writes > 0);
+    // The copy opens on its own, whole, with the draft and its migrations.
+    let mut copy = diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap();
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let check: Check = diesel::sql_query("PRAGMA integrity_check")
+        .get_result(&mut copy)
+        .unwrap();
+    assert_eq!(check.integrity_check, "ok");
+    let titles: Vec<String> = consult::db::schema::drafts::table
+        .filter(consult::db::schema::drafts::id.eq(&draft))
+        .select(consult::db::schema::drafts::title)
+        .load(&mut copy)
+        .unwrap();
+    assert_eq!(titles.len(), 1);
+    // A backup never overwrites.
+    let again = consult(&app, &["backup", file.to_str().unwrap()], None, None);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("exists"), "{}", text(&again));
 }

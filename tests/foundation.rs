@@ -16,6 +16,7 @@ both!(
     healthz_is_503_when_the_database_is_unreachable,
     home_page_is_html,
     metrics_count_requests_per_route,
+    metrics_show_comment_batches_and_the_mail_waiting_and_sent,
     token_from_username_and_password,
     wrong_credentials_are_401_problems,
     wrong_role_is_403_and_revoked_or_expired_tokens_are_401,
@@ -76,6 +77,52 @@ async fn metrics_count_requests_per_route(app: TestApp) {
     );
     assert!(text.contains("consult_http_request_duration_seconds_bucket"));
     assert!(text.contains(r#"route="unmatched",status="404""#));
+    // What an operator watches besides requests: the comment writers' batches and the mail.
+    for name in [
+        "consult_comment_batch_size_bucket",
+        "consult_mail_sent_total",
+        "consult_mail_retried_total",
+        "consult_mail_failed_total",
+        "consult_mail_queued",
+        "consult_mail_oldest_unsent_seconds",
+    ] {
+        assert!(text.contains(name), "{name} in:\n{text}");
+    }
+}
+
+async fn metrics_show_comment_batches_and_the_mail_waiting_and_sent(app: TestApp) {
+    let draft = common::fixtures::insert_draft(&app, common::fixtures::DraftSpec::open(app.now()));
+    for i in 0..3 {
+        app.post(
+            &format!("/api/v1/drafts/{draft}/comments"),
+            None,
+            json!({"body": format!("第{i}条意见"), "stakeholder_type": "individual",
+                   "email": format!("m{i}@example.com"), "consent": true}),
+        )
+        .await
+        .ok(201);
+    }
+    let ctx = app.state.job_context();
+    let value = |text: &str, name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} in:\n{text}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let text = app.get("/metrics", None).await.text();
+    assert_eq!(
+        value(&text, "consult_comment_batch_size_sum"),
+        3.0,
+        "{text}"
+    );
+    // One tick: three receipts sent (the file transport), none waiting any more.
+    consult::jobs::tick(&ctx);
+    let text = app.get("/metrics", None).await.text();
+    assert_eq!(value(&text, "consult_mail_sent_total"), 3.0, "{text}");
+    assert_eq!(value(&text, "consult_mail_queued"), 0.0);
+    assert_eq!(value(&text, "consult_mail_oldest_unsent_seconds"), 0.0);
 }
 
 async fn token_from_username_and_password(app: TestApp) {

@@ -39,6 +39,7 @@ both!(
     a_published_report_reaches_subscribers_and_commenters_each_address_once,
     invitations_go_to_listed_addresses_or_to_a_scope,
     staff_are_reminded_of_an_unpublished_report_before_and_after_it_is_due,
+    sent_mails_leave_the_outbox_after_the_configured_days_and_failed_ones_stay,
 );
 
 /// Like `both!`, for tests that configure their own app (SMTP settings).
@@ -1330,4 +1331,53 @@ async fn staff_are_reminded_of_an_unpublished_report_before_and_after_it_is_due(
     app.clock().advance(TimeDelta::days(30));
     scan(&app);
     assert_eq!(reminders(&app).len(), 3);
+}
+
+async fn sent_mails_leave_the_outbox_after_the_configured_days_and_failed_ones_stay(app: TestApp) {
+    let ids: Vec<String> = (0..4)
+        .map(|i| {
+            enqueue(
+                &app,
+                "draft_opened",
+                &format!("p{i}@example.com"),
+                json!({}),
+                None,
+            )
+        })
+        .collect();
+    deliver(&app);
+    let now = app.now();
+    let at = |days: i64| Some((now - TimeDelta::days(days)).naive_utc());
+    // Sent 100 and 80 days ago, failed 100 days ago, and one still waiting.
+    for (id, status, sent_at) in [
+        (&ids[0], "sent", at(100)),
+        (&ids[1], "sent", at(80)),
+        (&ids[2], "failed", None),
+        (&ids[3], "queued", None),
+    ] {
+        diesel::update(outbox::table.find(id))
+            .set((outbox::status.eq(status), outbox::sent_at.eq(sent_at)))
+            .execute(&mut *app.conn())
+            .unwrap();
+    }
+    let left = |app: &TestApp| -> Vec<String> {
+        outbox::table
+            .order(outbox::id)
+            .select(outbox::id)
+            .load(&mut *app.conn())
+            .unwrap()
+    };
+    let mut keep = app.state.config.as_ref().clone();
+    keep.mail.keep_sent_days = 0;
+    consult::jobs::housekeeping::run(&app.state.pool, &keep, now).unwrap();
+    assert_eq!(left(&app).len(), 4, "0 keeps every mail");
+    assert_eq!(app.state.config.mail.keep_sent_days, 90);
+    consult::jobs::housekeeping::run(&app.state.pool, &app.state.config, now).unwrap();
+    let mut expected = ids[1..].to_vec();
+    expected.sort();
+    assert_eq!(
+        left(&app),
+        expected,
+        "only the mail sent more than 90 days ago went"
+    );
 }

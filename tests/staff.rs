@@ -1232,10 +1232,10 @@ async fn ended_sessions_and_old_sign_in_attempts_are_purged(app: TestApp) {
             .unwrap();
         (sessions, attempts)
     };
-    consult::jobs::housekeeping::run(&app.state.pool, app.now()).unwrap();
+    consult::jobs::housekeeping::run(&app.state.pool, &app.state.config, app.now()).unwrap();
     assert_eq!(count(&app), (1, 2), "live ones stay");
     app.clock().set(app.now() + TimeDelta::days(2));
-    consult::jobs::housekeeping::run(&app.state.pool, app.now()).unwrap();
+    consult::jobs::housekeeping::run(&app.state.pool, &app.state.config, app.now()).unwrap();
     assert_eq!(count(&app), (0, 0));
 }
 

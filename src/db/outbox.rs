@@ -361,3 +361,29 @@ pub fn requeue_failed(conn: &mut DbConn, now: DateTime<Utc>, id: &str) -> QueryR
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// How many mails wait to be sent, and when the oldest of them was queued (`/metrics`).
+pub fn waiting(conn: &mut DbConn) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    outbox::table
+        .filter(outbox::status.eq("queued"))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
+        .first(conn)
+}
+
+/// Deletes sent mails sent before `before`, at most `limit` at a time (a short transaction
+/// each); returns how many went. Failed ones stay: they are evidence for an operator.
+pub fn purge_sent(conn: &mut DbConn, before: NaiveDateTime, limit: i64) -> QueryResult<usize> {
+    let ids: Vec<String> = outbox::table
+        .filter(outbox::status.eq("sent"))
+        .filter(outbox::sent_at.lt(before))
+        .select(outbox::id)
+        .limit(limit)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(outbox::table.filter(outbox::id.eq_any(&ids))).execute(conn)
+}

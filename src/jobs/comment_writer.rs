@@ -112,7 +112,13 @@ pub struct CommentIntake {
 
 impl CommentIntake {
     /// Starts the writer thread. It ends when the last handle is dropped.
-    pub fn start(pool: Pool, backend: Backend, secret: String) -> CommentIntake {
+    /// `batches` observes how many comments each transaction wrote (`/metrics`).
+    pub fn start(
+        pool: Pool,
+        backend: Backend,
+        secret: String,
+        batches: prometheus::Histogram,
+    ) -> CommentIntake {
         let (sender, receiver) = mpsc::sync_channel::<(Submission, Reply)>(QUEUE_CAPACITY);
         let batch_max = match backend {
             // One fsync per batch: bigger batches, more throughput.
@@ -129,18 +135,19 @@ impl CommentIntake {
             Backend::Postgres => PG_WRITERS,
         };
         for n in 0..writers {
-            let (pool, secret, receiver, turn, synced) = (
+            let (pool, secret, receiver, turn, synced, batches) = (
                 pool.clone(),
                 secret.clone(),
                 receiver.clone(),
                 turn.clone(),
                 wal_syncs.clone(),
+                batches.clone(),
             );
             let spawned = std::thread::Builder::new()
                 .name(format!("consult-comment-writer-{n}"))
                 .spawn(move || {
                     run(
-                        &pool, backend, &secret, &receiver, batch_max, &turn, &synced,
+                        &pool, backend, &secret, &receiver, batch_max, &turn, &synced, &batches,
                     )
                 });
             if let Err(e) = spawned {
@@ -195,6 +202,10 @@ impl CommentIntake {
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one writer thread's whole setting"
+)]
 fn run(
     pool: &Pool,
     backend: Backend,
@@ -203,6 +214,7 @@ fn run(
     batch_max: usize,
     turn: &WriteTurn,
     synced: &Arc<AtomicU64>,
+    batches: &prometheus::Histogram,
 ) {
     // The writer keeps one connection for itself (a fresh one after a failure).
     let mut held: Option<db::PooledConn> = None;
@@ -212,6 +224,7 @@ fn run(
     // Several writers take turns at the queue: one waits for the next submission and takes
     // what else is waiting, then lets the next writer wait while it writes.
     while let Some(batch) = next_batch(receiver, batch_max) {
+        batches.observe(batch.len() as f64);
         let (items, replies): (Vec<Submission>, Vec<Reply>) = batch.into_iter().unzip();
         if held.is_none() {
             match pool.get() {

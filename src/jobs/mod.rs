@@ -24,6 +24,8 @@ pub mod views;
 
 /// How often the loop wakes.
 const TICK: Duration = Duration::from_secs(1);
+/// How often the outbox gauges of `/metrics` are read from the database.
+const GAUGES_EVERY: Duration = Duration::from_secs(10);
 
 /// What the job loop needs, owned by its thread: the pool, the clock, the configuration, the
 /// secret that signs the links in mails, the in-memory view tally and the mail transport.
@@ -35,6 +37,7 @@ pub struct JobContext {
     pub secret: String,
     pub views: Arc<ViewCounter>,
     pub mailer: Arc<Mailer>,
+    pub metrics: Arc<crate::http::metrics::Metrics>,
 }
 
 impl JobContext {
@@ -77,7 +80,7 @@ pub fn start(ctx: JobContext) -> Jobs {
 /// One pass over every task, each logging its own failure.
 pub fn tick(ctx: &JobContext) {
     let now = ctx.clock.now();
-    if let Err(e) = housekeeping::run(&ctx.pool, now) {
+    if let Err(e) = housekeeping::run(&ctx.pool, &ctx.config, now) {
         tracing::warn!(error = %e, "housekeeping failed");
     }
     flush_views(&ctx.pool, &ctx.views);
@@ -86,8 +89,39 @@ pub fn tick(ctx: &JobContext) {
         tracing::warn!(error = %format!("{e:#}"), "notification scan failed");
     }
     // R23: the outbox worker; an SMTP outage only delays this loop, never a request.
-    if let Err(e) = crate::mail::outbox::deliver_due(&ctx.mail_worker(), now) {
-        tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed");
+    match crate::mail::outbox::deliver_due(&ctx.mail_worker(), now) {
+        Ok(pass) => {
+            ctx.metrics.mail_sent.inc_by(pass.sent as u64);
+            ctx.metrics.mail_retried.inc_by(pass.retrying as u64);
+            ctx.metrics.mail_failed.inc_by(pass.failed as u64);
+        }
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed"),
+    }
+    outbox_gauges(ctx, now);
+}
+
+/// `mail_queued` and `mail_oldest_unsent_seconds`, read at most every `GAUGES_EVERY`.
+fn outbox_gauges(ctx: &JobContext, now: chrono::DateTime<chrono::Utc>) {
+    static LAST: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+    {
+        let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|at| at.elapsed() < GAUGES_EVERY) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+    }
+    let waiting = ctx
+        .pool
+        .get()
+        .map_err(anyhow::Error::from)
+        .and_then(|mut conn| crate::db::outbox::waiting(&mut conn).map_err(anyhow::Error::from));
+    match waiting {
+        Ok((count, oldest)) => {
+            ctx.metrics.mail_queued.set(count);
+            let age = oldest.map_or(0, |t| (now.naive_utc() - t).num_seconds().max(0));
+            ctx.metrics.mail_oldest_unsent_seconds.set(age);
+        }
+        Err(e) => tracing::warn!(error = %e, "outbox gauges not read"),
     }
 }
 
