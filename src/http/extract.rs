@@ -238,7 +238,7 @@ impl Paging {
 }
 
 /// The list envelope of the HTTP contract.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ListPage<T> {
     pub items: Vec<T>,
     pub total: i64,

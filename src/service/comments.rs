@@ -18,7 +18,7 @@ use crate::l;
 use crate::lang::{L, Lang};
 
 /// R9: an opinion that came by letter, email, hearing, symposium or phone.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OfflineCommentInput {
     pub channel: Option<String>,
     pub body: Option<String>,

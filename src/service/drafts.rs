@@ -17,13 +17,13 @@ use crate::domain::workflow::{DraftKind, DraftState, MaterialKind};
 use crate::error::{AppError, AppResult, ErrorKind, FieldErrors};
 use crate::l;
 
-#[derive(Debug, Clone, Copy, Deserialize, Validate)]
+#[derive(Debug, Clone, Copy, Deserialize, Validate, utoipa::ToSchema)]
 pub struct PeriodInput {
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ArticleInput {
     #[validate(length(max = 200))]
     pub heading: Option<String>,
@@ -31,7 +31,7 @@ pub struct ArticleInput {
     pub text: String,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct DraftInput {
     #[validate(length(min = 1, max = 300))]
     pub title: String,
@@ -57,7 +57,7 @@ pub struct DraftInput {
     pub comment_period: PeriodInput,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct DraftPatch {
     #[validate(length(min = 1, max = 300))]
     pub title: Option<String>,

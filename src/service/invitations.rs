@@ -20,7 +20,7 @@ use crate::l;
 use crate::mail::events::{self, Invitation};
 
 /// The hearing or symposium: `kind`, when (RFC 3339, in the future) and where.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct EventBody {
     pub kind: String,
     pub starts_at: String,
@@ -30,7 +30,7 @@ pub struct EventBody {
 
 /// Who is invited — a list of addresses or the subscribers of a scope, one of the two — and
 /// to what.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct InvitationBody {
     #[validate(length(min = 1, max = 1000))]
     pub emails: Option<Vec<String>>,

@@ -14,7 +14,7 @@ use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult, rule};
 use crate::l;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ModerationInput {
     pub decision: Option<String>,
     pub reason: Option<String>,

@@ -17,7 +17,7 @@ use crate::mail::links::{self, LinkError, Unsubscribe};
 
 /// Whom a subscription (or an invitation to subscribers) is for: `all`, or an `agency`,
 /// `category` or `draft` named by `value`.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ScopeBody {
     pub kind: String,
     #[validate(length(min = 1, max = 200))]
@@ -25,7 +25,7 @@ pub struct ScopeBody {
 }
 
 /// A subscription request.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct SubscribeBody {
     #[validate(email, length(max = 254))]
     pub email: String,

@@ -18,7 +18,7 @@ use crate::domain::workflow::{
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::l;
 
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ActionInput {
     pub action: Action,
     #[validate(length(max = 5000))]

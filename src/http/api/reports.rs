@@ -26,6 +26,26 @@ const CSV_PAGE: i64 = 5000;
 
 /// `POST /api/v1/drafts/{id}/report`: R18, only after the window closed and only when every
 /// comment has a disposition with its required reason; otherwise 409 with `missing[]`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/report",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = PrepareReport,
+    responses(
+        (status = 201, description = "The prepared report, `state: draft`", body = crate::http::openapi::views::Report),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_report(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -80,6 +100,26 @@ fn row_json(r: FrozenRow) -> Value {
 /// `POST /api/v1/drafts/{id}/report/actions`: `submit` (drafter), `approve` and `return`
 /// (an approver who is neither the draft's drafter nor the submitter). Approval publishes the
 /// report and concludes the draft (R7, R19).
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/report/actions",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = ReportAction,
+    responses(
+        (status = 200, description = "The report after the step", body = crate::http::openapi::views::Report),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn act_on_report(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -98,7 +138,8 @@ pub async fn act_on_report(
     Ok(HttpResponse::Ok().json(doc))
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub format: Option<String>,
     pub version: Option<i32>,
@@ -134,6 +175,20 @@ fn visible_report(
 }
 
 /// `GET /api/v1/drafts/{id}/report` (`?format=csv` streams every row, R20).
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}/report",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id"), ReportQuery),
+    responses(
+        (status = 200, description = "The report as JSON, or with `format=csv` every comment row as CSV (UTF-8 with a BOM)", content((crate::http::openapi::views::Report = "application/json"), (String = "text/csv"))),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn get_report(
     state: web::Data<AppState>,
     path: web::Path<String>,
