@@ -68,7 +68,7 @@ pub async fn create_report(
 /// The report document of the HTTP contract with one page of its comment rows.
 fn document(conn: &mut DbConn, r: &ReportRow, page: i64, per_page: i64) -> AppResult<Value> {
     let mut doc: Value = serde_json::from_str(&r.summary).map_err(AppError::internal)?;
-    let rows = reports::rows_page(conn, &r.id, (page - 1) * per_page, per_page)?;
+    let rows = reports::rows_page(conn, &r.id, (page - 1).saturating_mul(per_page), per_page)?;
     let total = doc["totals"]["comments"].as_i64().unwrap_or(0);
     doc["id"] = json!(r.id);
     doc["version"] = json!(r.version);
