@@ -48,7 +48,9 @@ pub const BEARER: &str = "bearer";
         (name = "review", description = "Opinion groups, dispositions and the adoption report (R16–R20)"),
         (name = "mail", description = "Subscriptions, invitations and the outbox (R21–R23)"),
         (name = "operations", description = "Health, metrics, this document and the test clock"),
-    )
+    ),
+    // Schemas that only query parameters name (those of bodies and answers come with them).
+    components(schemas(crate::domain::comment::CommentStatus))
 )]
 struct Root;
 

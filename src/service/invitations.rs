@@ -22,6 +22,8 @@ use crate::mail::events::{self, Invitation};
 /// The hearing or symposium: `kind`, when (RFC 3339, in the future) and where.
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct EventBody {
+    /// `hearing` or `symposium`.
+    #[schema(pattern = "^(hearing|symposium)$")]
     pub kind: String,
     pub starts_at: String,
     #[validate(length(min = 1, max = 500))]

@@ -40,6 +40,8 @@ pub struct PrepareReport {
 /// `submit`, `approve` or `return`, with a note (required to return).
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ReportAction {
+    /// `submit`, `approve` or `return`.
+    #[schema(pattern = "^(submit|approve|return)$")]
     pub action: String,
     #[validate(length(max = 5000))]
     pub note: Option<String>,

@@ -150,6 +150,7 @@ pub struct UpdateGroup {
 /// reasons (`snippet_id`) when none is written.
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct SetDisposition {
+    #[schema(value_type = crate::domain::review::Outcome)]
     pub outcome: String,
     #[validate(length(max = 5000))]
     pub reason: Option<String>,

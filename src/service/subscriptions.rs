@@ -19,6 +19,8 @@ use crate::mail::links::{self, LinkError, Unsubscribe};
 /// `category` or `draft` named by `value`.
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ScopeBody {
+    /// `all`, `agency`, `category` or `draft`.
+    #[schema(pattern = "^(all|agency|category|draft)$")]
     pub kind: String,
     #[validate(length(min = 1, max = 200))]
     pub value: Option<String>,

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::db::comments::{self as q, Comment, DraftWindow, NewComment};
 use crate::db::{self, ids};
 use crate::domain::comment::{
-    self as rules, Channel, CleanComment, CommentFields, CommentStatus, Intake,
+    self as rules, Channel, CleanComment, CommentFields, CommentStatus, Intake, StakeholderType,
 };
 use crate::domain::roles::Role;
 use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff, Staff};
@@ -31,16 +31,31 @@ pub use crate::service::comments::OfflineCommentInput;
 /// R9: the public comment form.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CommentRequest {
+    /// 1 to 5,000 characters after trimming.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
     pub body: Option<String>,
+    /// The number of the article commented on, if any.
     pub article: Option<i32>,
+    #[schema(value_type = StakeholderType, required = true)]
     pub stakeholder_type: Option<String>,
+    /// Required for enterprises, associations and institutions.
+    #[schema(max_length = 200)]
     pub organization: Option<String>,
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    /// For the receipt and for mail about the outcome.
+    #[schema(max_length = 200)]
     pub email: Option<String>,
+    #[schema(max_length = 200)]
     pub phone: Option<String>,
+    #[schema(max_length = 200)]
     pub region: Option<String>,
+    /// Show the name beside the published comment.
     pub publish_name: Option<bool>,
+    /// Keep the text from being published (it is still reviewed).
     pub withhold: Option<bool>,
+    /// Must be `true`: consent to the processing of the personal data given.
+    #[schema(value_type = bool, required = true)]
     pub consent: Option<bool>,
 }
 
@@ -525,11 +540,15 @@ fn valid_status(s: &str) -> Result<(), validator::ValidationError> {
 #[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CommentListQuery {
+    /// Staff only: comments in this status.
     #[validate(custom(function = "valid_status"))]
+    #[param(value_type = Option<CommentStatus>)]
     pub status: Option<String>,
     #[validate(range(min = 1))]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 

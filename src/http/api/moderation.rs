@@ -33,10 +33,13 @@ pub struct QueueQuery {
     pub draft_id: Option<String>,
     /// `pending` unless asked otherwise.
     #[validate(custom(function = "valid_status"))]
+    #[param(value_type = Option<CommentStatus>)]
     pub status: Option<String>,
     #[validate(range(min = 1))]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
