@@ -44,8 +44,13 @@ full = call("/api/v1/drafts/" + open_draft["id"], token=token)
 ids = {
     r"^/api/v1/drafts/\{id\}(/(comments|offline-comments|materials|actions|audit|invitations))?$": open_draft["id"],
 }
-if full.get("materials"):
-    ids[r"^/api/v1/materials/\{id\}"] = full["materials"][0]["id"]
+# A material, one with a file if there is one.
+materials = []
+for d in drafts:
+    materials += (call("/api/v1/drafts/" + d["id"], token=token) or {}).get("materials") or []
+if materials:
+    material = max(materials, key=lambda m: m.get("file") is not None)
+    ids[r"^/api/v1/materials/\{id\}"] = material["id"]
 # A draft whose comments are grouped: one still in review if there is one.
 grouped = []
 for d in drafts:
@@ -59,13 +64,32 @@ if grouped:
     members = [c for g in groups for c in g["comment_ids"]]
     if members:
         ids[r"^/api/v1/comments/\{id\}"] = members[0]
+# A comment of our own: its receipt can be followed, and its receipt mail is in the outbox.
+receipt = call(
+    "/api/v1/drafts/%s/comments" % open_draft["id"],
+    {
+        "body": "A comment for the API check.",
+        "stakeholder_type": "individual",
+        "email": "openapi-check@example.com",
+        "consent": True,
+    },
+)
+params = {}
+if receipt:
+    params[r"^/api/v1/receipts/"] = {
+        "path.tracking_number": receipt["tracking_number"],
+        "query.token": receipt["receipt_token"],
+    }
 outbox = call("/api/v1/admin/outbox", token=token)
 if outbox and outbox["items"]:
     ids[r"^/api/v1/admin/outbox/\{id\}"] = outbox["items"][0]["id"]
 
+for regex, value in ids.items():
+    params[regex] = {"path.id": value}
 with open(config, "w") as f:
-    for regex, value in ids.items():
+    for regex, values in params.items():
         f.write("[[operations]]\n")
         f.write("include-path-regex = %s\n" % json.dumps(regex))
-        f.write('parameters = { "path.id" = %s }\n\n' % json.dumps(value))
+        pairs = ", ".join("%s = %s" % (json.dumps(k), json.dumps(v)) for k, v in values.items())
+        f.write("parameters = { %s }\n\n" % pairs)
 print(token)

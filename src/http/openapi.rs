@@ -38,7 +38,9 @@ pub const BEARER: &str = "bearer";
             Staff authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`. \
             Errors are RFC 9457 `application/problem+json` documents whose `type` is \
             `/problems/<code>` (a page for people at that address); validation failures add \
-            `errors: {field: [message]}`. Lists take `page` (from 1) and `per_page` (at most 500).",
+            `errors: {field: [message]}`, in the request's language (`?lang=en` or `zh-CN` on any \
+            operation, else `Accept-Language`). Lists take `page` (from 1) and `per_page` (at \
+            most 500).",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     tags(
