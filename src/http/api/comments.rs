@@ -478,7 +478,7 @@ pub struct StaffComment {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum CommentItem {
-    Staff(StaffComment),
+    Staff(Box<StaffComment>),
     Public(PublicComment),
 }
 
