@@ -87,7 +87,57 @@ fn build() -> Document {
             .responses
             .insert((*name).into(), RefOr::T(problem_response(*status)));
     }
+    refuse_unknown_members(&mut doc);
     doc
+}
+
+/// Request bodies refuse members they do not name (422 naming each, `http::extract`): every
+/// object schema a request body reaches says `additionalProperties: false`.
+fn refuse_unknown_members(doc: &mut Document) {
+    let mut pending: Vec<String> = Vec::new();
+    for (_, _, op) in operations(doc) {
+        if let Some(body) = &op.request_body {
+            pending.extend(refs_in(&serde_json::to_value(body).unwrap_or_default()));
+        }
+    }
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+            if object.additional_properties.is_none() && !object.properties.is_empty() {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+            pending.extend(refs_in(&serde_json::to_value(&*object).unwrap_or_default()));
+        }
+    }
+}
+
+/// The component schemas a JSON value refers to.
+fn refs_in(value: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => {
+                        if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                            out.push(name.to_string());
+                        }
+                    }
+                    _ => out.extend(refs_in(v)),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| out.extend(refs_in(v))),
+        _ => {}
+    }
+    out
 }
 
 /// The document as served: compact JSON, rendered once.

@@ -27,6 +27,7 @@ pub struct EventBody {
     pub kind: String,
     pub starts_at: String,
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub place: String,
 }
 
@@ -35,6 +36,7 @@ pub struct EventBody {
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct InvitationBody {
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub emails: Option<Vec<String>>,
     #[validate(nested)]
     pub scope: Option<ScopeBody>,

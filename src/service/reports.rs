@@ -34,6 +34,7 @@ pub const MISSING_LISTED: i64 = 1000;
 pub struct PrepareReport {
     /// Required for a correction of a published report.
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -44,6 +45,7 @@ pub struct ReportAction {
     #[schema(pattern = "^(submit|approve|return)$")]
     pub action: String,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 

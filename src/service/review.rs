@@ -126,8 +126,10 @@ pub struct EffectiveDisposition {
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateGroup {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(max = 100000))]
+    #[schema(max_items = 100000)]
     pub comment_ids: Vec<String>,
 }
 
@@ -136,13 +138,17 @@ pub struct CreateGroup {
 #[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct UpdateGroup {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// The summary the report shows for the group.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub summary: Option<String>,
     #[validate(length(max = 100000))]
+    #[schema(max_items = 100000)]
     pub add: Option<Vec<String>>,
     #[validate(length(max = 100000))]
+    #[schema(max_items = 100000)]
     pub remove: Option<Vec<String>>,
 }
 
@@ -153,6 +159,7 @@ pub struct SetDisposition {
     #[schema(value_type = crate::domain::review::Outcome)]
     pub outcome: String,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub reason: Option<String>,
     #[serde(default)]
     pub snippet_id: Option<String>,

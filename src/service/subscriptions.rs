@@ -23,6 +23,7 @@ pub struct ScopeBody {
     #[schema(pattern = "^(all|agency|category|draft)$")]
     pub kind: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub value: Option<String>,
 }
 
@@ -30,6 +31,7 @@ pub struct ScopeBody {
 #[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct SubscribeBody {
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: String,
     #[validate(nested)]
     pub scope: ScopeBody,

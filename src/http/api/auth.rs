@@ -16,8 +16,10 @@ use crate::service::users::Credentials;
 #[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct TokenRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub username: String,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub password: String,
 }
 

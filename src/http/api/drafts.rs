@@ -249,10 +249,13 @@ pub async fn create_draft(
 pub struct ListQuery {
     pub phase: Option<Phase>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub agency: Option<String>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub category: Option<String>,
     #[validate(range(min = 1))]
     #[param(minimum = 1)]

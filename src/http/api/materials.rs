@@ -24,6 +24,7 @@ use crate::service::{self, drafts::NewMaterial, drafts::UploadedFile};
 #[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct FileInput {
     #[validate(length(min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     pub content_base64: String,
 }
@@ -32,9 +33,11 @@ pub struct FileInput {
 pub struct MaterialInput {
     pub kind: MaterialKind,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
     pub body: String,
     #[validate(nested)]
     pub file: Option<FileInput>,

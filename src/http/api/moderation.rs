@@ -30,6 +30,7 @@ fn valid_status(s: &str) -> Result<(), validator::ValidationError> {
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub draft_id: Option<String>,
     /// `pending` unless asked otherwise.
     #[validate(custom(function = "valid_status"))]

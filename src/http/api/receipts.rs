@@ -17,6 +17,7 @@ use crate::http::extract::QueryParams;
 #[into_params(parameter_in = Query)]
 pub struct ReceiptQuery {
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub token: Option<String>,
 }
 

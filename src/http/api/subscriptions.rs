@@ -53,6 +53,7 @@ pub async fn create_subscription(
 #[into_params(parameter_in = Query)]
 pub struct TokenQuery {
     #[validate(length(min = 1, max = 1000))]
+    #[param(min_length = 1, max_length = 1000)]
     pub token: String,
 }
 
