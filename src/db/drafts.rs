@@ -121,7 +121,7 @@ impl Viewer {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = articles)]
 pub struct Article {
     pub number: i32,

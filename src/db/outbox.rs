@@ -36,7 +36,7 @@ pub struct OutboxMessage {
 }
 
 /// What an operator sees of a message (R13: the recipient masked, no body).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutboxView {
     pub id: String,
     pub kind: String,

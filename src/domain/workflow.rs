@@ -71,7 +71,7 @@ impl DraftState {
 }
 
 /// A step someone asks for (`POST /api/v1/drafts/{id}/actions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Submit,
@@ -264,7 +264,7 @@ pub fn available(state: DraftState, actor: Actor<'_>, people: Participants<'_>) 
 }
 
 /// R1: what a draft is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DraftKind {
     NormativeDocument,
@@ -296,7 +296,7 @@ impl DraftKind {
 }
 
 /// R2: the kinds of material that accompany a draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MaterialKind {
     Explanation,

@@ -232,13 +232,15 @@ impl Paging {
     pub fn per_page(&self) -> i64 {
         self.per_page.unwrap_or(50)
     }
+    /// Rows before the page; a page past any possible end saturates (an empty page, not an
+    /// overflow).
     pub fn offset(&self) -> i64 {
-        (self.page() - 1) * self.per_page()
+        (self.page() - 1).saturating_mul(self.per_page())
     }
 }
 
 /// The list envelope of the HTTP contract.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ListPage<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -275,6 +277,12 @@ mod tests {
         assert!(e.errors.clone().unwrap().contains_key("count"));
         let e = parse_json::<Sample>(br#"{}"#).unwrap_err();
         assert!(e.errors.clone().unwrap().contains_key("name"));
+    }
+
+    #[test]
+    fn the_last_possible_page_does_not_overflow() {
+        let paging = parse_query::<Paging>("page=9223372036854775807&per_page=500").unwrap();
+        assert_eq!(paging.offset(), i64::MAX);
     }
 
     #[test]

@@ -18,16 +18,25 @@ use crate::l;
 use crate::lang::{L, Lang};
 
 /// R9: an opinion that came by letter, email, hearing, symposium or phone.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OfflineCommentInput {
+    /// How it arrived: any channel but `online`.
+    #[schema(value_type = crate::domain::comment::Channel, required = true)]
     pub channel: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
     pub body: Option<String>,
     pub article: Option<i32>,
+    #[schema(value_type = crate::domain::comment::StakeholderType, required = true)]
     pub stakeholder_type: Option<String>,
+    #[schema(max_length = 200)]
     pub organization: Option<String>,
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 200)]
     pub email: Option<String>,
+    #[schema(max_length = 200)]
     pub phone: Option<String>,
+    #[schema(max_length = 200)]
     pub region: Option<String>,
     pub publish_name: Option<bool>,
     pub withhold: Option<bool>,

@@ -17,38 +17,46 @@ use crate::domain::workflow::{DraftKind, DraftState, MaterialKind};
 use crate::error::{AppError, AppResult, ErrorKind, FieldErrors};
 use crate::l;
 
-#[derive(Debug, Clone, Copy, Deserialize, Validate)]
+#[derive(Debug, Clone, Copy, Deserialize, Validate, utoipa::ToSchema)]
 pub struct PeriodInput {
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ArticleInput {
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub heading: Option<String>,
     #[validate(length(min = 1, max = 20000))]
+    #[schema(min_length = 1, max_length = 20000)]
     pub text: String,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct DraftInput {
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub doc_number: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub agency: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub category: String,
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub subject_terms: Vec<String>,
     pub kind: DraftKind,
     #[serde(default)]
     pub enterprise_related: bool,
     #[serde(default)]
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub summary: String,
     #[serde(default)]
     #[validate(nested)]
@@ -57,22 +65,28 @@ pub struct DraftInput {
     pub comment_period: PeriodInput,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct DraftPatch {
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: Option<String>,
     /// An empty string clears the document number.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub doc_number: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub agency: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub category: Option<String>,
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub subject_terms: Option<Vec<String>>,
     pub kind: Option<DraftKind>,
     pub enterprise_related: Option<bool>,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub summary: Option<String>,
     #[validate(nested)]
     pub articles: Option<Vec<ArticleInput>>,

@@ -20,19 +20,23 @@ use crate::l;
 use crate::mail::events::{self, Invitation};
 
 /// The hearing or symposium: `kind`, when (RFC 3339, in the future) and where.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct EventBody {
+    /// `hearing` or `symposium`.
+    #[schema(pattern = "^(hearing|symposium)$")]
     pub kind: String,
     pub starts_at: String,
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub place: String,
 }
 
 /// Who is invited — a list of addresses or the subscribers of a scope, one of the two — and
 /// to what.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct InvitationBody {
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_items = 1, max_items = 1000)]
     pub emails: Option<Vec<String>>,
     #[validate(nested)]
     pub scope: Option<ScopeBody>,

@@ -14,9 +14,13 @@ use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult, rule};
 use crate::l;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ModerationInput {
+    /// `publish` or `hide`.
+    #[schema(value_type = String, required = true, pattern = "^(publish|hide)$")]
     pub decision: Option<String>,
+    /// Only to hide, and then required.
+    #[schema(value_type = Option<crate::domain::comment::HideReason>)]
     pub reason: Option<String>,
 }
 

@@ -30,18 +30,22 @@ use crate::l;
 pub const MISSING_LISTED: i64 = 1000;
 
 /// What preparing a report takes: nothing, or for a correction the note saying what changed.
-#[derive(Debug, Clone, Deserialize, Validate, Default)]
+#[derive(Debug, Clone, Deserialize, Validate, Default, utoipa::ToSchema)]
 pub struct PrepareReport {
     /// Required for a correction of a published report.
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub note: Option<String>,
 }
 
 /// `submit`, `approve` or `return`, with a note (required to return).
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ReportAction {
+    /// `submit`, `approve` or `return`.
+    #[schema(pattern = "^(submit|approve|return)$")]
     pub action: String,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 

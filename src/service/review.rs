@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::l;
 
 /// A disposition as it was recorded: what, why, by whom and when.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Disposition {
     pub outcome: String,
     pub reason: Option<String>,
@@ -31,7 +31,7 @@ pub struct Disposition {
 }
 
 /// A group with its members, its size and whether it is concentrated (R16).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupView {
     pub id: String,
     pub title: String,
@@ -49,7 +49,7 @@ pub struct GroupView {
 
 /// Why the grouping proposed a comment for its group: `same_letter`, `same_words` or
 /// `same_meaning`, with a score from 0 to 1.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProposedMember {
     pub comment_id: String,
     pub reason: String,
@@ -103,7 +103,7 @@ fn proposals(conn: &mut DbConn, ids: &[String]) -> AppResult<BTreeMap<String, (S
 }
 
 /// One comment's disposition and the one that applies to it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommentDispositionView {
     pub id: String,
     pub tracking_number: String,
@@ -114,7 +114,7 @@ pub struct CommentDispositionView {
     pub effective: Option<EffectiveDisposition>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EffectiveDisposition {
     pub outcome: String,
     pub reason: Option<String>,
@@ -123,35 +123,43 @@ pub struct EffectiveDisposition {
 }
 
 /// An officer's new group and the comments that move into it.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct CreateGroup {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(max = 100000))]
+    #[schema(max_items = 100000)]
     pub comment_ids: Vec<String>,
 }
 
 /// A change to a group: a new title or summary, comments moved in (`add`), comments taken out
 /// (`remove`).
-#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct UpdateGroup {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// The summary the report shows for the group.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub summary: Option<String>,
     #[validate(length(max = 100000))]
+    #[schema(max_items = 100000)]
     pub add: Option<Vec<String>>,
     #[validate(length(max = 100000))]
+    #[schema(max_items = 100000)]
     pub remove: Option<Vec<String>>,
 }
 
 /// A disposition as an officer gives it: the reason written out, or one of the agency's kept
 /// reasons (`snippet_id`) when none is written.
-#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct SetDisposition {
+    #[schema(value_type = crate::domain::review::Outcome)]
     pub outcome: String,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub reason: Option<String>,
     #[serde(default)]
     pub snippet_id: Option<String>,

@@ -17,17 +17,21 @@ use crate::mail::links::{self, LinkError, Unsubscribe};
 
 /// Whom a subscription (or an invitation to subscribers) is for: `all`, or an `agency`,
 /// `category` or `draft` named by `value`.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ScopeBody {
+    /// `all`, `agency`, `category` or `draft`.
+    #[schema(pattern = "^(all|agency|category|draft)$")]
     pub kind: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub value: Option<String>,
 }
 
 /// A subscription request.
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct SubscribeBody {
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: String,
     #[validate(nested)]
     pub scope: ScopeBody,

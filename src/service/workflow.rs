@@ -18,14 +18,16 @@ use crate::domain::workflow::{
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::l;
 
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
 pub struct ActionInput {
     pub action: Action,
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
     pub attest_no_confidential: Option<bool>,
     pub closes_on: Option<NaiveDate>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -13,15 +13,17 @@ use crate::security;
 use crate::service;
 use crate::service::users::Credentials;
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct TokenRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub username: String,
     #[validate(length(min = 1, max = 1000))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub password: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenResponse {
     pub token: String,
     pub expires_at: String,
@@ -30,6 +32,22 @@ pub struct TokenResponse {
 
 /// R25: a bearer token for a staff user. Failed attempts are throttled and cost the same
 /// time whether or not the user exists (`service::users::authenticate`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/token",
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "A bearer token and the user's roles", body = TokenResponse),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 429, response = crate::http::openapi::TooManyRequests),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+)]
 pub async fn create_token(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -62,6 +80,17 @@ pub async fn create_token(
 }
 
 /// Revokes the token the request carries.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/token",
+    tag = "auth",
+    responses(
+        (status = 204, description = "The token no longer works"),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn revoke_token(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::db::comments::{self as q, Comment, DraftWindow, NewComment};
 use crate::db::{self, ids};
 use crate::domain::comment::{
-    self as rules, Channel, CleanComment, CommentFields, CommentStatus, Intake,
+    self as rules, Channel, CleanComment, CommentFields, CommentStatus, Intake, StakeholderType,
 };
 use crate::domain::roles::Role;
 use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff, Staff};
@@ -29,18 +29,33 @@ use crate::service;
 pub use crate::service::comments::OfflineCommentInput;
 
 /// R9: the public comment form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CommentRequest {
+    /// 1 to 5,000 characters after trimming.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
     pub body: Option<String>,
+    /// The number of the article commented on, if any.
     pub article: Option<i32>,
+    #[schema(value_type = StakeholderType, required = true)]
     pub stakeholder_type: Option<String>,
+    /// Required for enterprises, associations and institutions.
+    #[schema(max_length = 200)]
     pub organization: Option<String>,
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    /// For the receipt and for mail about the outcome.
+    #[schema(max_length = 200)]
     pub email: Option<String>,
+    #[schema(max_length = 200)]
     pub phone: Option<String>,
+    #[schema(max_length = 200)]
     pub region: Option<String>,
+    /// Show the name beside the published comment.
     pub publish_name: Option<bool>,
+    /// Keep the text from being published (it is still reviewed).
     pub withhold: Option<bool>,
+    /// Must be `true`: consent to the processing of the personal data given.
+    #[schema(value_type = bool, required = true)]
     pub consent: Option<bool>,
 }
 
@@ -85,7 +100,7 @@ fn fault_error(field: &str, fault: &rules::Fault) -> AppError {
 }
 
 /// R10: the receipt.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReceiptResponse {
     pub tracking_number: String,
     pub receipt_token: String,
@@ -260,6 +275,24 @@ fn receipt_mail(
 }
 
 /// R9–R11, R15: accepts a public comment; answers only after it is committed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/comments",
+    tag = "comments",
+    params(("id" = String, Path, description = "The draft's id"), ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters; a repeat with the same body answers the first receipt again")),
+    request_body = CommentRequest,
+    responses(
+        (status = 201, description = "Committed; the receipt (also for a replay of the same Idempotency-Key)", body = ReceiptResponse, headers(("Idempotent-Replayed" = String, description = "`true` when this answers an earlier request with the same key"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 429, response = crate::http::openapi::TooManyRequests),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+)]
 pub async fn submit_comment(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -365,7 +398,7 @@ fn refusal(state: &AppState, r: Refusal) -> AppError {
 }
 
 /// R13: what anyone may see of a published comment.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicComment {
     pub tracking_number: String,
     /// `null` when the commenter asked that the text not be shown (`withheld: true`).
@@ -402,7 +435,8 @@ enum Listing {
     Public(Vec<db::public_comments::PublicComment>, i64),
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CommentDisposition)]
 pub struct Disposition {
     pub outcome: String,
     pub reason: Option<String>,
@@ -410,7 +444,7 @@ pub struct Disposition {
 
 /// The staff view adds `id`, `status`, `channel`, `group_id`, `disposition` and the
 /// personal fields to the public ones.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StaffComment {
     pub id: String,
     pub draft_id: String,
@@ -437,6 +471,15 @@ pub struct StaffComment {
     pub disposition: Option<Disposition>,
     #[serde(serialize_with = "crate::db::serialize_utc")]
     pub submitted_at: chrono::NaiveDateTime,
+}
+
+/// An item of `GET /api/v1/drafts/{id}/comments`: the staff view or the public one. Only the
+/// API document uses it; the handler writes the two lists apart.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum CommentItem {
+    Staff(Box<StaffComment>),
+    Public(PublicComment),
 }
 
 impl From<Comment> for StaffComment {
@@ -494,17 +537,36 @@ fn valid_status(s: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CommentListQuery {
+    /// Staff only: comments in this status.
     #[validate(custom(function = "valid_status"))]
+    #[param(value_type = Option<CommentStatus>)]
     pub status: Option<String>,
     #[validate(range(min = 1))]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
 /// R12/R13: the public sees published comments without personal data; staff see all.
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}/comments",
+    tag = "comments",
+    params(("id" = String, Path, description = "The draft's id"), CommentListQuery),
+    responses(
+        (status = 200, description = "Published comments without personal data; staff who work with comments see all of them", body = ListPage<CommentItem>),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn list_comments(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -559,7 +621,7 @@ pub async fn list_comments(
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EnteredComment {
     #[serde(flatten)]
     pub comment: StaffComment,
@@ -569,6 +631,26 @@ pub struct EnteredComment {
 
 /// R9: a drafter enters an opinion that arrived offline; it skips moderation (published)
 /// but, like every comment, is shown publicly without personal data (R13).
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/offline-comments",
+    tag = "comments",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = OfflineCommentInput,
+    responses(
+        (status = 201, description = "The comment as staff see it, with its receipt token", body = EnteredComment),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_offline_comment(
     state: web::Data<AppState>,
     path: web::Path<String>,

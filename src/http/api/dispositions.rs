@@ -13,6 +13,26 @@ pub use crate::service::review::{
 };
 
 /// `PUT /api/v1/groups/{id}/disposition`
+#[utoipa::path(
+    put,
+    path = "/api/v1/groups/{id}/disposition",
+    tag = "review",
+    params(("id" = String, Path, description = "The group's id")),
+    request_body = SetDisposition,
+    responses(
+        (status = 200, description = "The group with its disposition", body = crate::service::review::GroupView),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn put_group_disposition(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -32,6 +52,26 @@ pub async fn put_group_disposition(
 }
 
 /// `PUT /api/v1/comments/{id}/disposition`
+#[utoipa::path(
+    put,
+    path = "/api/v1/comments/{id}/disposition",
+    tag = "review",
+    params(("id" = String, Path, description = "The comment's id")),
+    request_body = SetDisposition,
+    responses(
+        (status = 200, description = "The comment's own disposition and the one that applies", body = CommentDispositionView),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn put_comment_disposition(
     state: web::Data<AppState>,
     path: web::Path<String>,

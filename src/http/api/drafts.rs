@@ -208,6 +208,24 @@ pub fn load_view_after_step(
 }
 
 /// `POST /api/v1/drafts` (drafter): a new draft in `drafting`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts",
+    tag = "drafts",
+    request_body = DraftInput,
+    responses(
+        (status = 201, description = "The new draft, in `drafting`", body = crate::http::openapi::views::Draft),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_draft(
     state: web::Data<AppState>,
     staff: Authorized<DrafterOnly>,
@@ -226,22 +244,41 @@ pub async fn create_draft(
     Ok(HttpResponse::Created().json(view))
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub phase: Option<Phase>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub agency: Option<String>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub category: Option<String>,
     #[validate(range(min = 1))]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
 /// `GET /api/v1/drafts`: the drafts the caller may see, filtered and paged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts",
+    tag = "drafts",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The drafts the caller may see: the public sees published ones", body = crate::http::openapi::views::DraftPage),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn list_drafts(
     state: web::Data<AppState>,
     MaybeStaff(staff): MaybeStaff,
@@ -309,6 +346,19 @@ pub async fn list_drafts(
 }
 
 /// `GET /api/v1/drafts/{id}`: public views are counted (in memory, flushed in batches).
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}",
+    tag = "drafts",
+    params(("id" = String, Path, description = "The draft's id")),
+    responses(
+        (status = 200, description = "The draft", body = crate::http::openapi::views::Draft),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn get_draft(
     state: web::Data<AppState>,
     MaybeStaff(staff): MaybeStaff,
@@ -331,6 +381,26 @@ pub async fn get_draft(
 }
 
 /// `PATCH /api/v1/drafts/{id}`: only its drafter, only while `drafting`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/drafts/{id}",
+    tag = "drafts",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = DraftPatch,
+    responses(
+        (status = 200, description = "The draft after the change", body = crate::http::openapi::views::Draft),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update_draft(
     state: web::Data<AppState>,
     staff: Authorized<DrafterOnly>,
@@ -352,6 +422,19 @@ pub async fn update_draft(
 }
 
 /// `GET /api/v1/drafts/{id}/audit` (staff): the draft's audit entries, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}/audit",
+    tag = "drafts",
+    params(("id" = String, Path, description = "The draft's id")),
+    responses(
+        (status = 200, description = "The draft's audit entries, oldest first", body = crate::http::openapi::views::AuditList),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get_draft_audit(
     state: web::Data<AppState>,
     _staff: Staff,

@@ -13,12 +13,27 @@ pub use crate::service::review::{
     CreateGroup, Disposition, GroupView, UpdateGroup, ensure_reviewable, load_draft,
 };
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GroupList {
     pub items: Vec<GroupView>,
 }
 
 /// `GET /api/v1/drafts/{id}/groups`
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}/groups",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id")),
+    responses(
+        (status = 200, description = "The draft's opinion groups", body = GroupList),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list_groups(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -34,6 +49,21 @@ pub async fn list_groups(
 }
 
 /// `POST /api/v1/drafts/{id}/groups/suggest`: R16, regroups the comments no officer has placed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/groups/suggest",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id")),
+    responses(
+        (status = 200, description = "The groups after regrouping the comments no officer has placed", body = GroupList),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn suggest_groups(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -50,6 +80,26 @@ pub async fn suggest_groups(
 }
 
 /// `POST /api/v1/drafts/{id}/groups`: an officer's group; the named comments move into it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/groups",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = CreateGroup,
+    responses(
+        (status = 201, description = "The new group; the named comments moved into it", body = GroupView),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_group(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -67,6 +117,26 @@ pub async fn create_group(
 }
 
 /// `PATCH /api/v1/groups/{id}`: rename; `add` moves comments in, `remove` takes them out.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/groups/{id}",
+    tag = "review",
+    params(("id" = String, Path, description = "The group's id")),
+    request_body = UpdateGroup,
+    responses(
+        (status = 200, description = "The group after the change", body = GroupView),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update_group(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -12,6 +12,26 @@ use crate::http::extract::JsonBody;
 use crate::service;
 pub use crate::service::invitations::{EventBody, InvitationBody};
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/invitations",
+    tag = "mail",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = InvitationBody,
+    responses(
+        (status = 202, description = "The invitations are queued in the outbox", body = crate::http::openapi::views::InvitationsQueued),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_invitations(
     state: web::Data<AppState>,
     staff: Authorized<DrafterOnly>,

@@ -21,20 +21,23 @@ use crate::http::extract::{field_errors, parse_json};
 use crate::l;
 use crate::service::{self, drafts::NewMaterial, drafts::UploadedFile};
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct FileInput {
     #[validate(length(min = 1, max = 255))]
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     pub content_base64: String,
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct MaterialInput {
     pub kind: MaterialKind,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 200000))]
+    #[schema(max_length = 200000)]
     pub body: String,
     #[validate(nested)]
     pub file: Option<FileInput>,
@@ -84,6 +87,26 @@ async fn read_json_body(
 }
 
 /// `POST /api/v1/drafts/{id}/materials` (its drafter, while `drafting`) → 201 material.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/materials",
+    tag = "drafts",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = MaterialInput,
+    responses(
+        (status = 201, description = "The new material", body = crate::http::openapi::views::Material),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_material(
     state: web::Data<AppState>,
     staff: Authorized<DrafterOnly>,
@@ -159,6 +182,19 @@ async fn visible_material(
 }
 
 /// `GET /api/v1/materials/{id}`: the material with `draft_id` and `links.draft`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/materials/{id}",
+    tag = "drafts",
+    params(("id" = String, Path, description = "The material's id")),
+    responses(
+        (status = 200, description = "The material", body = crate::http::openapi::views::Material),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn get_material(
     state: web::Data<AppState>,
     MaybeStaff(staff): MaybeStaff,
@@ -169,6 +205,19 @@ pub async fn get_material(
 }
 
 /// `GET /api/v1/materials/{id}/file`: the stored bytes as a download.
+#[utoipa::path(
+    get,
+    path = "/api/v1/materials/{id}/file",
+    tag = "drafts",
+    params(("id" = String, Path, description = "The material's id")),
+    responses(
+        (status = 200, description = "The stored file as a download, with its own content type", content_type = "application/octet-stream", body = Vec<u8>, headers(("X-Material-Sha256" = String, description = "SHA-256 of the bytes, hex"))),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn get_material_file(
     state: web::Data<AppState>,
     MaybeStaff(staff): MaybeStaff,

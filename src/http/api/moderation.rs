@@ -26,20 +26,39 @@ fn valid_status(s: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     #[validate(length(min = 1, max = 64))]
+    #[param(min_length = 1, max_length = 64)]
     pub draft_id: Option<String>,
     /// `pending` unless asked otherwise.
     #[validate(custom(function = "valid_status"))]
+    #[param(value_type = Option<CommentStatus>)]
     pub status: Option<String>,
     #[validate(range(min = 1))]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
 /// `GET /api/v1/moderation?draft_id=&status=`: the queue, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/moderation",
+    tag = "comments",
+    params(QueueQuery),
+    responses(
+        (status = 200, description = "The queue, oldest first", body = ListPage<StaffComment>),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list_moderation_queue(
     state: web::Data<AppState>,
     _moderator: Authorized<ModeratorOnly>,
@@ -78,6 +97,26 @@ pub async fn list_moderation_queue(
 
 /// `POST /api/v1/comments/{id}/moderation`: publish or hide, recorded in the audit chain.
 /// A hidden comment stays counted and still gets a disposition.
+#[utoipa::path(
+    post,
+    path = "/api/v1/comments/{id}/moderation",
+    tag = "comments",
+    params(("id" = String, Path, description = "The comment's id")),
+    request_body = ModerationInput,
+    responses(
+        (status = 200, description = "The comment after the decision", body = StaffComment),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn moderate_comment(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -10,6 +10,15 @@ use crate::app::AppState;
 use crate::http::error::{AppError, AppResult};
 
 /// 200 `{status:"ok"}` when the database answers; a 503 problem when it does not.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database answers", body = crate::http::openapi::views::Health),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+)]
 pub async fn get_healthz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pool = state.pool.clone();
     let backend = state.backend;
@@ -32,6 +41,14 @@ pub async fn get_healthz(state: web::Data<AppState>) -> AppResult<HttpResponse> 
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+    ),
+)]
 pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

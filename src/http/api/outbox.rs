@@ -14,15 +14,34 @@ use crate::http::extract::{ListPage, Paging, QueryParams};
 use crate::l;
 use crate::service;
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
+    /// `queued`, `sent` or `failed`.
+    #[param(pattern = "^(queued|sent|failed)$")]
     pub status: Option<String>,
     #[validate(range(min = 1))]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/outbox",
+    tag = "mail",
+    params(OutboxQuery),
+    responses(
+        (status = 200, description = "Outbox messages, recipients masked", body = ListPage<OutboxView>),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list_outbox(
     state: web::Data<AppState>,
     _admin: Authorized<AdminOnly>,
@@ -63,6 +82,21 @@ pub async fn list_outbox(
 }
 
 /// `POST /api/v1/admin/outbox/{id}/retry`: a failed message back in the queue, audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/outbox/{id}/retry",
+    tag = "mail",
+    params(("id" = String, Path, description = "The message's id")),
+    responses(
+        (status = 200, description = "The message, queued again", body = OutboxView),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn retry_outbox(
     state: web::Data<AppState>,
     admin: Authorized<AdminOnly>,

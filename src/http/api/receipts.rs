@@ -13,19 +13,21 @@ use crate::db::ids::hash_secret;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::QueryParams;
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReceiptQuery {
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub token: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GroupRef {
     pub id: String,
     pub title: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReceiptStatus {
     pub tracking_number: String,
     pub status: String,
@@ -42,6 +44,18 @@ pub struct ReceiptStatus {
 const NO_SUCH_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// R14: status now; outcome, reason and group once the draft's report is published. A wrong or missing token is a 404, compared in constant time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/receipts/{tracking_number}",
+    tag = "comments",
+    params(("tracking_number" = String, Path, description = "The tracking number on the receipt"), ReceiptQuery),
+    responses(
+        (status = 200, description = "Where the comment stands; outcome, reason and group once the report is published", body = ReceiptStatus),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+)]
 pub async fn get_receipt(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -26,6 +26,26 @@ const CSV_PAGE: i64 = 5000;
 
 /// `POST /api/v1/drafts/{id}/report`: R18, only after the window closed and only when every
 /// comment has a disposition with its required reason; otherwise 409 with `missing[]`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/report",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = PrepareReport,
+    responses(
+        (status = 201, description = "The prepared report, `state: draft`", body = crate::http::openapi::views::Report),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create_report(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -48,7 +68,7 @@ pub async fn create_report(
 /// The report document of the HTTP contract with one page of its comment rows.
 fn document(conn: &mut DbConn, r: &ReportRow, page: i64, per_page: i64) -> AppResult<Value> {
     let mut doc: Value = serde_json::from_str(&r.summary).map_err(AppError::internal)?;
-    let rows = reports::rows_page(conn, &r.id, (page - 1) * per_page, per_page)?;
+    let rows = reports::rows_page(conn, &r.id, (page - 1).saturating_mul(per_page), per_page)?;
     let total = doc["totals"]["comments"].as_i64().unwrap_or(0);
     doc["id"] = json!(r.id);
     doc["version"] = json!(r.version);
@@ -80,6 +100,26 @@ fn row_json(r: FrozenRow) -> Value {
 /// `POST /api/v1/drafts/{id}/report/actions`: `submit` (drafter), `approve` and `return`
 /// (an approver who is neither the draft's drafter nor the submitter). Approval publishes the
 /// report and concludes the draft (R7, R19).
+#[utoipa::path(
+    post,
+    path = "/api/v1/drafts/{id}/report/actions",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id")),
+    request_body = ReportAction,
+    responses(
+        (status = 200, description = "The report after the step", body = crate::http::openapi::views::Report),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn act_on_report(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -98,13 +138,18 @@ pub async fn act_on_report(
     Ok(HttpResponse::Ok().json(doc))
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    /// `json` (the default) or `csv`.
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
     pub version: Option<i32>,
     #[validate(range(min = 1))]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     #[validate(range(min = 1, max = 500))]
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
 }
 
@@ -134,6 +179,20 @@ fn visible_report(
 }
 
 /// `GET /api/v1/drafts/{id}/report` (`?format=csv` streams every row, R20).
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{id}/report",
+    tag = "review",
+    params(("id" = String, Path, description = "The draft's id"), ReportQuery),
+    responses(
+        (status = 200, description = "The report as JSON, or with `format=csv` every comment row as CSV (UTF-8 with a BOM)", content((crate::http::openapi::views::Report = "application/json"), (String = "text/csv"))),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security((), ("bearer" = [])),
+)]
 pub async fn get_report(
     state: web::Data<AppState>,
     path: web::Path<String>,

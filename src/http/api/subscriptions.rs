@@ -18,6 +18,22 @@ pub use crate::service::subscriptions::{
 
 /// R21: always 202, whether the address is new, pending or confirmed, so the answer tells
 /// nothing about who subscribes. A new or renewed subscription gets a confirmation mail.
+#[utoipa::path(
+    post,
+    path = "/api/v1/subscriptions",
+    tag = "mail",
+    request_body = SubscribeBody,
+    responses(
+        (status = 202, description = "Always the same answer: a confirmation link is mailed if the address can receive it", body = crate::http::openapi::views::SubscriptionAccepted),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 429, response = crate::http::openapi::TooManyRequests),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+)]
 pub async fn create_subscription(
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<SubscribeBody>,
@@ -33,9 +49,11 @@ pub async fn create_subscription(
     })))
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TokenQuery {
     #[validate(length(min = 1, max = 1000))]
+    #[param(min_length = 1, max_length = 1000)]
     pub token: String,
 }
 
@@ -59,6 +77,19 @@ pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<()> {
         .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/subscriptions/confirm",
+    tag = "mail",
+    params(TokenQuery),
+    responses(
+        (status = 200, description = "The subscription is confirmed (again)", body = crate::http::openapi::views::SubscriptionConfirmed),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+)]
 pub async fn confirm_subscription(
     state: web::Data<AppState>,
     QueryParams(q): QueryParams<TokenQuery>,
@@ -72,6 +103,19 @@ pub async fn confirm_subscription(
 
 /// R21, RFC 8058: a mail client's one-click POST (`List-Unsubscribe=One-Click` in a form
 /// body, which needs no reading) or an API call.
+#[utoipa::path(
+    post,
+    path = "/api/v1/subscriptions/unsubscribe",
+    tag = "mail",
+    params(TokenQuery),
+    responses(
+        (status = 200, description = "No more mail for what the link names", body = crate::http::openapi::views::Unsubscribed),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+)]
 pub async fn unsubscribe_subscription(
     state: web::Data<AppState>,
     QueryParams(q): QueryParams<TokenQuery>,

@@ -13,7 +13,7 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::extract::JsonBody;
 use crate::l;
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
 pub struct SetClock {
     pub now: String,
 }
@@ -31,6 +31,24 @@ fn answer(now: DateTime<Utc>) -> HttpResponse {
         .json(json!({ "now": now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true) }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/test/clock",
+    tag = "operations",
+    request_body = SetClock,
+    responses(
+        (status = 200, description = "The clock now reads that time and runs on", body = crate::http::openapi::views::ClockTime),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn set_clock(
     state: web::Data<AppState>,
     _admin: Authorized<AdminOnly>,
@@ -53,6 +71,19 @@ pub async fn set_clock(
     Ok(answer(state.clock.now()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/test/clock",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The server's time", body = crate::http::openapi::views::ClockTime),
+        (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 503, response = crate::http::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get_clock(
     state: web::Data<AppState>,
     _admin: Authorized<AdminOnly>,
