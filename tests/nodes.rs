@@ -117,9 +117,11 @@ clock_control = true
                 }
             }
         });
-        ready_rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the node did not start");
+        if ready_rx.recv_timeout(Duration::from_secs(60)).is_err() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the node {name} did not start");
+        }
         Node {
             child,
             base: format!("http://127.0.0.1:{port}"),
