@@ -205,7 +205,7 @@ async fn a_published_report_shows_at_once(app: TestApp) {
             .is_none()
     );
     let moved = consult::db::reports::transition(
-        &mut *app.conn(),
+        &mut app.conn(),
         app.now(),
         &report,
         "awaiting_approval",
