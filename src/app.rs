@@ -29,6 +29,8 @@ pub struct AppState {
     pub mailer: Arc<crate::mail::transport::Mailer>,
     /// R10: the group-commit writer for public comments and its draft cache.
     pub comments: crate::jobs::comment_writer::CommentIntake,
+    /// The public draft page and JSON, rendered once per version (`http::draft_cache`).
+    pub drafts: Arc<crate::http::draft_cache::DraftCache>,
 }
 
 /// Connections held for good beside `database.pool_size`: the comment writer's and the WAL
@@ -103,8 +105,13 @@ impl AppState {
             secret.clone(),
             metrics.comment_batch.clone(),
         );
+        let drafts = Arc::new(crate::http::draft_cache::DraftCache::new(
+            std::time::Duration::from_millis(config.server.draft_recheck_ms),
+            config.server.draft_cache_mib.saturating_mul(1 << 20),
+        ));
         Ok(AppState {
             comments,
+            drafts,
             config: Arc::new(config),
             pool,
             backend,

@@ -44,6 +44,13 @@ pub struct Server {
     pub access_log: bool,
     /// Peers whose `X-Forwarded-For` is believed (exact IP addresses).
     pub trusted_proxies: Vec<String>,
+    /// How long a node trusts the version of a draft it last read before reading it again
+    /// (`http::draft_cache`): the longest another node's change to a draft can take to show in
+    /// this node's public draft page and JSON. A change made through this node shows at once.
+    /// 0 reads the version on every request.
+    pub draft_recheck_ms: u64,
+    /// Memory for the rendered public draft pages and JSON, in MiB.
+    pub draft_cache_mib: usize,
 }
 
 impl Default for Server {
@@ -55,6 +62,8 @@ impl Default for Server {
             workers: 0,
             access_log: true,
             trusted_proxies: Vec::new(),
+            draft_recheck_ms: 1000,
+            draft_cache_mib: 64,
         }
     }
 }

@@ -46,7 +46,7 @@ async fn healthz_is_503_when_the_database_is_unreachable(app: TestApp) {
     let broken = consult::app::AppState::unchecked(config, app.clock().clone()).unwrap();
     let broken = TestApp {
         state: actix_web::web::Data::new(broken),
-        db: TestDb::create(Db::Sqlite).unwrap(),
+        db: std::sync::Arc::new(TestDb::create(Db::Sqlite).unwrap()),
     };
     let res = broken.get("/healthz", None).await;
     let doc = res.problem(503);

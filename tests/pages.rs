@@ -306,6 +306,8 @@ async fn draft_page_shows_metadata_period_countdown_articles_and_materials(app: 
     .set(articles::heading.eq(Some("总则")))
     .execute(&mut *app.conn())
     .unwrap();
+    // Behind the app's back: say that the public view changed, as its own writes do.
+    consult::db::drafts::touch(&mut app.conn(), &id).unwrap();
     assert!(
         get_html(&app, &format!("/drafts/{id}")).await.contains(
             r##"<a class="article-no" href="#article-1">第1条</a><strong>总则</strong>"##

@@ -138,8 +138,12 @@ pub struct NewComment {
 pub fn insert(conn: &mut DbConn, row: &NewComment) -> QueryResult<()> {
     diesel::insert_into(comments::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    if row.status == "published" {
+        // An opinion entered by staff is published at once: the draft page lists it.
+        super::drafts::touch(conn, &row.draft_id)?;
+    }
+    Ok(())
 }
 
 /// R23: a mail row, written in the same transaction as its cause.
@@ -180,6 +184,17 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewComment]) -> QueryResult<()> {
                 .values(chunk)
                 .execute(c)?,
         };
+    }
+    // Public comments arrive pending (R12); any published row changes the draft page.
+    let mut published: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.status == "published")
+        .map(|r| r.draft_id.as_str())
+        .collect();
+    published.sort_unstable();
+    published.dedup();
+    for draft_id in published {
+        super::drafts::touch(conn, draft_id)?;
     }
     Ok(())
 }
@@ -515,6 +530,7 @@ pub fn set_moderation(
             comments::moderated_by.eq(Some(moderator)),
             comments::moderated_at.eq(Some(now.naive_utc())),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    // Publishing or hiding changes the draft page's list and the published count.
+    super::drafts::touch_of_comment(conn, id)
 }

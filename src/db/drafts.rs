@@ -333,6 +333,7 @@ pub fn update(
                 &f.subject_terms,
             )),
             drafts::updated_at.eq(now.naive_utc()),
+            drafts::public_version.eq(drafts::public_version + 1),
         ))
         .execute(conn)?;
     if changed.contains(&"articles") {
@@ -351,6 +352,57 @@ pub fn update(
         },
     )?;
     Ok(())
+}
+
+/// What the public sees of a draft changed (its articles, materials, published comments, a
+/// published report…): bumps `drafts.public_version`, which the draft cache
+/// (`http::draft_cache`) compares on every node. Call in the same transaction as the change;
+/// the updates of the draft's own row in this module bump it in their own statement.
+pub fn touch(conn: &mut DbConn, draft_id: &str) -> QueryResult<()> {
+    diesel::update(drafts::table.find(draft_id))
+        .set(drafts::public_version.eq(drafts::public_version + 1))
+        .execute(conn)?;
+    super::note_local_write();
+    Ok(())
+}
+
+/// `touch` for the draft of a comment.
+pub fn touch_of_comment(conn: &mut DbConn, comment_id: &str) -> QueryResult<()> {
+    diesel::update(
+        drafts::table.filter(
+            drafts::id.eq_any(
+                comments::table
+                    .filter(comments::id.eq(comment_id))
+                    .select(comments::draft_id),
+            ),
+        ),
+    )
+    .set(drafts::public_version.eq(drafts::public_version + 1))
+    .execute(conn)?;
+    super::note_local_write();
+    Ok(())
+}
+
+/// What the draft cache reads on a request: the version of the public view and the view
+/// count (flushed once a second, so kept out of the version). One primary-key read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicStamp {
+    pub version: i64,
+    pub view_count: i64,
+}
+
+pub fn public_stamp(conn: &mut DbConn, id: &str) -> QueryResult<Option<PublicStamp>> {
+    drafts::table
+        .find(id)
+        .select((drafts::public_version, drafts::view_count))
+        .first::<(i64, i64)>(conn)
+        .optional()
+        .map(|o| {
+            o.map(|(version, view_count)| PublicStamp {
+                version,
+                view_count,
+            })
+        })
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<DraftRow>> {
@@ -433,6 +485,8 @@ pub fn record_step(
             workflow_steps::attested.eq(attested),
         ))
         .execute(conn)?;
+    // Every step of the chain may change what the public sees (state, window, withdrawal).
+    touch(conn, draft_id)?;
     let mut details = details;
     if let Some(map) = details.as_object_mut() {
         map.insert("from".into(), from.as_str().into());
@@ -474,6 +528,7 @@ pub fn set_state(
     .set((
         drafts::state.eq(to.as_str()),
         drafts::updated_at.eq(now.naive_utc()),
+        drafts::public_version.eq(drafts::public_version + 1),
     ))
     .execute(conn)?;
     Ok(n == 1)
@@ -490,6 +545,7 @@ pub fn set_concluded(conn: &mut DbConn, now: DateTime<Utc>, id: &str) -> QueryRe
         drafts::state.eq("concluded"),
         drafts::concluded_at.eq(now.naive_utc()),
         drafts::updated_at.eq(now.naive_utc()),
+        drafts::public_version.eq(drafts::public_version + 1),
     ))
     .execute(conn)?;
     Ok(n == 1)
@@ -531,6 +587,7 @@ pub fn set_approved(
             drafts::approved_at.eq(Some(at.naive_utc())),
             drafts::opens_at.eq(Some(opens_at.naive_utc())),
             drafts::closes_at.eq(closes_at.naive_utc()),
+            drafts::public_version.eq(drafts::public_version + 1),
         ))
         .execute(conn)
 }
@@ -555,6 +612,7 @@ pub fn set_withdrawn(
         .set((
             drafts::withdrawn_at.eq(Some(at.naive_utc())),
             drafts::withdraw_reason.eq(Some(reason)),
+            drafts::public_version.eq(drafts::public_version + 1),
         ))
         .execute(conn)
 }
@@ -590,6 +648,7 @@ pub fn extend_period(
             drafts::closes_on.eq(new_closes_on),
             drafts::closes_at.eq(closes_at.naive_utc()),
             drafts::updated_at.eq(now.naive_utc()),
+            drafts::public_version.eq(drafts::public_version + 1),
         ))
         .execute(conn)?;
     Ok(())

@@ -91,6 +91,7 @@ pub fn create(
             ))
             .execute(conn)?;
     }
+    super::drafts::touch(conn, new.draft_id)?;
     audit::append(
         conn,
         now,

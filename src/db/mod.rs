@@ -221,6 +221,20 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    let result = write_tx_inner(conn, f);
+    if result.is_ok() {
+        note_local_write();
+    }
+    result
+}
+
+fn write_tx_inner<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
     match conn {
         DbConn::Pg(_) => conn.transaction(f),
         DbConn::Sqlite(inner) => {
@@ -241,6 +255,24 @@ where
             }
         }
     }
+}
+
+/// Writes this process has committed (or may have: counted once after each `write_tx` and
+/// after each `drafts::touch`). The draft cache (`http::draft_cache`) compares it with the
+/// value it saw when it last read a draft's version: when it moved, the next request reads the
+/// version again instead of trusting the short recheck interval, so a change made on this node
+/// shows on this node at once. Counted after the commit, so a reader that sees the new value
+/// also sees the committed version.
+static LOCAL_WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// See `LOCAL_WRITES`.
+pub fn local_writes() -> u64 {
+    LOCAL_WRITES.load(std::sync::atomic::Ordering::Acquire)
+}
+
+/// See `LOCAL_WRITES`.
+pub fn note_local_write() {
+    LOCAL_WRITES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
 }
 
 /// True when `e` is a unique-constraint violation (a lost race on a unique key).

@@ -6,8 +6,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::DbConn;
 use super::schema::comments;
+use super::{DbConn, MultiBackend};
 
 /// One published comment, public fields only.
 #[derive(Debug, Clone)]
@@ -64,6 +64,14 @@ impl From<Columns> for PublicComment {
     }
 }
 
+fn published<'a>(draft_id: &'a str, round: i32) -> comments::BoxedQuery<'a, MultiBackend> {
+    comments::table
+        .filter(comments::draft_id.eq(draft_id))
+        .filter(comments::round.eq(round))
+        .filter(comments::status.eq("published"))
+        .into_boxed()
+}
+
 /// One page of the published comments of a draft's round, oldest first, and their total.
 pub fn published_of_draft(
     conn: &mut DbConn,
@@ -72,14 +80,26 @@ pub fn published_of_draft(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<PublicComment>, i64)> {
-    let base = || {
-        comments::table
-            .filter(comments::draft_id.eq(draft_id))
-            .filter(comments::round.eq(round))
-            .filter(comments::status.eq("published"))
-    };
-    let total: i64 = base().count().get_result(conn)?;
-    let rows: Vec<Columns> = base()
+    let total = published_count(conn, draft_id, round)?;
+    let rows = published_page(conn, draft_id, round, offset, limit)?;
+    Ok((rows, total))
+}
+
+/// How many comments of the draft's round are published. Its cost grows with their number:
+/// the draft page reads it once per version of the draft (`http::draft_cache`).
+pub fn published_count(conn: &mut DbConn, draft_id: &str, round: i32) -> QueryResult<i64> {
+    published(draft_id, round).count().get_result(conn)
+}
+
+/// One page of the published comments of a draft's round, oldest first.
+pub fn published_page(
+    conn: &mut DbConn,
+    draft_id: &str,
+    round: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<PublicComment>> {
+    let rows: Vec<Columns> = published(draft_id, round)
         .order((comments::submitted_at.asc(), comments::id.asc()))
         .offset(offset)
         .limit(limit)
@@ -96,5 +116,5 @@ pub fn published_of_draft(
             comments::submitted_at,
         ))
         .load(conn)?;
-    Ok((rows.into_iter().map(PublicComment::from).collect(), total))
+    Ok(rows.into_iter().map(PublicComment::from).collect())
 }

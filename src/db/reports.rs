@@ -385,6 +385,14 @@ pub fn transition(
             ))
             .execute(conn)?,
     };
+    if n == 1 {
+        // The draft's page and JSON link to a published report.
+        let draft_id: String = reports::table
+            .find(id)
+            .select(reports::draft_id)
+            .first(conn)?;
+        super::drafts::touch(conn, &draft_id)?;
+    }
     Ok(n == 1)
 }
 

@@ -86,6 +86,7 @@ diesel::table! {
         search_text -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        public_version -> BigInt,
     }
 }
 

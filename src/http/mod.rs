@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod charts;
 pub mod csrf;
+pub mod draft_cache;
 pub mod error;
 pub mod extract;
 pub mod lang;

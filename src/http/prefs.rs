@@ -84,6 +84,11 @@ impl Prefs {
         }
     }
 
+    /// The query pairs other than `lang` and `elder`, in their order.
+    pub fn rest(&self) -> &[(String, String)] {
+        &self.rest
+    }
+
     /// The request's path (for links back to the same page).
     pub fn path(&self) -> &str {
         &self.path

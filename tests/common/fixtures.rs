@@ -196,5 +196,9 @@ pub fn insert_comment(
         ))
         .execute(&mut *app.conn())
         .expect("insert comment");
+    if spec.status == "published" {
+        // As the application does: the draft's public view changed.
+        consult::db::drafts::touch(&mut app.conn(), draft_id).expect("touch draft");
+    }
     (id, tracking, token)
 }

@@ -212,7 +212,8 @@ pub fn test_config(db: &TestDb) -> Config {
 /// The real application over a fresh database.
 pub struct TestApp {
     pub state: web::Data<AppState>,
-    pub db: TestDb,
+    /// Shared with the other nodes of `another_node`; dropped with the last of them.
+    pub db: std::sync::Arc<TestDb>,
 }
 
 /// An answer: status, headers and body.
@@ -291,8 +292,22 @@ impl TestApp {
             .expect("build app state");
         Some(TestApp {
             state: web::Data::new(state),
-            db,
+            db: std::sync::Arc::new(db),
         })
+    }
+
+    /// A second node on the same database: its own state (and caches), the same clock, a
+    /// `tweak`ed configuration.
+    pub async fn another_node(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = test_config(&self.db);
+        tweak(&mut config);
+        let state = AppState::build(config, self.state.clock.clone())
+            .await
+            .expect("build app state");
+        TestApp {
+            state: web::Data::new(state),
+            db: self.db.clone(),
+        }
     }
 
     pub fn clock(&self) -> &Clock {

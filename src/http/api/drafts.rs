@@ -1,7 +1,8 @@
 //! R1, R4: `POST/GET /api/v1/drafts`, `GET/PATCH /api/v1/drafts/{id}` and
 //! `GET /api/v1/drafts/{id}/audit`, plus the draft's JSON shape.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,6 +15,7 @@ use crate::db::reports;
 use crate::db::{self, DbConn, utc_string};
 use crate::domain::period::{self, Phase};
 use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff, Staff};
+use crate::http::draft_cache::{Variant, not_modified};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{JsonBody, ListPage, Paging, QueryParams};
 use crate::service;
@@ -345,7 +347,11 @@ pub async fn list_drafts(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// `GET /api/v1/drafts/{id}`: public views are counted (in memory, flushed in batches).
+/// `GET /api/v1/drafts/{id}`: public views are counted (in memory, flushed in batches),
+/// a conditional GET answered 304 included. The public JSON is served from the draft cache
+/// (`http::draft_cache`) with a strong `ETag` and `Cache-Control: public, no-cache`: any cache
+/// may keep it but asks again each time, and that question costs one 304. Staff get a fresh
+/// answer that no cache may keep.
 #[utoipa::path(
     get,
     path = "/api/v1/drafts/{id}",
@@ -353,6 +359,7 @@ pub async fn list_drafts(
     params(("id" = String, Path, description = "The draft's id")),
     responses(
         (status = 200, description = "The draft", body = crate::http::openapi::views::Draft),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is still current"),
         (status = 401, response = crate::http::openapi::Unauthorized),
         (status = 404, response = crate::http::openapi::NotFound),
         (status = 503, response = crate::http::openapi::Unavailable),
@@ -361,23 +368,67 @@ pub async fn list_drafts(
 )]
 pub async fn get_draft(
     state: web::Data<AppState>,
+    req: HttpRequest,
     MaybeStaff(staff): MaybeStaff,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    let viewer = viewer_of(staff.as_ref());
-    let public = !viewer.is_staff();
-    let view = {
-        let id = id.clone();
-        state
+    if staff.is_some() {
+        let viewer = viewer_of(staff.as_ref());
+        let view = state
             .db(move |conn| load_view(conn, &id, &viewer, now))
-            .await?
-    };
-    if public {
-        state.views.record(&id);
+            .await?;
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .insert_header((header::VARY, "Authorization"))
+            .json(view));
     }
-    Ok(HttpResponse::Ok().json(view))
+    let cache = state.drafts.clone();
+    let stamp = cache
+        .stamp(&state, &id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let rendered = match cache.rendered(&id, &Variant::Json, stamp, now) {
+        Some(r) => r,
+        None => {
+            let snapshot = {
+                let (cache, id) = (cache.clone(), id.clone());
+                state
+                    .db(move |conn| Ok(cache.snapshot(conn, &id, stamp)?))
+                    .await?
+                    .ok_or_else(AppError::not_found)?
+            };
+            let parts = DraftParts {
+                articles: Some(snapshot.articles.clone()),
+                materials: Some(snapshot.materials.clone()),
+                extensions: snapshot.extensions.clone(),
+                published_comment_count: snapshot.published_count,
+                steps: None,
+                has_report: snapshot.has_report,
+            };
+            let view = draft_json(&snapshot.row_at(stamp), &parts, now, &Viewer::Public);
+            let body = serde_json::to_vec(&view).map_err(AppError::internal)?;
+            cache.keep_json(&id, snapshot, stamp, now, body)
+        }
+    };
+    state.views.record(&id);
+    let etag = rendered.json_etag();
+    let unchanged = not_modified(&req, &etag);
+    let mut res = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, no-cache"))
+        .insert_header((header::VARY, "Authorization"));
+    if unchanged {
+        return Ok(res.finish());
+    }
+    Ok(res
+        .content_type("application/json")
+        .body(rendered.json_body()))
 }
 
 /// `PATCH /api/v1/drafts/{id}`: only its drafter, only while `drafting`.

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -11,7 +13,7 @@ use serde::Deserialize;
 
 use super::comment_form::{CommentFormView, FormInput, FormValues};
 use super::subscribe::ShortSubscribeForm;
-use super::{Chrome, labels, not_found_page, render};
+use super::{Chrome, labels, not_found_page, page_response, render};
 use crate::app::AppState;
 use crate::db::drafts::{self as q, DraftRow, ListFilter, Viewer};
 use crate::db::public_comments;
@@ -19,8 +21,10 @@ use crate::db::{DbConn, materials, reports};
 use crate::domain::countdown;
 use crate::domain::period::{Phase, Window};
 use crate::http::csrf::{self, CsrfToken};
+use crate::http::draft_cache::{Variant, not_modified};
 use crate::http::error::{AppError, AppResult, FieldErrors};
 use crate::http::lang::Lang;
+use crate::http::prefs::Prefs;
 use crate::lang::ftl::T;
 
 /// Drafts per list page.
@@ -350,18 +354,25 @@ pub struct DraftForm {
     pub article: Option<String>,
 }
 
-struct Loaded {
-    d: DraftRow,
-    articles: Vec<q::Article>,
-    materials: Vec<materials::MaterialRow>,
-    extensions: Vec<q::ExtensionRow>,
-    comments: Vec<public_comments::PublicComment>,
+/// What the draft page shows of a draft, borrowed from a fresh load or the draft cache.
+struct PageData<'a> {
+    d: &'a DraftRow,
+    articles: &'a [q::Article],
+    materials: &'a [materials::MaterialRow],
+    extensions: &'a [q::ExtensionRow],
+    comments: &'a [public_comments::PublicComment],
     comment_total: i64,
     has_report: bool,
 }
 
 /// `GET /drafts/{id}`: the draft page; 404 page unless the draft is public. Public views are
-/// counted (in memory, flushed in batches, as for the API).
+/// counted (in memory, flushed in batches, as for the API), a 304 included.
+///
+/// Served from the draft cache (`http::draft_cache`): one rendering per version of the draft,
+/// language, elder mode, comment page, chosen article and query, with the visitor's CSRF
+/// token put in its places per request. The answer carries a strong `ETag` (which includes a
+/// hash of the visitor's token) and `Cache-Control: private, no-cache`: the page holds the
+/// visitor's token, so no shared cache may keep it, and the browser asks again each time.
 pub async fn show_draft(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -375,21 +386,128 @@ pub async fn show_draft(
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(1)
         .clamp(1, 1_000_000);
+    let article = form.article.as_deref().and_then(|a| a.trim().parse().ok());
     let csrf = csrf::token_for(&state, &req);
-    let input = FormInput {
+    let prefs = Prefs::current();
+    let input = || FormInput {
         values: FormValues {
-            article: form.article.as_deref().and_then(|a| a.trim().parse().ok()),
+            article,
             ..FormValues::default()
         },
         errors: FieldErrors::new(),
     };
-    let Some(page) = draft_page(&state, &id, comment_page, input, &csrf).await? else {
+    let Some(query) = cacheable_query(&prefs) else {
+        // An address with other parameters: rendered for it alone, as before the cache.
+        let Some(page) = draft_page(&state, &id, comment_page, input(), &csrf).await? else {
+            return not_found_page(&state.config);
+        };
+        state.views.record(&id);
+        let cookie = csrf.cookie.filter(|_| page.subscribable);
+        let mut res = with_cookie(render(&page)?, cookie)?;
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        return Ok(res);
+    };
+    let lang = Lang::current();
+    let now = state.clock.now();
+    let cache = state.drafts.clone();
+    let Some(stamp) = cache.stamp(&state, &id).await? else {
         return not_found_page(&state.config);
     };
+    let variant = Variant::Page {
+        lang: lang.code(),
+        elder: prefs.elder,
+        comment_page,
+        article,
+        query,
+    };
+    let rendered = match cache.rendered(&id, &variant, stamp, now) {
+        Some(r) => r,
+        None => {
+            let loaded = {
+                let (cache, id) = (cache.clone(), id.clone());
+                state
+                    .db(move |conn| {
+                        let Some(snapshot) = cache.snapshot(conn, &id, stamp)? else {
+                            return Ok(None);
+                        };
+                        let comments =
+                            snapshot.comments_page(conn, comment_page, COMMENTS_PER_PAGE)?;
+                        Ok(Some((snapshot, comments)))
+                    })
+                    .await?
+            };
+            let Some((snapshot, comments)) = loaded else {
+                return not_found_page(&state.config);
+            };
+            let row = snapshot.row_at(stamp);
+            let page = assemble(
+                &state,
+                PageData {
+                    d: &row,
+                    articles: &snapshot.articles,
+                    materials: &snapshot.materials,
+                    extensions: &snapshot.extensions,
+                    comments: &comments,
+                    comment_total: snapshot.round_published,
+                    has_report: snapshot.has_report,
+                },
+                comment_page,
+                input(),
+                cache.markers(),
+                lang,
+                now,
+            );
+            let html = page.render().map_err(AppError::internal)?;
+            cache.keep_page(&id, variant, snapshot, stamp, now, html)
+        }
+    };
     state.views.record(&id);
+    let etag = rendered.page_etag(&csrf);
+    let unchanged = not_modified(&req, &etag);
+    let status = if unchanged {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    };
+    let mut res = page_response(status);
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"));
     // The CSRF cookie only where there is a form to protect.
-    let cookie = csrf.cookie.filter(|_| page.subscribable);
-    with_cookie(render(&page)?, cookie)
+    if rendered.snapshot.row.state == "published"
+        && let Some(c) = csrf.cookie.clone()
+    {
+        res.cookie(c);
+    }
+    if unchanged {
+        return Ok(res.finish());
+    }
+    Ok(res.body(rendered.page_body(&csrf)))
+}
+
+/// The page's query as part of the cache key (its language and elder-mode links repeat it),
+/// or `None` when it holds anything but a short `comments_page` and `article`: such addresses
+/// are rendered for themselves, so no made-up query can fill the cache.
+fn cacheable_query(prefs: &Prefs) -> Option<String> {
+    let mut seen = (false, false);
+    for (k, v) in prefs.rest() {
+        let slot = match k.as_str() {
+            "comments_page" => &mut seen.0,
+            "article" => &mut seen.1,
+            _ => return None,
+        };
+        if *slot || v.len() > 7 || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = true;
+    }
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in prefs.rest() {
+        q.append_pair(k, v);
+    }
+    Some(q.finish())
 }
 
 /// Adds the CSRF cookie a form page needs, when the browser has none yet.
@@ -404,7 +522,8 @@ pub fn with_cookie(
 }
 
 /// The draft page with its comment form holding `input` (empty, or a refused submission
-/// with its errors); `None` unless the draft is public.
+/// with its errors); `None` unless the draft is public. Read afresh (not from the draft
+/// cache): used for an answer that shows the visitor's own input.
 pub async fn draft_page(
     state: &web::Data<AppState>,
     id: &str,
@@ -444,8 +563,47 @@ pub async fn draft_page(
     let Some(l) = loaded else {
         return Ok(None);
     };
+    Ok(Some(assemble(
+        state,
+        PageData {
+            d: &l.d,
+            articles: &l.articles,
+            materials: &l.materials,
+            extensions: &l.extensions,
+            comments: &l.comments,
+            comment_total: l.comment_total,
+            has_report: l.has_report,
+        },
+        comment_page,
+        input,
+        csrf,
+        lang,
+        now,
+    )))
+}
+
+struct Loaded {
+    d: DraftRow,
+    articles: Vec<q::Article>,
+    materials: Vec<materials::MaterialRow>,
+    extensions: Vec<q::ExtensionRow>,
+    comments: Vec<public_comments::PublicComment>,
+    comment_total: i64,
+    has_report: bool,
+}
+
+/// The page's fields from its data, in `lang` at `now`.
+fn assemble(
+    state: &AppState,
+    l: PageData<'_>,
+    comment_page: i64,
+    input: FormInput,
+    csrf: &CsrfToken,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> DraftPage {
     let tz = state.config.timezone();
-    let d = &l.d;
+    let d = l.d;
     let phase = d.phase(now);
     let live = d.state == "published";
     let window = window_of(d);
@@ -486,8 +644,8 @@ pub async fn draft_page(
     ];
     let comment_pages = ((l.comment_total + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
     let chrome = Chrome::new(state.config.site_name(lang), lang);
-    let form = CommentFormView::new(input, csrf, &l.articles, lang);
-    Ok(Some(DraftPage {
+    let form = CommentFormView::new(input, csrf, l.articles, lang);
+    DraftPage {
         site_name: chrome.site_name,
         t: chrome.t,
         id: d.id.clone(),
@@ -521,7 +679,8 @@ pub async fn draft_page(
         summary: d.summary.clone(),
         articles: l
             .articles
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|a| ArticleView::of(a, lang))
             .collect(),
         materials: l
@@ -536,7 +695,8 @@ pub async fn draft_page(
             .collect(),
         comments: l
             .comments
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|c| CommentView {
                 tracking_number: c.tracking_number,
                 body: c.body,
@@ -556,5 +716,5 @@ pub async fn draft_page(
         form,
         subscribable: live,
         sub: ShortSubscribeForm::new(csrf, "draft", &d.id, lang),
-    }))
+    }
 }

@@ -16,9 +16,9 @@ pub mod report;
 pub mod subscribe;
 pub mod subscriptions;
 
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
 use super::error::AppError;
@@ -62,6 +62,12 @@ pub fn render_status(
     template: &impl Template,
 ) -> Result<HttpResponse, AppError> {
     let body = template.render().map_err(AppError::internal)?;
+    Ok(page_response(status).body(body))
+}
+
+/// An HTML answer's status and headers (the page policy, `Vary`, the cookies of a followed
+/// language or elder-mode switch), for a body rendered here or kept in the draft cache.
+pub fn page_response(status: StatusCode) -> HttpResponseBuilder {
     let mut res = HttpResponse::build(status);
     res.content_type("text/html; charset=utf-8")
         .insert_header((
@@ -75,7 +81,7 @@ pub fn render_status(
     for cookie in Prefs::current().cookies() {
         res.cookie(cookie);
     }
-    Ok(res.body(body))
+    res
 }
 
 #[derive(Template)]
