@@ -324,6 +324,62 @@ pub fn newest_of_clients(
     Ok(out)
 }
 
+/// R15 on PostgreSQL: for each of these clients, how many of its newest `limit` comments were
+/// submitted after `since`, and the oldest of those; counted in the database, so no row
+/// travels and nothing is held per comment.
+pub fn windows_of_clients(
+    conn: &mut DbConn,
+    client_keys: &[String],
+    since: NaiveDateTime,
+    limit: usize,
+) -> QueryResult<Vec<(String, i64, Option<NaiveDateTime>)>> {
+    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        client_key: String,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+        #[diesel(sql_type = Nullable<Timestamp>)]
+        oldest: Option<NaiveDateTime>,
+    }
+    let DbConn::Pg(c) = conn else {
+        // SQLite keeps the hour in memory (`jobs::recent_clients`); this path is for tests.
+        let mut out: Vec<(String, i64, Option<NaiveDateTime>)> = Vec::new();
+        for (key, at) in newest_of_clients(conn, client_keys, since, limit)? {
+            match out.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, n, oldest)) => {
+                    *n += 1;
+                    *oldest = (*oldest).min(Some(at));
+                }
+                None => out.push((key, 1, Some(at))),
+            }
+        }
+        return Ok(out);
+    };
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut out = Vec::new();
+    for chunk in client_keys.chunks(CHUNK) {
+        out.extend(
+            diesel::sql_query(
+                "SELECT k.client_key, w.n, w.oldest \
+                 FROM unnest($1::text[]) AS k(client_key) \
+                 CROSS JOIN LATERAL (SELECT count(*) AS n, min(submitted_at) AS oldest FROM \
+                     (SELECT submitted_at FROM comments \
+                      WHERE comments.client_key = k.client_key AND submitted_at > $2 \
+                      ORDER BY submitted_at DESC LIMIT $3) AS newest) AS w",
+            )
+            .bind::<Array<Text>, _>(chunk)
+            .bind::<Timestamp, _>(since)
+            .bind::<BigInt, _>(limit)
+            .load::<Row>(c)?
+            .into_iter()
+            .map(|r| (r.client_key, r.n, r.oldest)),
+        );
+    }
+    Ok(out)
+}
+
 /// R15 on several writers (PostgreSQL: several per node, and several nodes): holds, until the
 /// transaction ends, a lock on each of these keys (one per client, one per address and
 /// draft), so two transactions never both count the same client before either commits; the

@@ -6,8 +6,11 @@
 //! bisection, whatever the client has sent: a trusted proxy or a carrier NAT sending tens of
 //! thousands an hour costs the writer no more per comment than a resident sending one.
 //!
-//! On PostgreSQL several nodes share the limit, so the writer reads, for each batch, the
-//! newest `limit` times of the batch's clients through the `comments_client` index. On
+//! On PostgreSQL several nodes share the limit, so the writer counts, for each batch, the
+//! newest `limit` comments of the batch's clients in the database (through the
+//! `comments_client` index; one row per client comes back). That count still visits up to
+//! `limit` index entries of a busy client: with the default limit (30) nothing, with a limit
+//! raised for a trusted proxy, as many as the client sent in the hour. On
 //! SQLite one writer thread stores every online comment, so it keeps the hour in memory
 //! instead, exactly: it loads the last hour when it starts (through the `comments_submitted`
 //! index), adds each comment as its transaction stores it (and reloads should that
@@ -42,8 +45,8 @@ pub struct Window {
 }
 
 pub enum ClientHistory {
-    /// Read from the database for each batch (PostgreSQL).
-    Database(Times),
+    /// Counted in the database for each batch (PostgreSQL), plus what the batch adds.
+    Database(HashMap<u128, Window>),
     /// Kept by the writer (SQLite); `None` until the first batch loads it.
     Memory(Option<RecentClients>),
 }
@@ -51,7 +54,7 @@ pub enum ClientHistory {
 impl ClientHistory {
     pub fn for_backend(backend: Backend) -> ClientHistory {
         match backend {
-            Backend::Postgres => ClientHistory::Database(Times::default()),
+            Backend::Postgres => ClientHistory::Database(HashMap::new()),
             Backend::Sqlite => ClientHistory::Memory(None),
         }
     }
@@ -67,15 +70,13 @@ impl ClientHistory {
         limit: usize,
     ) -> QueryResult<()> {
         match self {
-            ClientHistory::Database(times) => {
-                *times = Times {
-                    cap: limit.max(1),
-                    ..Times::default()
-                };
-                for (client, at) in
-                    crate::db::comments::newest_of_clients(conn, clients, since, limit.max(1))?
+            ClientHistory::Database(windows) => {
+                windows.clear();
+                for (client, count, oldest) in
+                    crate::db::comments::windows_of_clients(conn, clients, since, limit.max(1))?
                 {
-                    times.record(&client, at);
+                    let count = usize::try_from(count).unwrap_or(usize::MAX);
+                    windows.insert(key(&client), Window { count, oldest });
                 }
             }
             ClientHistory::Memory(kept) => {
@@ -90,10 +91,18 @@ impl ClientHistory {
         Ok(())
     }
 
-    /// `client`'s comments after `since`, as far as `prepare` made them known.
+    /// `client`'s comments after `since`, as far as `prepare` made them known. On PostgreSQL
+    /// the hour is counted once per batch, from the batch's earliest instant: an item a few
+    /// milliseconds later in the batch may see a comment that has just left its hour, never
+    /// miss one.
     pub fn window(&self, client: &str, since: NaiveDateTime) -> Window {
         match self {
-            ClientHistory::Database(times) => times.window(client, since),
+            ClientHistory::Database(windows) => {
+                windows.get(&key(client)).copied().unwrap_or(Window {
+                    count: 0,
+                    oldest: None,
+                })
+            }
             ClientHistory::Memory(Some(kept)) => kept.times.window(client, since),
             ClientHistory::Memory(None) => Window {
                 count: 0,
@@ -106,7 +115,14 @@ impl ClientHistory {
     /// transaction fail, the writer calls `forget`.
     pub fn record(&mut self, client: &str, at: NaiveDateTime) {
         match self {
-            ClientHistory::Database(times) => times.record(client, at),
+            ClientHistory::Database(windows) => {
+                let w = windows.entry(key(client)).or_insert(Window {
+                    count: 0,
+                    oldest: None,
+                });
+                w.count += 1;
+                w.oldest = Some(w.oldest.map_or(at, |o| o.min(at)));
+            }
             ClientHistory::Memory(Some(kept)) => kept.record(client, at),
             ClientHistory::Memory(None) => {}
         }
@@ -116,7 +132,7 @@ impl ClientHistory {
     /// batch, so nothing recorded in memory can disagree with the database.
     pub fn forget(&mut self) {
         match self {
-            ClientHistory::Database(times) => *times = Times::default(),
+            ClientHistory::Database(windows) => windows.clear(),
             ClientHistory::Memory(kept) => *kept = None,
         }
     }
