@@ -6,9 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -28,37 +25,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// Starts `consult serve` and returns once it says it is listening. Its log is drained on
-/// a thread so the pipe never fills.
-fn start_server(config: &Path) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_consult"))
-        .arg("--config")
-        .arg(config)
-        .arg("serve")
-        .env("RUST_LOG", "warn,consult=info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn consult serve");
-    let stderr = child.stderr.take().unwrap();
-    let (ready_tx, ready_rx) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        let mut ready = Some(ready_tx);
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if line.contains("listening")
-                && let Some(tx) = ready.take()
-            {
-                let _ = tx.send(());
-            }
-        }
-    });
-    ready_rx
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("the server did not start");
-    child
 }
 
 async fn killed_server_loses_no_acknowledged_comment(app: TestApp) {
@@ -102,7 +68,7 @@ comments_per_email_per_draft = 1000000
     )
     .unwrap();
 
-    let mut server = start_server(&config);
+    let mut server = common::start_server(&config, "durability");
     let url = format!("http://127.0.0.1:{port}/api/v1/drafts/{draft}/comments");
     let stop = Arc::new(AtomicBool::new(false));
     let (acked_tx, acked_rx) = mpsc::channel::<(String, String)>();
@@ -163,7 +129,7 @@ comments_per_email_per_draft = 1000000
     acked.extend(acked_rx.try_iter());
 
     // Restart on the same database: every acknowledged comment is there.
-    let mut server = start_server(&config);
+    let mut server = common::start_server(&config, "durability");
     let stored: std::collections::HashSet<String> = comments::table
         .filter(comments::draft_id.eq(&draft))
         .select(comments::tracking_number)

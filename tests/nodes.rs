@@ -13,9 +13,8 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -91,37 +90,7 @@ clock_control = true
             ),
         )
         .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_consult"))
-            .arg("--config")
-            .arg(&config)
-            .arg("serve")
-            .env("RUST_LOG", "warn,consult=info")
-            .env("HOSTNAME", name)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn consult serve");
-        let stderr = child.stderr.take().unwrap();
-        let (ready_tx, ready_rx) = mpsc::channel::<()>();
-        let label = name.to_string();
-        std::thread::spawn(move || {
-            let mut ready = Some(ready_tx);
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if line.contains("listening") {
-                    if let Some(tx) = ready.take() {
-                        let _ = tx.send(());
-                    }
-                } else if line.contains("WARN") || line.contains("ERROR") {
-                    eprintln!("[{label}] {line}");
-                }
-            }
-        });
-        if ready_rx.recv_timeout(Duration::from_secs(60)).is_err() {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the node {name} did not start");
-        }
+        let child = common::start_server(&config, name);
         Node {
             child,
             base: format!("http://127.0.0.1:{port}"),

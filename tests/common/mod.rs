@@ -433,3 +433,47 @@ fn password_hash() -> String {
     HASH.get_or_init(|| consult::security::hash_password(PASSWORD).expect("hash"))
         .clone()
 }
+
+/// Starts the real `consult serve` with this configuration file (and `HOSTNAME=name`, which
+/// names its mail worker) and returns once it says it is listening. Its log is drained on a
+/// thread so the pipe never fills; its warnings and errors are echoed under `name`. A server
+/// that does not start within a minute is killed and the test fails.
+pub fn start_server(config: &std::path::Path, name: &str) -> std::process::Child {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_consult"))
+        .arg("--config")
+        .arg(config)
+        .arg("serve")
+        .env("RUST_LOG", "warn,consult=info")
+        .env("HOSTNAME", name)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn consult serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let label = name.to_string();
+    std::thread::spawn(move || {
+        let mut ready = Some(ready_tx);
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if line.contains("listening") {
+                if let Some(tx) = ready.take() {
+                    let _ = tx.send(());
+                }
+            } else if line.contains("WARN") || line.contains("ERROR") {
+                eprintln!("[{label}] {line}");
+            }
+        }
+    });
+    if ready_rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .is_err()
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the server {name} did not start");
+    }
+    child
+}
