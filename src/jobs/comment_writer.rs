@@ -1,4 +1,4 @@
-//! R10/R11/R15: the group-commit writer for public comments.
+//! R10/R11/R15: the group-commit writers for public comments.
 //!
 //! SQLite with `synchronous=FULL` pays one fsync per commit, so one transaction per request
 //! caps intake at the fsync rate. Handlers therefore validate and prepare each comment outside
@@ -9,8 +9,10 @@
 //! checked inside that transaction, so racing requests cannot both win. A full channel is
 //! answered at once (503) instead of queueing without bound.
 //!
-//! The same code path serves PostgreSQL; several nodes each run one writer, and the unique
-//! key on `idempotency_keys` settles a race between nodes.
+//! The same code path serves PostgreSQL, where each node runs `PG_WRITERS` writers sharing
+//! the channel; the unique key on `idempotency_keys` settles a race between writers and
+//! nodes, and transaction-scoped advisory locks on the batch's clients and addresses keep
+//! two writers from both admitting a client past its limit.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -111,7 +113,8 @@ pub struct CommentIntake {
 }
 
 impl CommentIntake {
-    /// Starts the writer thread. It ends when the last handle is dropped.
+    /// Starts the writer threads (one on SQLite, `PG_WRITERS` on PostgreSQL). They end when
+    /// the last handle is dropped.
     /// `batches` observes how many comments each transaction wrote (`/metrics`).
     pub fn start(
         pool: Pool,

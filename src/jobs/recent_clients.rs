@@ -60,8 +60,9 @@ impl ClientHistory {
     }
 
     /// Before a batch: makes the submissions after `since` of these clients known, at most
-    /// the newest `limit` of each (older ones cannot change a decision), so neither the
-    /// reading nor the decisions cost more when one client has sent many.
+    /// the newest `limit` of each (older ones cannot change a decision), so a decision never
+    /// costs more when one client has sent many. (On PostgreSQL the count itself still visits
+    /// up to `limit` index entries of each client.)
     pub fn prepare(
         &mut self,
         conn: &mut DbConn,
