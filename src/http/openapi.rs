@@ -225,6 +225,31 @@ problem_responses! {
     Unavailable = 503,
 }
 
+/// The problem answers of a staff action with a JSON body on one object (bad or oversized
+/// body, no or wrong token, not allowed, no such object, not in this state, invalid fields,
+/// database unavailable): the set most operations share, named once.
+pub struct StaffJsonWrite;
+
+impl utoipa::IntoResponses for StaffJsonWrite {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problem_refs(&[400, 401, 403, 404, 409, 413, 415, 422, 503])
+    }
+}
+
+/// References to the reusable problem answers of these statuses.
+fn problem_refs(statuses: &[u16]) -> BTreeMap<String, RefOr<Response>> {
+    PROBLEM_RESPONSES
+        .iter()
+        .filter(|(_, status)| statuses.contains(status))
+        .map(|(name, status)| {
+            (
+                status.to_string(),
+                RefOr::Ref(Ref::from_response_name(*name)),
+            )
+        })
+        .collect()
+}
+
 /// A problem answer of `status`: the `type`s it may carry come from `ErrorKind::ALL`.
 fn problem_response(status: u16) -> Response {
     let kinds: Vec<ErrorKind> = ErrorKind::ALL

@@ -20,15 +20,7 @@ pub use crate::service::workflow::ActionInput;
     request_body = ActionInput,
     responses(
         (status = 200, description = "The draft after the step", body = crate::http::openapi::views::Draft),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthorized),
-        (status = 403, response = crate::http::openapi::Forbidden),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 409, response = crate::http::openapi::Conflict),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::http::openapi::Unprocessable),
-        (status = 503, response = crate::http::openapi::Unavailable),
+        crate::http::openapi::StaffJsonWrite,
     ),
     security(("bearer" = [])),
 )]

@@ -88,15 +88,7 @@ pub async fn suggest_groups(
     request_body = CreateGroup,
     responses(
         (status = 201, description = "The new group; the named comments moved into it", body = GroupView),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthorized),
-        (status = 403, response = crate::http::openapi::Forbidden),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 409, response = crate::http::openapi::Conflict),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::http::openapi::Unprocessable),
-        (status = 503, response = crate::http::openapi::Unavailable),
+        crate::http::openapi::StaffJsonWrite,
     ),
     security(("bearer" = [])),
 )]
@@ -125,15 +117,7 @@ pub async fn create_group(
     request_body = UpdateGroup,
     responses(
         (status = 200, description = "The group after the change", body = GroupView),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthorized),
-        (status = 403, response = crate::http::openapi::Forbidden),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 409, response = crate::http::openapi::Conflict),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::http::openapi::Unprocessable),
-        (status = 503, response = crate::http::openapi::Unavailable),
+        crate::http::openapi::StaffJsonWrite,
     ),
     security(("bearer" = [])),
 )]

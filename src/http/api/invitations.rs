@@ -20,15 +20,7 @@ pub use crate::service::invitations::{EventBody, InvitationBody};
     request_body = InvitationBody,
     responses(
         (status = 202, description = "The invitations are queued in the outbox", body = crate::http::openapi::views::InvitationsQueued),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthorized),
-        (status = 403, response = crate::http::openapi::Forbidden),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 409, response = crate::http::openapi::Conflict),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::http::openapi::Unprocessable),
-        (status = 503, response = crate::http::openapi::Unavailable),
+        crate::http::openapi::StaffJsonWrite,
     ),
     security(("bearer" = [])),
 )]

@@ -95,15 +95,7 @@ async fn read_json_body(
     request_body = MaterialInput,
     responses(
         (status = 201, description = "The new material", body = crate::http::openapi::views::Material),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthorized),
-        (status = 403, response = crate::http::openapi::Forbidden),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 409, response = crate::http::openapi::Conflict),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::http::openapi::Unprocessable),
-        (status = 503, response = crate::http::openapi::Unavailable),
+        crate::http::openapi::StaffJsonWrite,
     ),
     security(("bearer" = [])),
 )]

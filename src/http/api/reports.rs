@@ -34,15 +34,7 @@ const CSV_PAGE: i64 = 5000;
     request_body = PrepareReport,
     responses(
         (status = 201, description = "The prepared report, `state: draft`", body = crate::http::openapi::views::Report),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthorized),
-        (status = 403, response = crate::http::openapi::Forbidden),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 409, response = crate::http::openapi::Conflict),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::http::openapi::Unprocessable),
-        (status = 503, response = crate::http::openapi::Unavailable),
+        crate::http::openapi::StaffJsonWrite,
     ),
     security(("bearer" = [])),
 )]
@@ -108,15 +100,7 @@ fn row_json(r: FrozenRow) -> Value {
     request_body = ReportAction,
     responses(
         (status = 200, description = "The report after the step", body = crate::http::openapi::views::Report),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthorized),
-        (status = 403, response = crate::http::openapi::Forbidden),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 409, response = crate::http::openapi::Conflict),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::http::openapi::Unprocessable),
-        (status = 503, response = crate::http::openapi::Unavailable),
+        crate::http::openapi::StaffJsonWrite,
     ),
     security(("bearer" = [])),
 )]
