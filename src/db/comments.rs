@@ -170,7 +170,8 @@ const CHUNK: usize = 500;
 /// Many comments in few statements (the group-commit writer).
 pub fn insert_many(conn: &mut DbConn, rows: &[NewComment]) -> QueryResult<()> {
     for chunk in rows.chunks(CHUNK) {
-        // MultiConnection cannot express a multi-row INSERT; each backend can.
+        // SQLite: one prepared single-row INSERT, repeated in the open transaction;
+        // PostgreSQL: one statement of column arrays (`db::bulk`).
         match conn {
             DbConn::Sqlite(c) => {
                 for row in chunk {
@@ -180,9 +181,7 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewComment]) -> QueryResult<()> {
                 }
                 chunk.len()
             }
-            DbConn::Pg(c) => diesel::insert_into(comments::table)
-                .values(chunk)
-                .execute(c)?,
+            DbConn::Pg(c) => super::bulk::CommentColumns::new(chunk).insert(c)?,
         };
     }
     // Public comments arrive pending (R12); any published row changes the draft page.
@@ -209,9 +208,7 @@ pub fn insert_outbox_many(conn: &mut DbConn, rows: &[NewOutboxMessage]) -> Query
                 }
                 chunk.len()
             }
-            DbConn::Pg(c) => diesel::insert_into(outbox::table)
-                .values(chunk)
-                .execute(c)?,
+            DbConn::Pg(c) => super::bulk::OutboxColumns::new(chunk).insert(c)?,
         };
     }
     Ok(())
@@ -333,16 +330,6 @@ pub fn windows_of_clients(
     since: NaiveDateTime,
     limit: usize,
 ) -> QueryResult<Vec<(String, i64, Option<NaiveDateTime>)>> {
-    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Text)]
-        client_key: String,
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-        #[diesel(sql_type = Nullable<Timestamp>)]
-        oldest: Option<NaiveDateTime>,
-    }
     let DbConn::Pg(c) = conn else {
         // SQLite keeps the hour in memory (`jobs::recent_clients`); this path is for tests.
         let mut out: Vec<(String, i64, Option<NaiveDateTime>)> = Vec::new();
@@ -361,20 +348,12 @@ pub fn windows_of_clients(
     let mut out = Vec::new();
     for chunk in client_keys.chunks(CHUNK) {
         out.extend(
-            diesel::sql_query(
-                "SELECT k.client_key, w.n, w.oldest \
-                 FROM unnest($1::text[]) AS k(client_key) \
-                 CROSS JOIN LATERAL (SELECT count(*) AS n, min(submitted_at) AS oldest FROM \
-                     (SELECT submitted_at FROM comments \
-                      WHERE comments.client_key = k.client_key AND submitted_at > $2 \
-                      ORDER BY submitted_at DESC LIMIT $3) AS newest) AS w",
-            )
-            .bind::<Array<Text>, _>(chunk)
-            .bind::<Timestamp, _>(since)
-            .bind::<BigInt, _>(limit)
-            .load::<Row>(c)?
-            .into_iter()
-            .map(|r| (r.client_key, r.n, r.oldest)),
+            super::bulk::ClientWindows {
+                client_keys: chunk,
+                since,
+                limit,
+            }
+            .load::<(String, i64, Option<NaiveDateTime>)>(c)?,
         );
     }
     Ok(out)
@@ -413,6 +392,16 @@ pub fn count_by_emails(
 ) -> QueryResult<Vec<(Option<String>, i64)>> {
     let mut out = Vec::new();
     for chunk in emails.chunks(CHUNK) {
+        if let DbConn::Pg(c) = conn {
+            out.extend(
+                super::bulk::EmailCounts {
+                    draft_id,
+                    emails: chunk,
+                }
+                .load::<(Option<String>, i64)>(c)?,
+            );
+            continue;
+        }
         out.extend(
             comments::table
                 .filter(comments::draft_id.eq(draft_id))

@@ -2,6 +2,7 @@
 //! r2d2 pool), embedded migrations, and the write-transaction helper.
 
 pub mod audit;
+mod bulk;
 pub mod charts;
 pub mod comments;
 pub mod desk;
