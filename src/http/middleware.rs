@@ -50,12 +50,9 @@ where
     let start = Instant::now();
     let prefs = Prefs::of_request(req.request());
     // U+0000 in the address (`%00`) is refused before routing: no id, search or token holds
-    // one, and PostgreSQL cannot compare text with it.
-    let served = if has_nul(&req) {
-        let err = AppError::malformed(crate::l!(
-            "请求地址包含空字符。",
-            "The address contains a NUL character."
-        ));
+    // one, and PostgreSQL cannot compare text with it. In the path nothing can match (404); in
+    // the query string it is a bad parameter (422).
+    let served = if let Some(err) = nul_refusal(&req) {
         let answer = LANG.sync_scope(lang, || actix_web::ResponseError::error_response(&err));
         let (r, _) = req.into_parts();
         Err(ServiceResponse::new(r, answer))
@@ -107,11 +104,23 @@ where
     }
 }
 
-/// True when the request's path or query carries `%00`.
-fn has_nul(req: &ServiceRequest) -> bool {
+/// The refusal of an address carrying `%00` (or a raw NUL), if it does.
+fn nul_refusal(req: &ServiceRequest) -> Option<AppError> {
     let uri = req.uri();
-    let raw = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("");
-    raw.contains("%00") || raw.contains('\0')
+    let has = |s: &str| s.contains("%00") || s.contains('\0');
+    if has(uri.path()) {
+        return Some(AppError::not_found());
+    }
+    if uri.query().is_some_and(has) {
+        return Some(AppError::field(
+            "query",
+            crate::l!(
+                "不能包含空字符（U+0000）",
+                "must not contain a NUL character (U+0000)"
+            ),
+        ));
+    }
+    None
 }
 
 /// Error answers made by actix itself (a 405 for a known path, say) carry no body; give them
