@@ -405,9 +405,7 @@ async fn submit_editor(
     id: Option<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = who
-        .read_form(state, &req, payload, &[Role::Drafter])
-        .await?;
+    let form = who.read_form(state, req, payload, &[Role::Drafter]).await?;
     let t = T::current();
     let mut v = Values::from_form(&form);
     let op = form.get("op").unwrap_or("save").to_string();
