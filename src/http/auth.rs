@@ -1,13 +1,20 @@
 //! R25: who is calling. `Staff` is any signed-in user; `Authorized<P>` also checks the roles of
 //! permit `P`, so a handler that takes it cannot forget the check. `MaybeStaff` is for routes
 //! that anyone may call but staff see more of; a bad token there is still a 401.
+//!
+//! Who the caller is is settled before the body is read: each of these extractors opens a
+//! [`CallerGate`] on the request, and the body extractors (`JsonBody`) wait for it to open
+//! before reading a byte, whatever the order of the handler's arguments. A refused caller gets
+//! 401 or 403 and the body is never read, parsed or checked.
 
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+
+use tokio::sync::watch;
 
 use super::error::AppError;
 use crate::app::AppState;
@@ -51,6 +58,43 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     }
 }
 
+/// Settles when the caller of a request has been checked: `true` let through, `false` refused.
+/// Stored in the request's extensions by the caller extractors.
+#[derive(Clone)]
+struct CallerGate(watch::Receiver<Option<bool>>);
+
+/// Opens the gate of this request and returns its latch. Dropping the latch without setting it
+/// counts as a refusal.
+fn install_gate(req: &HttpRequest) -> watch::Sender<Option<bool>> {
+    let (tx, rx) = watch::channel(None);
+    req.extensions_mut().insert(CallerGate(rx));
+    tx
+}
+
+/// Waits until the request's caller has been let through, when a caller extractor guards this
+/// route; returns at once when none does (a public route). When the caller is refused this
+/// never returns: the caller extractor's own 401/403 is the answer.
+pub async fn caller_checked(req: &HttpRequest) {
+    let gate = req.extensions().get::<CallerGate>().cloned();
+    let Some(CallerGate(mut rx)) = gate else {
+        return;
+    };
+    match rx.wait_for(Option::is_some).await.map(|v| *v) {
+        Ok(Some(true)) => {}
+        _ => std::future::pending::<()>().await,
+    }
+}
+
+/// Runs a caller check and reports its outcome to the gate.
+async fn guarded<T>(
+    latch: watch::Sender<Option<bool>>,
+    check: impl Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = check.await;
+    let _ = latch.send(Some(result.is_ok()));
+    result
+}
+
 async fn resolve(req: &HttpRequest) -> Result<Option<Staff>, AppError> {
     let Some(token) = bearer_token(req) else {
         if req
@@ -84,7 +128,10 @@ impl FromRequest for Staff {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { resolve(&req).await?.ok_or_else(AppError::unauthenticated) })
+        let latch = install_gate(&req);
+        Box::pin(guarded(latch, async move {
+            resolve(&req).await?.ok_or_else(AppError::unauthenticated)
+        }))
     }
 }
 
@@ -98,7 +145,10 @@ impl FromRequest for MaybeStaff {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { Ok(MaybeStaff(resolve(&req).await?)) })
+        let latch = install_gate(&req);
+        Box::pin(guarded(latch, async move {
+            Ok(MaybeStaff(resolve(&req).await?))
+        }))
     }
 }
 
@@ -145,7 +195,8 @@ impl<P: Permit + 'static> FromRequest for Authorized<P> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
+        let latch = install_gate(&req);
+        Box::pin(guarded(latch, async move {
             let staff = resolve(&req).await?.ok_or_else(AppError::unauthenticated)?;
             if !staff.roles.has_any(P::ROLES) {
                 let needed = P::ROLES
@@ -163,6 +214,6 @@ impl<P: Permit + 'static> FromRequest for Authorized<P> {
                 staff,
                 _permit: PhantomData,
             })
-        })
+        }))
     }
 }

@@ -38,8 +38,18 @@ impl ResponseError for AppError {
         if self.kind == ErrorKind::Unauthenticated {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        res.body(self.problem(Lang::current()).to_string())
+        res.body(html_safe(&self.problem(Lang::current()).to_string()))
     }
+}
+
+/// The problem document with `<`, `>` and `&` written as JSON escapes: the same JSON to a
+/// client, but text that a problem repeats (an unknown field's name, say) never appears as
+/// markup, whatever reads the answer. These characters occur only inside JSON strings, where
+/// the escapes mean the same.
+fn html_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 impl From<actix_web::error::BlockingError> for AppError {

@@ -17,6 +17,19 @@ use crate::app::AppState;
 use crate::l;
 
 /// A JSON body: known fields only, typed, validated.
+///
+/// The checks run in this order, each answering before the next is tried:
+/// 1. the caller (401/403), when the route has a caller extractor: nothing of the body is read
+///    before it lets the request through (see [`super::auth::caller_checked`]);
+/// 2. the `Content-Type`: absent, `application/json` or `*+json`, else 415;
+/// 3. the size: a `Content-Length` above `limits.max_body_bytes` is 413 before any byte is
+///    read, and so is a streamed body as soon as it passes the limit (at most the limit plus
+///    one chunk is ever held);
+/// 4. the syntax: not UTF-8, not JSON, truncated, or nested deeper than 128 levels is 400;
+/// 5. the shape: a wrong type, a missing or an unknown field is 422 naming the field, and so is
+///    a broken `validator` rule.
+///
+/// An empty body reads as `{}`, so an action whose fields are all optional needs no body.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -28,40 +41,15 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = match req.headers().get(actix_web::http::header::CONTENT_TYPE) {
-            None => true,
-            Some(v) => v
-                .to_str()
-                .map(|s| {
-                    let essence = s
-                        .split(';')
-                        .next()
-                        .unwrap_or("")
-                        .trim()
-                        .to_ascii_lowercase();
-                    essence == "application/json" || essence.ends_with("+json")
-                })
-                .unwrap_or(false),
-        };
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.config.limits.max_body_bytes)
-            .unwrap_or(64 * 1024);
-        let bytes = web::Bytes::from_request(req, payload);
+        let req = req.clone();
+        let payload = payload.take();
         Box::pin(async move {
-            if !content_type_ok {
-                return Err(AppError::new(
-                    ErrorKind::UnsupportedMediaType,
-                    l!(
-                        "请以 application/json 格式提交。",
-                        "Send the body as application/json."
-                    ),
-                ));
-            }
-            let bytes = bytes.await.map_err(|e| body_error(&e, limit))?;
-            if bytes.len() > limit {
-                return Err(AppError::too_large(limit));
-            }
+            super::auth::caller_checked(&req).await;
+            let limit = req
+                .app_data::<web::Data<AppState>>()
+                .map(|s| s.config.limits.max_body_bytes)
+                .unwrap_or(64 * 1024);
+            let bytes = read_json_bytes(&req, payload, limit).await?;
             let value: T = parse_json(&bytes)?;
             value
                 .validate()
@@ -71,24 +59,160 @@ where
     }
 }
 
-fn body_error(e: &actix_web::Error, limit: usize) -> AppError {
-    match e.as_error::<PayloadError>() {
-        Some(PayloadError::Overflow) => AppError::too_large(limit),
-        _ => {
-            if e.to_string().to_ascii_lowercase().contains("overflow") {
-                AppError::too_large(limit)
-            } else {
-                AppError::malformed(l!(
-                    "无法读取请求内容。",
-                    "The request body could not be read."
-                ))
-            }
-        }
+/// True when the request's `Content-Type` is absent or JSON (`application/json`, `*+json`).
+pub fn json_content_type(req: &HttpRequest) -> bool {
+    match req.headers().get(actix_web::http::header::CONTENT_TYPE) {
+        None => true,
+        Some(v) => v
+            .to_str()
+            .map(|s| {
+                let essence = s
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false),
     }
 }
 
-/// Parses JSON, collecting every unknown field and naming the path of a type error.
+/// Checks the content type (415) and reads a JSON body of at most `limit` bytes (413).
+pub async fn read_json_bytes(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+) -> Result<web::Bytes, AppError> {
+    if !json_content_type(req) {
+        return Err(AppError::new(
+            ErrorKind::UnsupportedMediaType,
+            l!(
+                "请以 application/json 格式提交。",
+                "Send the body as application/json."
+            ),
+        ));
+    }
+    read_limited(req, payload, limit).await
+}
+
+/// The `Content-Length` the request declares, if it declares a readable one.
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Reads a body of at most `limit` bytes: 413 at once when `Content-Length` says more, and as
+/// soon as the streamed bytes pass the limit otherwise; never more than the limit and one chunk
+/// in memory. A body that breaks off is 400.
+pub async fn read_limited<S>(
+    req: &HttpRequest,
+    mut payload: S,
+    limit: usize,
+) -> Result<web::Bytes, AppError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, PayloadError>> + Unpin,
+{
+    use futures_util::StreamExt;
+    if declared_length(req).is_some_and(|n| n > limit as u64) {
+        return Err(AppError::too_large(limit));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| body_error(&e, limit))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn body_error(e: &PayloadError, limit: usize) -> AppError {
+    match e {
+        PayloadError::Overflow => AppError::too_large(limit),
+        _ => AppError::malformed(l!(
+            "无法读取请求内容。",
+            "The request body could not be read."
+        )),
+    }
+}
+
+/// The syntax check of a JSON body, before its shape is looked at: UTF-8, well-formed,
+/// complete, no deeper than serde_json's nesting limit (128). Any failure is a 400. A string
+/// holding U+0000 (which no text field may store, and PostgreSQL cannot) is a 422 naming
+/// where it is.
+fn check_json_syntax(bytes: &[u8]) -> Result<(), AppError> {
+    let malformed = |e: &dyn std::fmt::Display| {
+        AppError::malformed(l!(
+            "请求内容不是有效的 JSON：{}",
+            "The body is not valid JSON: {}",
+            e
+        ))
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| malformed(&e))?;
+    // Into a `Value`, not `IgnoredAny`: skipping a value has no nesting limit, reading one does.
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(&e))?;
+    if let Some(path) = nul_at(&value, String::new()) {
+        let field = if path.is_empty() {
+            "body".to_string()
+        } else {
+            path
+        };
+        return Err(AppError::field(
+            &field,
+            l!(
+                "不能包含空字符（U+0000）",
+                "must not contain a NUL character (U+0000)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The path of the first string (or member name) holding U+0000.
+fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0').then_some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
+        Value::Object(members) => members.iter().find_map(|(k, v)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(path.clone())
+            } else {
+                nul_at(v, here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// True when a form body carries U+0000, raw or percent-encoded; no form field may hold one.
+pub fn form_has_nul(body: &[u8]) -> bool {
+    body.contains(&0) || body.windows(3).any(|w| w == b"%00")
+}
+
+/// Syntax first (400), then shape (422); an empty body reads as `{}`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
+    check_json_syntax(bytes)?;
     let mut unknown: Vec<String> = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut note = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
@@ -99,14 +223,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            return Err(match inner.classify() {
-                serde_json::error::Category::Data => type_error(&path, &inner.to_string()),
-                _ => AppError::malformed(l!(
-                    "请求内容不是有效的 JSON：{}",
-                    "The body is not valid JSON: {}",
-                    inner
-                )),
-            });
+            // The syntax was checked above: whatever fails now is the body's shape (an enum
+            // given a number reports itself as a syntax error, for one).
+            return Err(type_error(&path, &inner.to_string()));
         }
     };
     if let Err(e) = de.end() {

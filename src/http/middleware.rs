@@ -49,15 +49,29 @@ where
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %req.path());
     let start = Instant::now();
     let prefs = Prefs::of_request(req.request());
-    let fut = PREFS.sync_scope(prefs.clone(), || {
-        LANG.sync_scope(lang, || span.in_scope(|| srv.call(req)))
-    });
+    // U+0000 in the address (`%00`) is refused before routing: no id, search or token holds
+    // one, and PostgreSQL cannot compare text with it. In the path nothing can match (404); in
+    // the query string it is a bad parameter (422).
+    let served = if let Some(err) = nul_refusal(&req) {
+        let answer = LANG.sync_scope(lang, || actix_web::ResponseError::error_response(&err));
+        let (r, _) = req.into_parts();
+        Err(ServiceResponse::new(r, answer))
+    } else {
+        Ok(PREFS.sync_scope(prefs.clone(), || {
+            LANG.sync_scope(lang, || span.in_scope(|| srv.call(req)))
+        }))
+    };
     async move {
-        let res = PREFS
-            .scope(prefs, LANG.scope(lang, fut))
-            .instrument(span.clone())
-            .await?;
-        let mut res = LANG.sync_scope(lang, || as_problem(res));
+        let mut res = match served {
+            Ok(fut) => {
+                let res = PREFS
+                    .scope(prefs, LANG.scope(lang, fut))
+                    .instrument(span.clone())
+                    .await?;
+                LANG.sync_scope(lang, || as_problem(res))
+            }
+            Err(refused) => refused.map_into_right_body(),
+        };
         let elapsed = start.elapsed();
         let status = res.status().as_u16();
         let route = res
@@ -88,6 +102,25 @@ where
         );
         Ok(res)
     }
+}
+
+/// The refusal of an address carrying `%00` (or a raw NUL), if it does.
+fn nul_refusal(req: &ServiceRequest) -> Option<AppError> {
+    let uri = req.uri();
+    let has = |s: &str| s.contains("%00") || s.contains('\0');
+    if has(uri.path()) {
+        return Some(AppError::not_found());
+    }
+    if uri.query().is_some_and(has) {
+        return Some(AppError::field(
+            "query",
+            crate::l!(
+                "不能包含空字符（U+0000）",
+                "must not contain a NUL character (U+0000)"
+            ),
+        ));
+    }
+    None
 }
 
 /// Error answers made by actix itself (a 405 for a known path, say) carry no body; give them

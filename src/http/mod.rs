@@ -124,7 +124,10 @@ documented_routes! {
 /// routes — the comment POST of a surge, the draft page — come first in their groups
 /// (`perf`: 17 % of a comment request's handling went to trying earlier patterns).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::new(1024 * 1024 * 64))
+    // No route takes its body through actix's buffering extractors: JSON bodies and forms are
+    // read by `extract::read_limited` under `limits.max_body_bytes` after the caller is
+    // checked. This smaller bound only catches one that someone adds later.
+    cfg.app_data(web::PayloadConfig::new(64 * 1024))
         // JSON API
         .service(web::scope("/api/v1").configure(configure_api))
         // The API's page for people

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use super::drafts::{load_view_after_step, viewer_of};
 use crate::app::AppState;
-use crate::http::auth::Staff;
+use crate::http::auth::{Authorized, Reviewing};
 use crate::http::error::AppResult;
 use crate::http::extract::JsonBody;
 use crate::service;
@@ -26,14 +26,14 @@ pub use crate::service::workflow::ActionInput;
 )]
 pub async fn act_on_draft(
     state: web::Data<AppState>,
-    staff: Staff,
+    staff: Authorized<Reviewing>,
     path: web::Path<String>,
     JsonBody(input): JsonBody<ActionInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
     let config = state.config.clone();
-    let viewer = viewer_of(Some(&staff));
+    let viewer = viewer_of(Some(&staff.staff));
     let actor = staff.actor();
     let view = state
         .db(move |conn| {

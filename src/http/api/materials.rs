@@ -6,7 +6,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
-use futures_util::StreamExt;
 use serde::Deserialize;
 use validator::Validate;
 
@@ -16,8 +15,8 @@ use crate::db::{drafts as q, materials};
 use crate::domain::files;
 use crate::domain::workflow::MaterialKind;
 use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff};
-use crate::http::error::{AppError, AppResult, ErrorKind};
-use crate::http::extract::{field_errors, parse_json};
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::{field_errors, parse_json, read_json_bytes};
 use crate::l;
 use crate::service::{self, drafts::NewMaterial, drafts::UploadedFile};
 
@@ -43,49 +42,6 @@ pub struct MaterialInput {
     pub file: Option<FileInput>,
 }
 
-/// Reads the body up to `limit` bytes (413 beyond), as JSON only.
-async fn read_json_body(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    limit: usize,
-) -> AppResult<Vec<u8>> {
-    let json_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| {
-            s.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .is_none_or(|s| s == "application/json" || s.ends_with("+json"));
-    if !json_type {
-        return Err(AppError::new(
-            ErrorKind::UnsupportedMediaType,
-            l!(
-                "请以 application/json 格式提交，文件内容放在 file.content_base64 中。",
-                "Send application/json, with the file in file.content_base64."
-            ),
-        ));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            AppError::malformed(l!(
-                "无法读取请求内容。",
-                "The request body could not be read."
-            ))
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(AppError::too_large(limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// `POST /api/v1/drafts/{id}/materials` (its drafter, while `drafting`) → 201 material.
 #[utoipa::path(
     post,
@@ -109,7 +65,9 @@ pub async fn create_material(
     let max_file = state.config.limits.max_upload_bytes;
     // Base64 grows a file by a third; the rest of the body has the usual limit.
     let limit = max_file / 3 * 4 + 8 + state.config.limits.max_body_bytes;
-    let bytes = read_json_body(&req, payload, limit).await?;
+    // The caller has been checked (the `Authorized` argument); now the type, the size (the
+    // larger upload limit, streamed), the syntax and the shape, as for every JSON body.
+    let bytes = read_json_bytes(&req, payload.into_inner(), limit).await?;
     let input: MaterialInput = parse_json(&bytes)?;
     input
         .validate()

@@ -301,23 +301,37 @@ pub async fn submit_comment_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let draft_id = path.into_inner();
     let lang = Lang::current();
     let t = T(lang);
     let back = format!("/drafts/{}#comment-form", urlencode(&draft_id));
     let limit = state.config.limits.max_body_bytes;
-    if body.len() > limit {
-        let e = AppError::too_large(limit);
-        return message_page(
-            &state,
-            crate::http::error::status_of(e.kind),
-            e.kind.title().get(lang).to_string(),
-            e.detail.get(lang).to_string(),
-            back,
-        );
-    }
+    // The size is checked while reading (or from `Content-Length`, before reading).
+    let read = crate::http::extract::read_limited(&req, payload, limit)
+        .await
+        .and_then(|body| {
+            if crate::http::extract::form_has_nul(&body) {
+                Err(AppError::malformed(crate::lang::ftl::both(
+                    "form-unreadable",
+                )))
+            } else {
+                Ok(body)
+            }
+        });
+    let body = match read {
+        Ok(body) => body,
+        Err(e) => {
+            return message_page(
+                &state,
+                crate::http::error::status_of(e.kind),
+                e.kind.title().get(lang).to_string(),
+                e.detail.get(lang).to_string(),
+                back,
+            );
+        }
+    };
     let (values, all) = FormValues::parse(&body);
     let presented = |k: &str| all.get(k).map(String::as_str).unwrap_or("");
     if !csrf::verify(

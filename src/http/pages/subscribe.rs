@@ -352,20 +352,34 @@ fn message_page(
 pub async fn submit_subscribe(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     let lang = Lang::current();
     let t = T(lang);
     let limit = state.config.limits.max_body_bytes;
-    if body.len() > limit {
-        let e = AppError::too_large(limit);
-        return message_page(
-            &state,
-            status_of(e.kind),
-            e.kind.title().get(lang).to_string(),
-            e.detail.get(lang).to_string(),
-        );
-    }
+    // The size is checked while reading (or from `Content-Length`, before reading).
+    let read = crate::http::extract::read_limited(&req, payload, limit)
+        .await
+        .and_then(|body| {
+            if crate::http::extract::form_has_nul(&body) {
+                Err(AppError::malformed(crate::lang::ftl::both(
+                    "form-unreadable",
+                )))
+            } else {
+                Ok(body)
+            }
+        });
+    let body = match read {
+        Ok(body) => body,
+        Err(e) => {
+            return message_page(
+                &state,
+                status_of(e.kind),
+                e.kind.title().get(lang).to_string(),
+                e.detail.get(lang).to_string(),
+            );
+        }
+    };
     let (values, all) = SubscribeValues::parse(&body);
     let presented = |k: &str| all.get(k).map(String::as_str).unwrap_or("");
     if !csrf::verify(

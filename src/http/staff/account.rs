@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 
 use super::{
-    Errors, Flash, Frame, PageError, PageResult, SignedIn, page, read_form, redirect, refusal,
+    Errors, Flash, Frame, PageError, PageResult, SignedIn, page, redirect, refusal,
     session_cookie_removal,
 };
 use crate::app::AppState;
@@ -63,8 +63,7 @@ pub async fn submit_password_change(
     who: SignedIn,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who.read_form(&state, &req, payload, &[]).await?;
     let t = T::current();
     let new = form.get("password").unwrap_or_default().to_string();
     if form.get("password_again").unwrap_or_default() != new {

@@ -11,7 +11,7 @@ use askama::Template;
 
 use super::{
     Errors, Flash, Form, Frame, PageError, PageResult, Pager, SignedIn, list_base, page, page_no,
-    query, read_form, redirect, refusal, when,
+    query, redirect, refusal, when,
 };
 use crate::app::AppState;
 use crate::db::desk::{self, GroupFilter, TriageFilter};
@@ -486,9 +486,9 @@ pub async fn submit_bulk(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
-    who.require(&[Role::Drafter])?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Drafter])
+        .await?;
     let draft_id = path.into_inner();
     let (back, qs) = back_of(&form, &format!("/staff/drafts/{draft_id}/comments"));
     let t = T::current();
@@ -689,8 +689,7 @@ pub async fn submit_comment(
     path: web::Path<(String, String)>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who.read_form(&state, &req, payload, &READERS).await?;
     let (draft_id, comment_id) = path.into_inner();
     let here = format!("/staff/drafts/{draft_id}/comments/{comment_id}");
     let t = T::current();

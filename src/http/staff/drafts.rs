@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use super::{
     Errors, Flash, Form, Frame, PageError, PageResult, Pager, SignedIn, list_base, page, page_no,
-    query, read_form, redirect, refusal, when,
+    query, redirect, refusal, when,
 };
 use crate::app::AppState;
 use crate::db::drafts::{self as q, Article, DraftRow, ExtensionRow, StepRow, Viewer};
@@ -383,8 +383,14 @@ pub async fn submit_action(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who
+        .read_form(
+            &state,
+            &req,
+            payload,
+            &[Role::Drafter, Role::Reviewer, Role::Approver],
+        )
+        .await?;
     let id = path.into_inner();
     let t = T::current();
     let Some(action) = form.get("action").and_then(parse_action) else {
@@ -587,8 +593,9 @@ pub async fn submit_offline_form(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Drafter])
+        .await?;
     let id = path.into_inner();
     let article = form.text("article").map(|a| a.parse::<i32>());
     let values: HashMap<String, String> = form.0.iter().cloned().collect();
@@ -740,8 +747,9 @@ pub async fn submit_invitations(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Drafter])
+        .await?;
     let id = path.into_inner();
     let values: HashMap<String, String> = form.0.iter().cloned().collect();
     let t = T::current();

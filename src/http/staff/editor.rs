@@ -12,9 +12,7 @@ use askama::Template;
 use chrono::{NaiveDate, TimeDelta};
 use futures_util::StreamExt;
 
-use super::{
-    Errors, Flash, Form, Frame, PageError, PageResult, SignedIn, page, read_form, redirect, refusal,
-};
+use super::{Errors, Flash, Form, Frame, PageError, PageResult, SignedIn, page, redirect, refusal};
 use crate::app::AppState;
 use crate::db::drafts as q;
 use crate::db::materials;
@@ -407,9 +405,7 @@ async fn submit_editor(
     id: Option<String>,
     payload: web::Payload,
 ) -> PageResult {
-    who.require(&[Role::Drafter])?;
-    let form = read_form(state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who.read_form(state, req, payload, &[Role::Drafter]).await?;
     let t = T::current();
     let mut v = Values::from_form(&form);
     let op = form.get("op").unwrap_or("save").to_string();
@@ -599,6 +595,15 @@ pub async fn submit_material(
     let t = T::current();
     let max_file = state.config.limits.max_upload_bytes;
     let max_text = state.config.limits.max_body_bytes;
+    // A declared length beyond what could be taken is refused before anything is read.
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > (max_file + max_text) as u64) {
+        return Err(PageError::App(AppError::too_large(max_file)));
+    }
     let mut fields = Form::default();
     let mut file: Option<UploadedFile> = None;
     let mut total = 0usize;

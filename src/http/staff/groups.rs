@@ -17,7 +17,7 @@ use super::desk::{
 };
 use super::{
     Errors, Flash, Form, Frame, PageResult, Pager, SignedIn, list_base, page, page_no, query,
-    read_form, redirect, refusal,
+    redirect, refusal,
 };
 use crate::app::AppState;
 use crate::db::desk;
@@ -278,9 +278,9 @@ pub async fn submit_groups(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
-    who.require(&[Role::Drafter])?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Drafter])
+        .await?;
     let draft_id = path.into_inner();
     let (back, qs) = back_of(&form, &format!("/staff/drafts/{draft_id}/groups"));
     let t = T::current();
@@ -369,13 +369,13 @@ pub async fn submit_groups(
 /// has placed.
 pub async fn submit_suggest(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: SignedIn,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
-    who.require(&[Role::Drafter])?;
+    who.read_form(&state, &req, payload, &[Role::Drafter])
+        .await?;
     let id = path.into_inner();
     let here = format!("/staff/drafts/{id}/groups");
     let t = T::current();
@@ -403,12 +403,14 @@ pub async fn submit_suggest(
 /// `snippet_id`): the agency's kept reasons (drafter).
 pub async fn submit_snippet(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: SignedIn,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Drafter])
+        .await?;
     let id = path.into_inner();
     let here = format!("/staff/drafts/{id}/groups#snippets");
     let t = T::current();
@@ -675,8 +677,9 @@ pub async fn submit_group(
     path: web::Path<(String, String)>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Drafter])
+        .await?;
     let (draft_id, group_id) = path.into_inner();
     let here = format!("/staff/drafts/{draft_id}/groups/{group_id}");
     let t = T::current();

@@ -95,7 +95,7 @@ pub async fn submit_login(
     req: HttpRequest,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
+    let form = read_form(&state, &req, payload).await?;
     let next = form.get("next").unwrap_or("/staff").to_string();
     let username = form.get("username").unwrap_or_default().to_string();
     let lang = Lang::current();
@@ -186,11 +186,11 @@ pub async fn submit_login(
 /// `POST /staff/logout`: ends the session everywhere, then the sign-in page.
 pub async fn submit_logout(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: SignedIn,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    who.read_form(&state, &req, payload, &[]).await?;
     let now = state.clock.now();
     let session = who.session.clone();
     state
@@ -279,7 +279,7 @@ pub async fn submit_set_password(
     req: HttpRequest,
     payload: web::Payload,
 ) -> PageResult {
-    let form: Form = read_form(&state, payload).await?;
+    let form: Form = read_form(&state, &req, payload).await?;
     if !csrf::verify(
         &state,
         &req,

@@ -230,23 +230,50 @@ impl Form {
     }
 }
 
-/// Reads a form body of at most `limits.max_body_bytes`.
-pub async fn read_form(state: &AppState, mut payload: web::Payload) -> Result<Form, PageError> {
-    use futures_util::StreamExt;
+/// Reads a form body of at most `limits.max_body_bytes`: 413 at once when `Content-Length`
+/// says more, and as soon as the streamed bytes pass the limit otherwise. For the forms of a
+/// signed-in user use [`SignedIn::read_form`], which checks the role and the CSRF token first.
+pub async fn read_form(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Form, PageError> {
     let limit = state.config.limits.max_body_bytes;
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            PageError::App(AppError::malformed(crate::lang::ftl::both(
+    let body = crate::http::extract::read_limited(req, payload, limit)
+        .await
+        .map_err(|e| match e.kind {
+            ErrorKind::PayloadTooLarge => PageError::App(e),
+            _ => PageError::App(AppError::malformed(crate::lang::ftl::both(
                 "form-unreadable",
-            )))
+            ))),
         })?;
-        if body.len() + chunk.len() > limit {
-            return Err(PageError::App(AppError::too_large(limit)));
-        }
-        body.extend_from_slice(&chunk);
+    if crate::http::extract::form_has_nul(&body) {
+        return Err(PageError::App(AppError::malformed(crate::lang::ftl::both(
+            "form-unreadable",
+        ))));
     }
     Ok(Form::parse(&body))
+}
+
+impl SignedIn {
+    /// R25: a signed-in user's form, checked in this order: the session (already, by the
+    /// `SignedIn` extractor), one of `roles` when the route needs a role (403 page, nothing
+    /// read), the size while reading (413), then the CSRF token (403) before any field is
+    /// looked at.
+    pub async fn read_form(
+        &self,
+        state: &AppState,
+        req: &HttpRequest,
+        payload: web::Payload,
+        roles: &[Role],
+    ) -> Result<Form, PageError> {
+        if !roles.is_empty() {
+            self.require(roles)?;
+        }
+        let form = read_form(state, req, payload).await?;
+        self.check_csrf(&form)?;
+        Ok(form)
+    }
 }
 
 /// A message shown once on the next page.

@@ -8,8 +8,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 
 use super::{
-    Flash, Frame, PageResult, Pager, SignedIn, list_base, page, page_no, query, read_form,
-    redirect, when,
+    Flash, Frame, PageResult, Pager, SignedIn, list_base, page, page_no, query, redirect, when,
 };
 use crate::app::AppState;
 use crate::db::drafts as q;
@@ -175,12 +174,13 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
 /// one decision for all of them, in one transaction.
 pub async fn submit_decision(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: SignedIn,
     payload: web::Payload,
 ) -> PageResult {
-    who.require(&[Role::Moderator])?;
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Moderator])
+        .await?;
     let back = form
         .get("back")
         .map(super::safe_next)

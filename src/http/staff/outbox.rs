@@ -6,8 +6,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 
 use super::{
-    Flash, Frame, PageResult, Pager, SignedIn, list_base, page, page_no, query, read_form,
-    redirect, when,
+    Flash, Frame, PageResult, Pager, SignedIn, list_base, page, page_no, query, redirect, when,
 };
 use crate::app::AppState;
 use crate::db::outbox::{self, OutboxView};
@@ -89,13 +88,12 @@ pub async fn show_outbox(
 /// `POST /staff/outbox/{id}/retry`: queues a failed message again.
 pub async fn submit_retry(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: SignedIn,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    who.require(&[Role::Admin])?;
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    who.read_form(&state, &req, payload, &[Role::Admin]).await?;
     let id = path.into_inner();
     let now = state.clock.now();
     let actor = who.actor();

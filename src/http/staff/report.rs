@@ -19,8 +19,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{
-    Errors, Flash, Frame, PageError, PageResult, SignedIn, page, page_no, query, read_form,
-    redirect, refusal, when,
+    Errors, Flash, Frame, PageError, PageResult, SignedIn, page, page_no, query, redirect, refusal,
+    when,
 };
 use crate::app::AppState;
 use crate::db::drafts::{self as q, DraftRow, Viewer};
@@ -369,9 +369,7 @@ pub async fn submit_report(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
-    who.require(&READERS)?;
+    let form = who.read_form(&state, &req, payload, &READERS).await?;
     let id = path.into_inner();
     let t = T::current();
     let back = format!("/staff/drafts/{id}/report");

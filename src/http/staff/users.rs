@@ -6,8 +6,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 
 use super::{
-    Errors, Flash, Form, Frame, PageError, PageResult, SignedIn, page, read_form, redirect,
-    refusal, when,
+    Errors, Flash, Form, Frame, PageError, PageResult, SignedIn, page, redirect, refusal, when,
 };
 use crate::app::AppState;
 use crate::domain::roles::Role;
@@ -135,9 +134,7 @@ pub async fn submit_new_user(
     who: SignedIn,
     payload: web::Payload,
 ) -> PageResult {
-    who.require(&[Role::Admin])?;
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who.read_form(&state, &req, payload, &[Role::Admin]).await?;
     let input = UserInput {
         username: form.get("username").unwrap_or_default().to_string(),
         display_name: form.text("display_name"),
@@ -182,13 +179,12 @@ pub async fn submit_new_user(
 /// `POST /staff/users/{id}` (`op` = `roles` with `roles`, `deactivate`, `reset_password`).
 pub async fn submit_user_change(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: SignedIn,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> PageResult {
-    who.require(&[Role::Admin])?;
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who.read_form(&state, &req, payload, &[Role::Admin]).await?;
     let id = path.into_inner();
     let now = state.clock.now();
     let config = state.config.clone();
