@@ -408,6 +408,7 @@ async fn a_form_too_fast_or_with_the_trap_filled_is_not_stored(app: TestApp) {
 // ---------------------------------------------------------------------------------------
 // Erasure
 
+#[derive(Queryable)]
 struct Personal {
     name: Option<String>,
     organization: Option<String>,
@@ -421,17 +422,7 @@ struct Personal {
 }
 
 fn personal(app: &TestApp, tracking: &str) -> Personal {
-    let row: (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-    ) = comments::table
+    comments::table
         .filter(comments::tracking_number.eq(tracking))
         .select((
             comments::name,
@@ -445,18 +436,7 @@ fn personal(app: &TestApp, tracking: &str) -> Personal {
             comments::status,
         ))
         .first(&mut *app.conn())
-        .unwrap();
-    Personal {
-        name: row.0,
-        organization: row.1,
-        email: row.2,
-        phone: row.3,
-        region: row.4,
-        client_key: row.5,
-        body: row.6,
-        outcome: row.7,
-        status: row.8,
-    }
+        .unwrap()
 }
 
 async fn commented(app: &TestApp, draft: &str) -> String {
