@@ -22,6 +22,7 @@ pub struct Config {
     pub mail: Mail,
     pub limits: Limits,
     pub security: Security,
+    pub abuse: Abuse,
     pub testing: Testing,
 }
 
@@ -257,9 +258,13 @@ pub struct Security {
     pub session_idle_minutes: u32,
     /// …and this many hours after sign-in, whatever happens.
     pub session_absolute_hours: u32,
-    /// R25: failed sign-ins allowed per account and per client address within
-    /// `login_window_minutes`; more get 429 with Retry-After.
+    /// R25: failed sign-ins allowed per account name within `login_window_minutes`; more
+    /// get 429 with Retry-After (the staff form and `POST /api/v1/auth/token` alike).
     pub login_max_failures: u32,
+    /// R25: failed sign-ins allowed per client address (whatever account they name) within
+    /// `login_window_minutes`; more get 429 with Retry-After. Higher than the per-account
+    /// limit, since an office's officers may share one address.
+    pub login_max_failures_per_address: u32,
     pub login_window_minutes: u32,
     /// How long a set-password link stays valid.
     pub password_link_hours: u32,
@@ -273,8 +278,36 @@ impl Default for Security {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             login_max_failures: 5,
+            login_max_failures_per_address: 20,
             login_window_minutes: 15,
             password_link_hours: 72,
+        }
+    }
+}
+
+/// Abuse controls of the public comment form and the moderation queue (docs/security.md,
+/// "Abuse and privacy").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Abuse {
+    /// A comment sent through the public HTML form sooner than this many seconds after the
+    /// form was served is not stored (the form comes back with a neutral message). 0 turns
+    /// the check off. The JSON API is not affected.
+    pub min_fill_seconds: u32,
+    /// Flag a comment for moderators when the same client already sent the same or nearly the
+    /// same text on the same draft.
+    pub duplicate_flags: bool,
+    /// How alike two texts must be (character-shingle Jaccard similarity, 0 to 1) to be
+    /// flagged as near duplicates.
+    pub duplicate_similarity: f64,
+}
+
+impl Default for Abuse {
+    fn default() -> Self {
+        Abuse {
+            min_fill_seconds: 3,
+            duplicate_flags: true,
+            duplicate_similarity: 0.9,
         }
     }
 }
@@ -393,6 +426,12 @@ impl Config {
             return Err(bad(
                 "database.url",
                 "must start with sqlite:// or postgres://",
+            ));
+        }
+        if !(0.5..=1.0).contains(&self.abuse.duplicate_similarity) {
+            return Err(bad(
+                "abuse.duplicate_similarity",
+                "must be between 0.5 and 1",
             ));
         }
         if self.database.pool_size == 0 {

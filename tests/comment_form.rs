@@ -70,6 +70,8 @@ async fn page(app: &TestApp, path: &str, lang: Option<&str>) -> Resp {
 struct Csrf {
     value: String,
     signature: String,
+    /// The form's signed issue time (the minimum fill time is counted from it).
+    issued: String,
 }
 
 fn attr_after(html: &str, marker: &str) -> String {
@@ -95,6 +97,7 @@ async fn form_of(app: &TestApp, id: &str, lang: Option<&str>) -> Csrf {
     let csrf = Csrf {
         value: attr_after(&html, r#"name="csrf_token" value=""#),
         signature: attr_after(&html, r#"name="csrf_signature" value=""#),
+        issued: attr_after(&html, r#"name="form_issued" value=""#),
     };
     let cookie = set_cookie(&res, "csrf").expect("the page sets the CSRF cookie");
     assert!(
@@ -105,6 +108,10 @@ async fn form_of(app: &TestApp, id: &str, lang: Option<&str>) -> Csrf {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
+    // The person takes at least the minimum fill time to write (the clock stands still).
+    app.clock().advance(TimeDelta::seconds(i64::from(
+        app.state.config.abuse.min_fill_seconds,
+    )));
     csrf
 }
 
@@ -141,6 +148,7 @@ fn with_csrf<'a>(csrf: &'a Csrf, fields: &[(&'a str, &'a str)]) -> Vec<(&'a str,
     let mut all = vec![
         ("csrf_token", csrf.value.as_str()),
         ("csrf_signature", csrf.signature.as_str()),
+        ("form_issued", csrf.issued.as_str()),
     ];
     all.extend_from_slice(fields);
     all
@@ -379,6 +387,7 @@ async fn the_form_without_a_valid_csrf_token_is_refused_and_stores_nothing(app: 
     let forged = Csrf {
         value: csrf.value.clone(),
         signature: "A".repeat(csrf.signature.len()),
+        issued: csrf.issued.clone(),
     };
     for (cookie, form) in [
         (None, &csrf),                        // no cookie

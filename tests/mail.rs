@@ -202,12 +202,70 @@ async fn smtp_app(kind: Db, port: u16, secure: bool, max_attempts: u32) -> Optio
     .await
 }
 
+/// The outbox rows, oldest first. A sent row keeps no rendered body (its links are personal):
+/// for those, the parts and list headers are read back from the `.eml` the file transport
+/// wrote, so the tests check what was actually sent.
 fn rows(app: &TestApp) -> Vec<OutboxMessage> {
-    outbox::table
+    let mut rows: Vec<OutboxMessage> = outbox::table
         .order(outbox::created_at.asc())
         .select(OutboxMessage::as_select())
         .load(&mut *app.conn())
-        .unwrap()
+        .unwrap();
+    let dir = std::path::Path::new(&app.state.config.mail.file_dir);
+    for m in rows.iter_mut().filter(|m| m.status == "sent") {
+        assert!(
+            m.body_text.is_none() && m.body_html.is_none() && m.headers.is_none(),
+            "a sent row keeps no rendered mail"
+        );
+        let Ok(eml) = std::fs::read_to_string(dir.join(format!("{}.eml", m.id))) else {
+            continue;
+        };
+        m.body_text = part_of(&eml, "text/plain");
+        m.body_html = part_of(&eml, "text/html");
+        let head = unfold(&eml);
+        let list: Vec<Value> = ["List-Unsubscribe", "List-Unsubscribe-Post"]
+            .iter()
+            .filter_map(|h| header(&head, h).map(|v| json!([h, v])))
+            .collect();
+        m.headers = Some(Value::Array(list).to_string());
+    }
+    rows
+}
+
+/// The decoded body of the MIME part of `content_type` in a formatted message.
+fn part_of(eml: &str, content_type: &str) -> Option<String> {
+    use base64::Engine;
+    let at = eml.find(&format!("Content-Type: {content_type}"))?;
+    let part = &eml[eml[..at].rfind("\r\n--")? + 2..];
+    let boundary = format!("\r\n{}", part.lines().next()?.trim_end());
+    let (head, rest) = part.split_once("\r\n\r\n")?;
+    let body = &rest[..rest.find(&boundary).unwrap_or(rest.len())];
+    let encoding = header(head, "Content-Transfer-Encoding")
+        .unwrap_or("7bit")
+        .to_ascii_lowercase();
+    let bytes = match encoding.as_str() {
+        "base64" => base64::engine::general_purpose::STANDARD
+            .decode(body.replace("\r\n", ""))
+            .unwrap(),
+        "quoted-printable" => {
+            let joined = body.replace("=\r\n", "");
+            let mut out = Vec::new();
+            let b = joined.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] == b'=' && i + 2 < b.len() {
+                    out.push(u8::from_str_radix(&joined[i + 1..i + 3], 16).unwrap());
+                    i += 3;
+                } else {
+                    out.push(b[i]);
+                    i += 1;
+                }
+            }
+            out
+        }
+        _ => body.as_bytes().to_vec(),
+    };
+    Some(String::from_utf8(bytes).unwrap().replace("\r\n", "\n"))
 }
 
 fn rows_of(app: &TestApp, kind: &str) -> Vec<OutboxMessage> {

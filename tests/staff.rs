@@ -65,6 +65,7 @@ both_with!(
     failed_sign_ins_are_throttled_per_account_and_per_address,
     |c| {
         c.security.login_max_failures = 3;
+        c.security.login_max_failures_per_address = 3;
     }
 );
 

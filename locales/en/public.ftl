@@ -233,6 +233,8 @@ pub-back-to-draft-page = Back to the draft
 pub-form-expired-title = The form has expired
 pub-form-expired = We could not confirm that this form came from our site (it may have been open too long, or cookies are off). Nothing was sent. Please go back to the draft, reload the page and submit your comment again.
 pub-form-not-sent = { $detail } Your comment was not sent. Go back with your browser's Back button: your text is usually still in the form; copy it somewhere safe before you try again.
+pub-form-trap = Leave this field empty (it is here to catch automated submissions)
+pub-form-held-back = Your comment has not been sent yet. Please check it and press “Submit comment” again.
 
 ## Receipt (receipt.html, comment_form.rs)
 

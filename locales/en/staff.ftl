@@ -433,3 +433,31 @@ report-col-note = Note
 report-returned-because = Returned: { $note }
 report-preview-h = Preview: the report as it will be published
 report-preview-help = Below is what the public will see once the report is published.
+
+erasure-title = Erase a commenter's personal data
+erasure-hint = On the commenter's request: their name, organization, email, phone, region and client key are erased. The text, its status and its disposition stay. Recorded in the audit log.
+erasure-tracking = Tracking number
+erasure-apply = Erase personal data
+erasure-no-number = Enter the comment's tracking number.
+erasure-not-found = No comment has that tracking number.
+erasure-nothing = Comment { $tracking } holds no personal data any more.
+erasure-done = Personal data of comment { $tracking } erased: { $fields }.
+
+dup-same-text = Same text as { $tracking }, sent { $ago } earlier by the same sender
+dup-similar-text = { $similarity }% like { $tracking }, sent { $ago } earlier by the same sender
+dup-ago-seconds = { $n ->
+    [one] 1 s
+   *[other] { $n } s
+}
+dup-ago-minutes = { $n ->
+    [one] 1 min
+   *[other] { $n } min
+}
+dup-ago-hours = { $n ->
+    [one] 1 hour
+   *[other] { $n } hours
+}
+dup-ago-days = { $n ->
+    [one] 1 day
+   *[other] { $n } days
+}

@@ -201,6 +201,8 @@ pub-back-to-draft-page = 返回草案页面
 pub-form-expired-title = 表单已失效
 pub-form-expired = 无法确认该表单来自本网站（可能页面打开时间过长，或浏览器禁用了 Cookie），意见未提交。请返回草案页面，刷新后重新提交。
 pub-form-not-sent = { $detail } 您的意见未提交成功。请用浏览器的“返回”键回到表单，所填内容一般仍在；再次提交前，请先将意见内容复制保存。
+pub-form-trap = 此项请留空（用于识别自动提交）
+pub-form-held-back = 您的意见尚未提交。请检查后再次点击“提交意见”。
 
 ## 回执（receipt.html、comment_form.rs）
 

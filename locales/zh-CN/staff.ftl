@@ -361,3 +361,19 @@ report-col-note = 说明
 report-returned-because = 退回理由：{ $note }
 report-preview-h = 预览：公布后的报告
 report-preview-help = 以下是报告公布后公众看到的内容。
+
+erasure-title = 删除意见人的个人信息
+erasure-hint = 应意见人要求删除其姓名、单位、邮箱、电话、地区和客户端标识；意见正文、审核状态和处理结果保留。操作记入审计日志。
+erasure-tracking = 意见编号
+erasure-apply = 删除个人信息
+erasure-no-number = 请填写意见编号。
+erasure-not-found = 没有该编号的意见。
+erasure-nothing = 意见 { $tracking } 已不含个人信息。
+erasure-done = 已删除意见 { $tracking } 的个人信息：{ $fields }。
+
+dup-same-text = 与同一发送者 { $ago }前提交的意见 { $tracking } 内容相同
+dup-similar-text = 与同一发送者 { $ago }前提交的意见 { $tracking } 相似度 { $similarity }%
+dup-ago-seconds = { $n } 秒
+dup-ago-minutes = { $n } 分钟
+dup-ago-hours = { $n } 小时
+dup-ago-days = { $n } 天

@@ -437,6 +437,26 @@ pub fn by_tracking_number(conn: &mut DbConn, tracking: &str) -> QueryResult<Opti
         .optional()
 }
 
+/// Erasure: blanks a comment's personal fields (name, organization, email, phone, region,
+/// the client key) and takes its name off the public page; its text, article, stakeholder
+/// type, status and disposition stay. The draft's public version moves on, so no node keeps
+/// showing the name.
+pub fn erase_personal(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::name.eq(None::<String>),
+            comments::organization.eq(None::<String>),
+            comments::email.eq(None::<String>),
+            comments::email_normalized.eq(None::<String>),
+            comments::phone.eq(None::<String>),
+            comments::region.eq(None::<String>),
+            comments::client_key.eq(None::<String>),
+            comments::publish_name.eq(false),
+        ))
+        .execute(conn)?;
+    super::drafts::touch_of_comment(conn, id)
+}
+
 /// R11: a stored idempotency key.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]

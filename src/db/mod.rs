@@ -7,6 +7,7 @@ pub mod charts;
 pub mod comments;
 pub mod desk;
 pub mod drafts;
+pub mod duplicates;
 pub mod exports;
 pub mod ids;
 pub mod materials;

@@ -218,12 +218,15 @@ pub fn store_rendered(
         .execute(conn)
 }
 
-/// Marks a message sent; `false` when `worker` no longer held the claim.
+/// Marks a message sent; `false` when `worker` no longer held the claim. What was sent is
+/// not kept: the rendered parts and headers (which hold receipt and unsubscribe links) go,
+/// and the payload becomes `redacted_payload` (`domain::mail::redact_payload`).
 pub fn mark_sent(
     conn: &mut DbConn,
     now: DateTime<Utc>,
     id: &str,
     worker: &str,
+    redacted_payload: &str,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         outbox::table
@@ -233,6 +236,10 @@ pub fn mark_sent(
     .set((
         outbox::status.eq("sent"),
         outbox::sent_at.eq(Some(now.naive_utc())),
+        outbox::payload.eq(redacted_payload),
+        outbox::body_text.eq(None::<String>),
+        outbox::body_html.eq(None::<String>),
+        outbox::headers.eq(None::<String>),
         outbox::attempts.eq(outbox::attempts + 1),
         outbox::claimed_by.eq(None::<String>),
         outbox::claimed_at.eq(None::<NaiveDateTime>),
@@ -386,4 +393,33 @@ pub fn purge_sent(conn: &mut DbConn, before: NaiveDateTime, limit: i64) -> Query
         return Ok(0);
     }
     diesel::delete(outbox::table.filter(outbox::id.eq_any(&ids))).execute(conn)
+}
+
+/// Erasure: the receipt mail of a comment is forgotten. A queued one is deleted (it is not
+/// sent); a sent or failed one keeps only the masked address and its redacted payload.
+/// Returns how many rows changed.
+pub fn forget_receipt(conn: &mut DbConn, comment_id: &str) -> QueryResult<usize> {
+    let key = format!("comment_receipt:{comment_id}");
+    let mut n = diesel::delete(
+        outbox::table
+            .filter(outbox::dedupe_key.eq(&key))
+            .filter(outbox::status.eq("queued")),
+    )
+    .execute(conn)?;
+    let rows: Vec<(String, String, String)> = outbox::table
+        .filter(outbox::dedupe_key.eq(&key))
+        .select((outbox::id, outbox::recipient, outbox::payload))
+        .load(conn)?;
+    for (id, recipient, payload) in rows {
+        n += diesel::update(outbox::table.find(&id))
+            .set((
+                outbox::recipient.eq(mask_email(&recipient)),
+                outbox::payload.eq(crate::domain::mail::redact_payload(&payload)),
+                outbox::body_text.eq(None::<String>),
+                outbox::body_html.eq(None::<String>),
+                outbox::headers.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    }
+    Ok(n)
 }

@@ -243,6 +243,20 @@ diesel::table! {
     }
 }
 
+// Duplicate flags for moderators (docs/security.md, "Abuse and privacy").
+diesel::table! {
+    duplicate_flags (comment_id) {
+        comment_id -> Text,
+        draft_id -> Text,
+        duplicate_of -> Text,
+        duplicate_of_tracking -> Text,
+        kind -> Text,
+        similarity -> Integer,
+        seconds_apart -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::table! {
     job_cursors (name) {
         name -> Text,
@@ -344,6 +358,7 @@ diesel::joinable!(comments -> opinion_groups (group_id));
 diesel::joinable!(opinion_groups -> drafts (draft_id));
 diesel::joinable!(idempotency_keys -> comments (comment_id));
 diesel::joinable!(group_memberships -> comments (comment_id));
+diesel::joinable!(duplicate_flags -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -366,6 +381,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_notes,
     reason_snippets,
     group_memberships,
+    duplicate_flags,
     text_vectors,
     job_cursors,
     idempotency_keys,

@@ -28,6 +28,37 @@ pub fn mask_email(address: &str) -> String {
     }
 }
 
+/// What of a sent mail's payload stays in its outbox row: everything but secrets and personal
+/// links — keys naming a token, a link or a URL, and any text that carries `token=`. A
+/// receipt keeps its tracking number and draft, not the token that opens it.
+pub fn redact_payload(payload: &str) -> String {
+    fn secret_key(key: &str) -> bool {
+        let k = key.to_ascii_lowercase();
+        k.contains("token") || k.contains("url") || k.contains("link")
+    }
+    fn clean(v: serde_json::Value) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        match v {
+            Value::String(s) if s.contains("token=") => None,
+            Value::Object(map) => Some(Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| !secret_key(k))
+                    .filter_map(|(k, v)| clean(v).map(|v| (k, v)))
+                    .collect(),
+            )),
+            Value::Array(items) => {
+                Some(Value::Array(items.into_iter().filter_map(clean).collect()))
+            }
+            other => Some(other),
+        }
+    }
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(clean)
+        .unwrap_or_else(|| serde_json::json!({}))
+        .to_string()
+}
+
 /// The form addresses are compared in: trimmed and lower-cased.
 pub fn normalize_email(address: &str) -> String {
     address.trim().to_lowercase()
@@ -127,6 +158,26 @@ mod tests {
         assert_eq!(retry_delay(2), TimeDelta::seconds(60));
         assert_eq!(retry_delay(5), TimeDelta::seconds(480));
         assert_eq!(retry_delay(30), TimeDelta::hours(6));
+    }
+
+    #[test]
+    fn a_sent_payload_keeps_no_token_or_link() {
+        let payload = serde_json::json!({
+            "tracking_number": "20260301-AAAAA-BBBBB",
+            "receipt_token": "secret",
+            "comment_id": "c1",
+            "draft_id": "d1",
+            "lookup_url": "https://x/receipts/T?token=secret",
+            "nested": {"unsubscribe_link": "x", "note": "see ?token=secret", "keep": 1},
+        })
+        .to_string();
+        let out = redact_payload(&payload);
+        assert!(!out.contains("secret"), "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["tracking_number"], "20260301-AAAAA-BBBBB");
+        assert_eq!(v["comment_id"], "c1");
+        assert_eq!(v["nested"]["keep"], 1);
+        assert_eq!(redact_payload("not json"), "{}");
     }
 
     #[test]

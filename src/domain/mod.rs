@@ -5,6 +5,7 @@ pub mod cells;
 pub mod charts;
 pub mod comment;
 pub mod countdown;
+pub mod duplicates;
 pub mod files;
 pub mod grouping;
 pub mod mail;

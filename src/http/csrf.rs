@@ -9,6 +9,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use crate::app::AppState;
 use crate::db::ids;
 use crate::security::{sign, verify_signature};
+use crate::service::abuse::form_stamp;
 
 /// The cookie that holds the random value.
 pub const CSRF_COOKIE: &str = "csrf";
@@ -21,6 +22,8 @@ pub const SIGNATURE_FIELD: &str = "csrf_signature";
 pub struct CsrfToken {
     pub value: String,
     pub signature: String,
+    /// The comment form's signed issue time, bound to `value` (`service::abuse::form_stamp`).
+    pub issued: String,
     /// `Some` when the cookie must be (re)set with this answer.
     pub cookie: Option<Cookie<'static>>,
 }
@@ -41,6 +44,7 @@ pub fn token_for(state: &AppState, req: &HttpRequest) -> CsrfToken {
             return CsrfToken {
                 value: v.to_string(),
                 signature: sign(&state.secret, &message(v)),
+                issued: form_stamp(&state.secret, state.clock.now(), v),
                 cookie: None,
             };
         }
@@ -54,6 +58,7 @@ pub fn token_for(state: &AppState, req: &HttpRequest) -> CsrfToken {
         .finish();
     CsrfToken {
         signature: sign(&state.secret, &message(&value)),
+        issued: form_stamp(&state.secret, state.clock.now(), &value),
         value,
         cookie: Some(cookie),
     }

@@ -13,8 +13,9 @@
 //! What depends on the clock is never frozen: the phase and the countdown are computed from
 //! `now` on every request and are part of the key of a rendering. Only the public view is
 //! cached; a staff caller gets a fresh, uncached answer. The page holds the visitor's CSRF
-//! token: it is rendered with random markers in the token's place and each answer puts the
-//! visitor's own token there, so one visitor's token never reaches another's page.
+//! token (and the comment form's signed issue time): it is rendered with random markers in
+//! their place and each answer puts the visitor's own there, so one visitor's token never
+//! reaches another's page.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -166,6 +167,8 @@ enum Piece {
     Text(Bytes),
     CsrfValue,
     CsrfSignature,
+    /// The comment form's signed issue time (`service::abuse::form_stamp`).
+    FormIssued,
 }
 
 #[derive(Debug)]
@@ -226,12 +229,15 @@ impl Rendered {
         };
         let value = escape(&csrf.value);
         let signature = escape(&csrf.signature);
-        let mut out = Vec::with_capacity(self.size + 4 * (value.len() + signature.len()));
+        let issued = escape(&csrf.issued);
+        let mut out =
+            Vec::with_capacity(self.size + 4 * (value.len() + signature.len() + issued.len()));
         for p in pieces {
             match p {
                 Piece::Text(t) => out.extend_from_slice(t),
                 Piece::CsrfValue => out.extend_from_slice(value.as_bytes()),
                 Piece::CsrfSignature => out.extend_from_slice(signature.as_bytes()),
+                Piece::FormIssued => out.extend_from_slice(issued.as_bytes()),
             }
         }
         Bytes::from(out)
@@ -304,6 +310,7 @@ impl DraftCache {
             markers: CsrfToken {
                 value: format!("csrfvalue{}", ids::random_code(24)),
                 signature: format!("csrfsignature{}", ids::random_code(24)),
+                issued: format!("formissued{}", ids::random_code(24)),
                 cookie: None,
             },
         }
@@ -445,20 +452,29 @@ impl DraftCache {
     }
 
     fn pieces(&self, html: &str) -> Vec<Piece> {
-        let (value, signature) = (&self.markers.value, &self.markers.signature);
+        let markers = [
+            (
+                self.markers.value.as_str(),
+                (|| Piece::CsrfValue) as fn() -> Piece,
+            ),
+            (
+                self.markers.signature.as_str(),
+                (|| Piece::CsrfSignature) as fn() -> Piece,
+            ),
+            (
+                self.markers.issued.as_str(),
+                (|| Piece::FormIssued) as fn() -> Piece,
+            ),
+        ];
         let mut out = Vec::new();
         let mut rest = html;
-        loop {
-            let next_value = rest.find(value.as_str());
-            let next_signature = rest.find(signature.as_str());
-            let (at, len, piece) = match (next_value, next_signature) {
-                (Some(v), Some(s)) if s < v => (s, signature.len(), Piece::CsrfSignature),
-                (Some(v), _) => (v, value.len(), Piece::CsrfValue),
-                (None, Some(s)) => (s, signature.len(), Piece::CsrfSignature),
-                (None, None) => break,
-            };
+        while let Some((at, len, piece)) = markers
+            .iter()
+            .filter_map(|(m, piece)| rest.find(m).map(|at| (at, m.len(), piece)))
+            .min_by_key(|(at, _, _)| *at)
+        {
             out.push(Piece::Text(Bytes::copy_from_slice(&rest.as_bytes()[..at])));
-            out.push(piece);
+            out.push(piece());
             rest = &rest[at + len..];
         }
         out.push(Piece::Text(Bytes::copy_from_slice(rest.as_bytes())));

@@ -21,6 +21,9 @@ pub struct Metrics {
     /// Mails waiting in the outbox (all nodes), and how long the oldest has waited.
     pub mail_queued: IntGauge,
     pub mail_oldest_unsent_seconds: IntGauge,
+    /// Public form submissions not stored by the abuse checks, by reason (`honeypot`,
+    /// `too_fast`, `bad_stamp`; `service::abuse`).
+    pub comment_form_refused: IntCounterVec,
 }
 
 impl Metrics {
@@ -70,6 +73,14 @@ impl Metrics {
             "mail_oldest_unsent_seconds",
             "Age of the oldest mail still waiting in the outbox (0 when none)",
         )?;
+        let comment_form_refused = IntCounterVec::new(
+            Opts::new(
+                "comment_form_refused_total",
+                "Public comment form submissions not stored by the abuse checks, by reason",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(comment_form_refused.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(gauges.clone()))?;
@@ -90,6 +101,7 @@ impl Metrics {
             mail_failed,
             mail_queued,
             mail_oldest_unsent_seconds,
+            comment_form_refused,
         })
     }
 

@@ -100,7 +100,11 @@ documented_routes! {
     "/drafts/{id}/offline-comments" => { post: api::comments::create_offline_comment }
     "/receipts/{tracking_number}" => { get: api::receipts::get_receipt }
     "/moderation" => { get: api::moderation::list_moderation_queue }
+    "/moderation/duplicates" => { get: api::moderation::list_duplicate_flags }
     "/comments/{id}/moderation" => { post: api::moderation::moderate_comment }
+    "/comments/by-tracking/{tracking_number}/erasure" => {
+        post: api::moderation::erase_comment_personal_data,
+    }
     "/test/clock" => {
         put: api::test_clock::set_clock,
         get: api::test_clock::get_clock,

@@ -98,6 +98,18 @@ pub fn tick(ctx: &JobContext) {
         Err(e) => tracing::warn!(error = %format!("{e:#}"), "mail delivery pass failed"),
     }
     outbox_gauges(ctx, now);
+    // Duplicate flags for moderators: new comments, by cursor.
+    let scanned = ctx
+        .pool
+        .get()
+        .map_err(anyhow::Error::from)
+        .and_then(|mut conn| {
+            crate::service::duplicates::scan(&mut conn, &ctx.config, now)
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        });
+    if let Err(e) = scanned {
+        tracing::warn!(error = %format!("{e:#}"), "duplicate scan failed");
+    }
 }
 
 /// `mail_queued` and `mail_oldest_unsent_seconds`, read at most every `GAUGES_EVERY`.

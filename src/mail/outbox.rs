@@ -1,6 +1,7 @@
 //! R23: the outbox worker. Each pass claims due messages, renders each once (stored, so a
 //! retry sends the same bytes), sends it, and marks it sent, scheduled for a retry with
-//! exponential backoff on the injected clock, or permanently failed (audited, R26).
+//! exponential backoff on the injected clock, or permanently failed (audited, R26). A sent
+//! row keeps no rendered body and no token or personal link in its payload.
 //!
 //! It runs from the job loop, never inside a request: an SMTP outage delays mail, never a
 //! user. Several nodes can run it against one database; claims keep them apart. A crash
@@ -22,7 +23,7 @@ use crate::config::Config;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::outbox::{self, OutboxMessage};
 use crate::db::{self, DbConn, Pool};
-use crate::domain::mail::{mask_email, retry_delay};
+use crate::domain::mail::{mask_email, redact_payload, retry_delay};
 use diesel::QueryResult;
 
 /// How many messages one pass claims.
@@ -122,7 +123,10 @@ pub fn deliver_due_as(job: &Worker<'_>, now: DateTime<Utc>, worker: &str) -> any
     // the one documented way a message is sent twice.
     let marked = db::write_tx(&mut conn, |conn| -> QueryResult<Vec<bool>> {
         sent.iter()
-            .map(|msg| outbox::mark_sent(conn, now, &msg.id, worker))
+            .map(|msg| {
+                let redacted = redact_payload(&msg.payload);
+                outbox::mark_sent(conn, now, &msg.id, worker, &redacted)
+            })
             .collect()
     })?;
     for (msg, held) in sent.iter().zip(marked) {

@@ -510,7 +510,14 @@ pub fn compose(
                 .iter()
                 .find_map(|k| str_of(payload, k))
                 .unwrap_or_else(|| {
-                    let token = str_of(payload, "receipt_token").unwrap_or_default();
+                    // The token need not be stored: it is derived from the comment's id.
+                    let token = str_of(payload, "receipt_token")
+                        .or_else(|| {
+                            str_of(payload, "comment_id").map(|id| {
+                                crate::jobs::comment_writer::receipt_token(&ctx.secret, &id)
+                            })
+                        })
+                        .unwrap_or_default();
                     format!("{base}/receipts/{tracking}?token={token}")
                 });
             letter.subject = if en {
@@ -876,6 +883,15 @@ mod tests {
             r.html
         );
         assert!(r.text.contains("A <b>bold</b> & \"quoted\" title"));
+    }
+
+    #[test]
+    fn a_receipt_derives_its_link_from_the_comment_id_when_no_token_is_stored() {
+        let payload = json!({"tracking_number": "C-2026-ABCD", "comment_id": "01COMMENT"});
+        let r = render_case("comment_receipt", "en", &payload, None);
+        let token = crate::jobs::comment_writer::receipt_token("snapshot-secret", "01COMMENT");
+        let link = format!("https://consult.example.gov.cn/receipts/C-2026-ABCD?token={token}");
+        assert!(r.text.contains(&link), "{}", r.text);
     }
 
     #[test]

@@ -7,10 +7,13 @@
 //! draft, four-eyes) lives here too, so the JSON API, the staff pages, the CLI and the demo,
 //! which all call these functions, cannot differ on a rule or forget one.
 
+pub mod abuse;
 pub mod charts;
 pub mod comments;
 pub mod desk;
 pub mod drafts;
+pub mod duplicates;
+pub mod erasure;
 pub mod exports;
 pub mod invitations;
 pub mod meaning;

@@ -28,10 +28,13 @@ pub struct Credentials {
     pub password: String,
 }
 
-/// R25: checks a username and password. Failed attempts are throttled per account name and
-/// per client (429 with Retry-After past `security.login_max_failures` within
-/// `security.login_window_minutes`), recorded and audited; an unknown or inactive user costs
-/// the same password check as a known one, so the answer's time does not tell them apart.
+/// R25: checks a username and password: the one operation behind the staff sign-in form and
+/// `POST /api/v1/auth/token`. Failed attempts are throttled per account name (past
+/// `security.login_max_failures`) and per client address (past
+/// `security.login_max_failures_per_address`) within `security.login_window_minutes`, with
+/// 429 and Retry-After; they are recorded and audited. Every path — throttled, unknown user,
+/// inactive user, wrong or right password — runs exactly one argon2 verification, so the
+/// answer's time does not tell them apart.
 pub fn authenticate(
     conn: &mut DbConn,
     config: &Config,
@@ -43,12 +46,13 @@ pub fn authenticate(
     let name = input.username.trim();
     let window = TimeDelta::minutes(i64::from(config.security.login_window_minutes.max(1)));
     let max = i64::from(config.security.login_max_failures.max(1));
+    let max_by_client = i64::from(config.security.login_max_failures_per_address.max(1));
     let failures = sessions::failures_since(conn, now - window, name, client_key)?;
     let oldest = [
         (failures.by_user >= max)
             .then_some(failures.oldest_by_user)
             .flatten(),
-        (failures.by_client >= max)
+        (failures.by_client >= max_by_client)
             .then_some(failures.oldest_by_client)
             .flatten(),
     ]

@@ -25,6 +25,7 @@ use crate::http::csrf::{self, CsrfToken};
 use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors};
 use crate::http::lang::Lang;
 use crate::lang::ftl::T;
+use crate::service;
 
 /// The form's fields in page order: the error summary lists them in this order.
 const FIELDS: [&str; 11] = [
@@ -114,6 +115,9 @@ impl FormValues {
 pub struct FormInput {
     pub values: FormValues,
     pub errors: FieldErrors,
+    /// A message above the form that names no field (a submission the abuse checks held
+    /// back, `service::abuse`).
+    pub notice: Option<String>,
 }
 
 /// An error next to its field and in the summary.
@@ -129,6 +133,9 @@ pub struct CommentFormView {
     pub errors: Vec<FieldError>,
     pub csrf_value: String,
     pub csrf_signature: String,
+    /// The signed time the form was served (`service::abuse::form_stamp`).
+    pub issued: String,
+    pub notice: Option<String>,
     pub articles: Vec<Choice>,
     pub stakeholders: Vec<Choice>,
     pub body_max: i64,
@@ -181,6 +188,7 @@ impl CommentFormView {
             }
         }
         let v = input.values;
+        let notice = input.notice;
         let articles = articles
             .iter()
             .map(|a| Choice {
@@ -213,6 +221,8 @@ impl CommentFormView {
             errors,
             csrf_value: csrf.value.clone(),
             csrf_signature: csrf.signature.clone(),
+            issued: csrf.issued.clone(),
+            notice,
             articles,
             stakeholders,
             body_max: i64::try_from(BODY_MAX_CHARS).unwrap_or(i64::MAX),
@@ -349,6 +359,33 @@ pub async fn submit_comment_form(
             back,
         );
     }
+    // Abuse checks (honeypot, minimum fill time): a held-back submission is not stored; the
+    // form comes back, filled in as sent, with a neutral message, and the metric counts it.
+    if let Err(why) = service::abuse::check_form(
+        &state.config,
+        &state.secret,
+        state.clock.now(),
+        presented(csrf::VALUE_FIELD),
+        presented(service::abuse::ISSUED_FIELD),
+        presented(service::abuse::HONEYPOT_FIELD),
+    ) {
+        state
+            .metrics
+            .comment_form_refused
+            .with_label_values(&[why.as_str()])
+            .inc();
+        tracing::info!(draft.id = %draft_id, reason = why.as_str(), "comment form held back by the abuse checks");
+        let csrf = csrf::token_for(&state, &req);
+        let input = FormInput {
+            values,
+            errors: FieldErrors::new(),
+            notice: Some(t.s("pub-form-held-back")),
+        };
+        let Some(page) = draft_page(&state, &draft_id, 1, input, &csrf).await? else {
+            return not_found_page(&state.config);
+        };
+        return with_cookie(render_status(StatusCode::OK, &page)?, csrf.cookie);
+    }
     // R11: a form sent twice (a double tap, a resent page) by the same browser with the same
     // content is one comment; the second answer is the first receipt.
     let fields = values.fields();
@@ -387,6 +424,7 @@ pub async fn submit_comment_form(
             let input = FormInput {
                 values,
                 errors: e.errors.clone().unwrap_or_default(),
+                notice: None,
             };
             let Some(page) = draft_page(&state, &draft_id, 1, input, &csrf).await? else {
                 return not_found_page(&state.config);
@@ -600,6 +638,7 @@ mod tests {
             FormInput {
                 values: FormValues::default(),
                 errors,
+                notice: None,
             },
             &CsrfToken::default(),
             &[],

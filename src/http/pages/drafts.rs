@@ -395,6 +395,7 @@ pub async fn show_draft(
             ..FormValues::default()
         },
         errors: FieldErrors::new(),
+        notice: None,
     };
     let Some(query) = cacheable_query(&prefs) else {
         // An address with other parameters: rendered for it alone, as before the cache.

@@ -777,6 +777,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .get(moderation::show_queue)
             .post(moderation::submit_decision),
     )
+    .service(web::resource("/staff/moderation/erasure").post(moderation::submit_erasure))
     .service(
         web::resource("/staff/users")
             .get(users::list_users)

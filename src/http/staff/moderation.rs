@@ -35,6 +35,8 @@ pub struct QueueItem {
     pub flags: Vec<String>,
     pub status: String,
     pub reason: Option<String>,
+    /// Why it looks like a repeat of the sender's earlier comment (`service::duplicates`).
+    pub duplicate: Option<String>,
 }
 
 #[derive(Template)]
@@ -70,7 +72,8 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
     let check_all = qs.get("check") == Some("all");
     let now = state.clock.now();
     let (st, df) = (status.clone(), draft_filter.clone());
-    let (items, total, titles) = state
+    let actor = who.actor();
+    let (items, total, titles, duplicates) = state
         .db(move |conn| {
             let (items, total) = workspace::moderation_page(
                 conn,
@@ -80,6 +83,12 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
                 (page_n - 1) * PER_PAGE,
                 PER_PAGE,
             )?;
+            let ids: Vec<String> = items.iter().map(|c| c.id.clone()).collect();
+            let duplicates: HashMap<String, crate::db::duplicates::DuplicateFlag> =
+                service::duplicates::of_comments(conn, &actor, &ids)?
+                    .into_iter()
+                    .map(|f| (f.comment_id.clone(), f))
+                    .collect();
             let viewer = q::Viewer::Staff {
                 id: String::new(),
                 roles: crate::domain::roles::Roles::new(vec![Role::Admin]),
@@ -87,7 +96,7 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
             let (drafts, _) = q::list(conn, &viewer, &q::ListFilter::default(), now, 0, 500)?;
             let titles: HashMap<String, String> =
                 drafts.into_iter().map(|d| (d.id, d.title)).collect();
-            Ok((items, total, titles))
+            Ok((items, total, titles, duplicates))
         })
         .await?;
     let t = T::current();
@@ -110,6 +119,7 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
                 .moderation_reason
                 .as_ref()
                 .map(|r| t.s(&format!("hide-{r}"))),
+            duplicate: duplicates.get(&c.id).map(|d| duplicate_text(t, d)),
             id: c.id,
             tracking_number: c.tracking_number,
             draft_id: c.draft_id,
@@ -168,6 +178,30 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
             check_all_href,
         },
     )
+}
+
+/// "Same text as 20260301-… sent 3 min earlier": a duplicate flag as the queue shows it.
+fn duplicate_text(t: T, d: &crate::db::duplicates::DuplicateFlag) -> String {
+    let s = d.seconds_apart;
+    let ago = if s < 60 {
+        t.n("dup-ago-seconds", s)
+    } else if s < 3600 {
+        t.n("dup-ago-minutes", s / 60)
+    } else if s < 86_400 {
+        t.n("dup-ago-hours", s / 3600)
+    } else {
+        t.n("dup-ago-days", s / 86_400)
+    };
+    let similarity = d.similarity.to_string();
+    let args = [
+        ("tracking", d.duplicate_of_tracking.as_str()),
+        ("ago", ago.as_str()),
+        ("similarity", similarity.as_str()),
+    ];
+    match d.kind.as_str() {
+        "same_text" => t.f("dup-same-text", &args),
+        _ => t.f("dup-similar-text", &args),
+    }
 }
 
 /// `POST /staff/moderation` (`comment_id` for each checked comment, `decision`, `reason`):
@@ -229,4 +263,48 @@ pub async fn submit_decision(
             Some(Flash::error(e.detail.get(t.0).to_string())),
         )),
     }
+}
+
+/// `POST /staff/moderation/erasure` (`tracking_number`): erases a commenter's personal fields
+/// on request (moderator or admin; `service::erasure`), then back to the queue with what was
+/// erased.
+pub async fn submit_erasure(
+    state: web::Data<AppState>,
+    who: SignedIn,
+    payload: web::Payload,
+) -> PageResult {
+    who.require(&[Role::Moderator, Role::Admin])?;
+    let form = read_form(&state, payload).await?;
+    who.check_csrf(&form)?;
+    let t = T::current();
+    let back = "/staff/moderation";
+    let Some(tracking) = form.text("tracking_number") else {
+        return Ok(redirect(
+            &state,
+            back,
+            Some(Flash::error(t.s("erasure-no-number"))),
+        ));
+    };
+    let now = state.clock.now();
+    let actor = who.actor();
+    let result = state
+        .db(move |conn| service::erasure::erase_personal_data(conn, &actor, now, &tracking))
+        .await;
+    let flash = match result {
+        Ok(e) if e.erased.is_empty() => {
+            Flash::success(t.a("erasure-nothing", "tracking", e.tracking_number.as_str()))
+        }
+        Ok(e) => Flash::success(t.f(
+            "erasure-done",
+            &[
+                ("tracking", e.tracking_number.as_str()),
+                ("fields", e.erased.join(", ").as_str()),
+            ],
+        )),
+        Err(e) if e.kind == crate::error::ErrorKind::NotFound => {
+            Flash::error(t.s("erasure-not-found"))
+        }
+        Err(e) => Flash::error(e.detail.get(t.0).to_string()),
+    };
+    Ok(redirect(&state, back, Some(flash)))
 }

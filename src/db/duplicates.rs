@@ -1,0 +1,154 @@
+//! Duplicate flags for moderators: the comments the background scan reads, the earlier
+//! comments of the same client on the same draft, and the flags it stores
+//! (`service::duplicates`).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::DbConn;
+use super::schema::{comments, duplicate_flags};
+
+/// A comment as the scan reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Scanned {
+    pub id: String,
+    pub draft_id: String,
+    pub body: String,
+    pub client_key: Option<String>,
+    pub email_normalized: Option<String>,
+    pub submitted_at: NaiveDateTime,
+}
+
+/// The next comments after `after` in id order whose id was made before `settled` (ids sort
+/// by the time they were made, so a batch still being written is read on a later pass and
+/// never passed over), at most `limit`.
+pub fn comments_after(
+    conn: &mut DbConn,
+    after: &str,
+    settled: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Scanned>> {
+    // The first 9 characters of an id hold its time (to 8 ms); any id made before `settled`
+    // sorts below this prefix.
+    let bound: String = super::ids::new_id(settled).chars().take(9).collect();
+    comments::table
+        .filter(comments::id.gt(after))
+        .filter(comments::id.lt(bound))
+        .order(comments::id.asc())
+        .select((
+            comments::id,
+            comments::draft_id,
+            comments::body,
+            comments::client_key,
+            comments::email_normalized,
+            comments::submitted_at,
+        ))
+        .limit(limit)
+        .load(conn)
+}
+
+/// An earlier comment of the same client: `(id, tracking number, body, submitted at)`.
+pub type Earlier = (String, String, String, NaiveDateTime);
+
+/// The comments on the draft of `c` before it (ids are in time order) by the same client
+/// key or the same normalised email, oldest first, the latest `limit` of them.
+pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryResult<Vec<Earlier>> {
+    let mut q = comments::table
+        .filter(comments::draft_id.eq(&c.draft_id))
+        .filter(comments::id.lt(&c.id))
+        .filter(comments::submitted_at.le(c.submitted_at))
+        .into_boxed();
+    q = match (&c.client_key, &c.email_normalized) {
+        (Some(k), Some(e)) => q.filter(
+            comments::client_key
+                .eq(k.clone())
+                .or(comments::email_normalized.eq(e.clone())),
+        ),
+        (Some(k), None) => q.filter(comments::client_key.eq(k.clone())),
+        (None, Some(e)) => q.filter(comments::email_normalized.eq(e.clone())),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let mut rows: Vec<Earlier> = q
+        .order((comments::submitted_at.desc(), comments::id.desc()))
+        .select((
+            comments::id,
+            comments::tracking_number,
+            comments::body,
+            comments::submitted_at,
+        ))
+        .limit(limit)
+        .load(conn)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// One flag: the comment, the earlier comment it repeats, how, and how long after.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = duplicate_flags)]
+pub struct DuplicateFlag {
+    pub comment_id: String,
+    pub draft_id: String,
+    /// The earlier comment's id.
+    pub duplicate_of: String,
+    /// The earlier comment's tracking number.
+    pub duplicate_of_tracking: String,
+    /// `same_text` or `similar_text`.
+    pub kind: String,
+    /// How alike the two texts are, in percent.
+    pub similarity: i32,
+    /// How long after the earlier comment this one was sent.
+    pub seconds_apart: i64,
+    #[serde(serialize_with = "crate::db::serialize_utc")]
+    #[schema(value_type = String)]
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores flags; a comment already flagged keeps its flag.
+pub fn insert(conn: &mut DbConn, flags: &[DuplicateFlag]) -> QueryResult<usize> {
+    let mut n = 0;
+    for f in flags {
+        let exists: i64 = duplicate_flags::table
+            .find(&f.comment_id)
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            n += diesel::insert_into(duplicate_flags::table)
+                .values(f)
+                .execute(conn)?;
+        }
+    }
+    Ok(n)
+}
+
+/// The flags of these comments.
+pub fn of_comments(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<DuplicateFlag>> {
+    duplicate_flags::table
+        .filter(duplicate_flags::comment_id.eq_any(ids))
+        .select(DuplicateFlag::as_select())
+        .load(conn)
+}
+
+/// One page of flags, newest comment first, of one draft or all.
+pub fn list(
+    conn: &mut DbConn,
+    draft_id: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<DuplicateFlag>, i64)> {
+    let mut count = duplicate_flags::table.count().into_boxed();
+    let mut page = duplicate_flags::table
+        .select(DuplicateFlag::as_select())
+        .into_boxed();
+    if let Some(d) = draft_id {
+        count = count.filter(duplicate_flags::draft_id.eq(d.to_string()));
+        page = page.filter(duplicate_flags::draft_id.eq(d.to_string()));
+    }
+    let total = count.get_result(conn)?;
+    let items = page
+        .order(duplicate_flags::comment_id.desc())
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((items, total))
+}
