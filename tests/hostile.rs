@@ -9,7 +9,8 @@
 //! expect: [status…], answer: problem | page | accepted, stores?: [table…], note?}`. In paths and
 //! bodies `{open}` is an open draft, `{drafting}` a draft being written by the drafter,
 //! `{comment}` a comment on the open draft, `{csrf_value}`/`{csrf_signature}` a sound public
-//! form token. `as` is `anonymous`, `drafter`, `moderator`, `admin`, `token:expired`,
+//! form token, `{form_issued}` the comment form's issue time from the same page (the fill time
+//! has passed when the cases run, as for a person). `as` is `anonymous`, `drafter`, `moderator`, `admin`, `token:expired`,
 //! `token:tampered`, `bearer:<literal>`, `basic`, `public` (the public form's CSRF cookie),
 //! `public:other-cookie` (another browser's cookie), `session:all` (a signed-in user holding
 //! every role) or `session:tampered`.
@@ -327,6 +328,8 @@ async fn every_hostile_case_is_refused_or_taken_as_its_expectation_says(app: Tes
     let html = page.text();
     let csrf_value = value_of(&html, "csrf_token");
     let csrf_signature = value_of(&html, "csrf_signature");
+    let form_issued = value_of(&html, "form_issued");
+    app.clock().advance(chrono::TimeDelta::seconds(60));
     let session = signed_in(
         &app,
         "h-all",
@@ -354,6 +357,7 @@ async fn every_hostile_case_is_refused_or_taken_as_its_expectation_says(app: Tes
             ("comment", comment),
             ("csrf_value", csrf_value.clone()),
             ("csrf_signature", csrf_signature),
+            ("form_issued", form_issued),
         ]),
         public_cookie: csrf_value,
         session,

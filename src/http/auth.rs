@@ -170,6 +170,7 @@ macro_rules! permit {
 permit!(AdminOnly, Admin);
 permit!(DrafterOnly, Drafter);
 permit!(ModeratorOnly, Moderator);
+permit!(ModeratorOrAdmin, Moderator, Admin);
 permit!(ApproverOnly, Approver);
 permit!(DrafterOrReviewer, Drafter, Reviewer);
 permit!(DrafterOrApprover, Drafter, Approver);

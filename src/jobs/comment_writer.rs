@@ -70,7 +70,6 @@ pub struct ReceiptMail {
     pub recipient: String,
     pub locale: String,
     pub draft_title: String,
-    pub public_url: String,
 }
 
 /// What the submitter is told.
@@ -486,12 +485,7 @@ fn write_planned(
         }
         rows.push(item.row.clone());
         if let Some(mail) = &item.receipt_mail {
-            mails.push(receipt_message(
-                &item.row,
-                &item.receipt_token,
-                mail,
-                item.now,
-            ));
+            mails.push(receipt_message(&item.row, mail, item.now));
         }
         if let Some(key) = &item.idempotency {
             keys.push(IdempotencyKey {
@@ -735,10 +729,7 @@ fn write_one(
                 }
                 q::insert(conn, &item.row)?;
                 if let Some(mail) = &item.receipt_mail {
-                    q::insert_outbox(
-                        conn,
-                        &receipt_message(&item.row, &item.receipt_token, mail, item.now),
-                    )?;
+                    q::insert_outbox(conn, &receipt_message(&item.row, mail, item.now))?;
                 }
                 if let Some(key) = &item.idempotency {
                     q::insert_idempotency_key(
@@ -814,24 +805,18 @@ pub fn receipt_token(secret: &str, comment_id: &str) -> String {
 /// R10/R23: the `comment_receipt` outbox row (template data only; the mail worker renders it).
 pub fn receipt_message(
     row: &NewComment,
-    token: &str,
     mail: &ReceiptMail,
     now: DateTime<Utc>,
 ) -> q::NewOutboxMessage {
     let id = db::ids::new_id(now);
-    let lookup = format!(
-        "{}/receipts/{}?token={}",
-        mail.public_url.trim_end_matches('/'),
-        row.tracking_number,
-        token
-    );
+    // No receipt token and no link with one: the mail job derives both from the comment's id
+    // and the server secret when it renders the mail, so the outbox never holds a secret.
     let payload = serde_json::json!({
         "tracking_number": row.tracking_number,
-        "receipt_token": token,
+        "comment_id": row.id,
         "draft_id": row.draft_id,
         "draft_title": mail.draft_title,
         "submitted_at": db::utc_string(row.submitted_at),
-        "lookup_url": lookup,
     });
     q::NewOutboxMessage {
         message_id: format!("<{id}@consult>"),

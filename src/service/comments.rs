@@ -182,7 +182,6 @@ pub fn enter_offline(
         recipient: email.clone(),
         locale: lang.code().into(),
         draft_title: draft.title.clone(),
-        public_url: config.server.public_url.clone(),
     });
     let stored = db::write_tx(conn, |conn| {
         // R10: a number of the same 4 ms may be taken (1 in 2²⁵): draw again.
@@ -193,7 +192,7 @@ pub fn enter_offline(
         }
         q::insert(conn, &row)?;
         if let Some(mail) = &mail {
-            q::insert_outbox(conn, &receipt_message(&row, &token, mail, now))?;
+            q::insert_outbox(conn, &receipt_message(&row, mail, now))?;
         }
         audit::append(
             conn,

@@ -261,16 +261,11 @@ fn new_row(
     (row, token)
 }
 
-fn receipt_mail(
-    state: &AppState,
-    draft: &DraftWindow,
-    clean: &CleanComment,
-) -> Option<ReceiptMail> {
+fn receipt_mail(draft: &DraftWindow, clean: &CleanComment) -> Option<ReceiptMail> {
     clean.email.as_ref().map(|email| ReceiptMail {
         recipient: email.clone(),
         locale: Lang::current().code().into(),
         draft_title: draft.title.clone(),
-        public_url: state.config.server.public_url.clone(),
     })
 }
 
@@ -353,7 +348,7 @@ pub async fn accept_comment(
     });
     let submission = Submission {
         local_time: local_datetime(state, now),
-        receipt_mail: receipt_mail(state, &draft, &clean),
+        receipt_mail: receipt_mail(&draft, &clean),
         row,
         now,
         receipt_token: token,

@@ -147,7 +147,7 @@ pub async fn moderate_comment(
 pub async fn erase_comment_personal_data(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    staff: crate::http::auth::Staff,
+    staff: Authorized<crate::http::auth::ModeratorOrAdmin>,
 ) -> AppResult<HttpResponse> {
     let tracking = path.into_inner();
     let now = state.clock.now();

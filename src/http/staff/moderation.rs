@@ -270,12 +270,13 @@ pub async fn submit_decision(
 /// erased.
 pub async fn submit_erasure(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: SignedIn,
     payload: web::Payload,
 ) -> PageResult {
-    who.require(&[Role::Moderator, Role::Admin])?;
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who
+        .read_form(&state, &req, payload, &[Role::Moderator, Role::Admin])
+        .await?;
     let t = T::current();
     let back = "/staff/moderation";
     let Some(tracking) = form.text("tracking_number") else {
