@@ -361,3 +361,22 @@ report-col-note = 说明
 report-returned-because = 退回理由：{ $note }
 report-preview-h = 预览：公布后的报告
 report-preview-help = 以下是报告公布后公众看到的内容。
+
+## 机关（管理员）
+nav-agencies = 机关管理
+agencies-title = 机关管理
+agencies-hint = 工作人员只能办理所属机关的草案；管理员可办理所有机关的草案。草案意见的联系方式只向该机关的起草人和意见审核员显示。
+agencies-count = 共 { $n } 个机关
+col-members = 成员
+agency-no-members = 尚无成员
+agency-join = 添加成员
+agency-leave = 移除成员
+agency-new-name = 新名称
+agency-rename = 改名
+add-agency = 新增机关
+field-agency-code = 代码
+field-agency-code-hint = 代码不可更改：小写英文字母、数字和 -，2–40 个字符。名称是公众看到的机关名称。
+agency-created = 已新增机关。
+agency-renamed = 机关已改名；尚未发布的草案随之使用新名称。
+agency-member-added = 已添加成员。
+agency-member-removed = 已移除成员。

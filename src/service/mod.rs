@@ -7,6 +7,8 @@
 //! draft, four-eyes) lives here too, so the JSON API, the staff pages, the CLI and the demo,
 //! which all call these functions, cannot differ on a rule or forget one.
 
+pub mod access;
+pub mod agencies;
 pub mod charts;
 pub mod comments;
 pub mod desk;

@@ -70,10 +70,14 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
     let check_all = qs.get("check") == Some("all");
     let now = state.clock.now();
     let (st, df) = (status.clone(), draft_filter.clone());
+    let actor = who.actor();
     let (items, total, titles) = state
         .db(move |conn| {
+            // The comments of the moderator's agencies' drafts only.
+            let agencies = actor.agency_scope(conn)?;
             let (items, total) = workspace::moderation_page(
                 conn,
+                agencies.as_deref(),
                 &st,
                 Some(df.as_str()).filter(|d| !d.is_empty()),
                 flag,
