@@ -76,7 +76,7 @@ impl Act {
     fn admin_alone(self) -> bool {
         matches!(
             self,
-            Act::ReadPersonal | Act::Export | Act::ReadAudit | Act::ReadReport
+            Act::ReadComments | Act::ReadPersonal | Act::Export | Act::ReadAudit | Act::ReadReport
         )
     }
 }

@@ -746,6 +746,8 @@ pub async fn submit_comment(
         .await;
     match result {
         Ok(done) => Ok(redirect(&state, &here, Some(Flash::success(t.s(done))))),
+        // Not allowed at all: the 403 page (a refused value is shown again beside its field).
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => Err(e.into()),
         Err(e) => {
             let (errors, message) = refusal(&e, t.0);
             render_comment(

@@ -227,6 +227,8 @@ pub async fn submit_decision(
                 n as i64,
             ))),
         )),
+        // Not allowed at all (a comment of another agency's draft): the 403 page.
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => Err(e.into()),
         Err(e) => Ok(redirect(
             &state,
             &back,
