@@ -128,12 +128,11 @@ async fn personal_fields_and_the_audit_trail_are_for_the_drafts_agency(app: Test
             .cloned()
             .unwrap()
     };
-    // The moderator of the agency and an administrator see the contact fields.
-    for token in [&moderator, &admin] {
-        let it = item(app.get(&list, Some(token)).await.ok(200));
-        assert_eq!(it["email"], "zhangsan@example.com", "{it}");
-        assert_eq!(it["phone"], "138-0000-0000");
-    }
+    // The moderator of the agency sees the contact fields (an administrator reads them in
+    // the export; in this list one without a comment-handling role gets the public view).
+    let it = item(app.get(&list, Some(&moderator)).await.ok(200));
+    assert_eq!(it["email"], "zhangsan@example.com", "{it}");
+    assert_eq!(it["phone"], "138-0000-0000");
     // A reviewer of the agency sees every comment but no contact field.
     let it = item(app.get(&list, Some(&reviewer)).await.ok(200));
     assert_eq!(it["status"], "published", "the staff view");

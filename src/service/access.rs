@@ -76,7 +76,7 @@ impl Act {
     fn admin_alone(self) -> bool {
         matches!(
             self,
-            Act::ReadComments | Act::ReadPersonal | Act::Export | Act::ReadAudit | Act::ReadReport
+            Act::ReadPersonal | Act::Export | Act::ReadAudit | Act::ReadReport
         )
     }
 }
