@@ -427,8 +427,8 @@ async fn the_migration_gives_every_draft_an_agency(app: TestApp) {
         }
         consult::db::DbConn::Pg(c) => diesel::connection::SimpleConnection::batch_execute(c, text),
     };
-    batch(&mut *conn, &sql(dir, "down.sql")).unwrap();
-    batch(&mut *conn, &sql(dir, "up.sql")).unwrap();
+    batch(&mut conn, &sql(dir, "down.sql")).unwrap();
+    batch(&mut conn, &sql(dir, "up.sql")).unwrap();
     let names: Vec<String> = agencies::table
         .select(agencies::name)
         .order(agencies::name.asc())
