@@ -412,7 +412,7 @@ async fn the_migration_gives_every_draft_an_agency(app: TestApp) {
     app.staff_of(None, "old-officer", &[Role::Drafter]);
     let sql = |backend_dir: &str, file: &str| {
         std::fs::read_to_string(format!(
-            "{}/migrations/{backend_dir}/2026-12-03-000076_agencies/{file}",
+            "{}/migrations/{backend_dir}/2026-12-04-000081_agencies/{file}",
             env!("CARGO_MANIFEST_DIR")
         ))
         .unwrap()
