@@ -76,9 +76,7 @@ pub async fn submit_agencies(
     who: SignedIn,
     payload: web::Payload,
 ) -> PageResult {
-    who.require(&[Role::Admin])?;
-    let form = read_form(&state, payload).await?;
-    who.check_csrf(&form)?;
+    let form = who.read_form(&state, &req, payload, &[Role::Admin]).await?;
     let now = state.clock.now();
     let actor = who.actor();
     let f2 = form.clone();
