@@ -6,9 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 
-use super::{
-    Errors, Flash, Form, Frame, PageError, PageResult, SignedIn, page, read_form, redirect, refusal,
-};
+use super::{Errors, Flash, Form, Frame, PageError, PageResult, SignedIn, page, redirect, refusal};
 use crate::app::AppState;
 use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorKind};
