@@ -46,7 +46,7 @@ struct Person {
     roles: &'static [Role],
 }
 
-const PEOPLE: [Person; 6] = [
+const PEOPLE: [Person; 7] = [
     Person {
         username: "demo-drafter",
         display: "李明（法制股起草人）",
@@ -77,7 +77,17 @@ const PEOPLE: [Person; 6] = [
         display: "系统管理员",
         roles: &[Role::Admin],
     },
+    Person {
+        username: "demo-market-drafter",
+        display: "孙丽（市场监管局起草人）",
+        roles: &[Role::Drafter],
+    },
 ];
+
+/// The demonstration's agencies, `(code, name)`: every officer above belongs to the first,
+/// except the last, who belongs to the second (and so sees the first's drafts but cannot act
+/// on them).
+const AGENCIES: [(&str, &str); 2] = [("justice", AGENCY), ("market", "龙岭县市场监督管理局")];
 
 /// Whether the demonstration data is already there.
 pub fn is_loaded(conn: &mut DbConn) -> QueryResult<bool> {
@@ -143,6 +153,28 @@ pub fn load(
         let added = service::users::add_user(conn, config, &loader, at, input, Some(password))
             .map_err(|e| anyhow::anyhow!("creating demo user {}: {e}", p.username))?;
         ids.push((added.user.id, Roles::new(p.roles.to_vec())));
+    }
+    let at = now - TimeDelta::days(60);
+    let mut codes = Vec::new();
+    for (code, name) in AGENCIES {
+        // An agency of that name may be there already (one that had drafts before agencies
+        // had a table of their own).
+        if let Some(a) = crate::db::agencies::by_name(conn, name)? {
+            codes.push(a.code);
+            continue;
+        }
+        let input = crate::service::agencies::AgencyInput {
+            code: code.into(),
+            name: name.into(),
+        };
+        service::agencies::create(conn, &loader, at, &input)
+            .map_err(|e| anyhow::anyhow!("creating demo agency {code}: {e}"))?;
+        codes.push(code.to_string());
+    }
+    for (i, p) in PEOPLE.iter().enumerate() {
+        let code = &codes[usize::from(i + 1 == PEOPLE.len())];
+        service::agencies::set_member(conn, &loader, at, code, p.username, true)
+            .map_err(|e| anyhow::anyhow!("demo membership of {}: {e}", p.username))?;
     }
     let tz = config.timezone();
     let today = period::local_date(tz, now);

@@ -165,8 +165,13 @@ async fn triage_lists_every_comment_and_filters_and_searches_chinese_and_english
     assert!(both.contains("4 comments match"), "{both}");
     // A reviewer reads but has no boxes to act with.
     assert!(!has_box(&html, &ids[0]));
-    // One comment's page shows its contact fields to staff.
+    // One comment's page shows its contact fields to the agency's drafters, not to a
+    // reviewer (docs/security.md).
     let one = r.get(&format!("{desk}/{}", ids[0])).await.text();
+    assert!(one.contains("建议将征求意见期限"), "the comment itself");
+    assert!(!one.contains("zhangsan@example.com") && !one.contains("138-0000-0000"));
+    let mut d = signed_in(&app, "officer", &[Role::Drafter]).await;
+    let one = d.get(&format!("{desk}/{}", ids[0])).await.text();
     assert!(one.contains("zhangsan@example.com") && one.contains("138-0000-0000"));
 }
 
@@ -594,10 +599,11 @@ async fn kept_reasons_are_chosen_in_a_disposition_and_belong_to_the_agency(app: 
         .first(&mut *app.conn())
         .unwrap();
     assert_eq!(reason.as_deref(), Some(text.as_str()));
-    // Another agency's draft does not see or use it.
+    // Another agency's draft does not see or use it, even for an officer of both.
     let mut spec = DraftSpec::closed(app.now());
     spec.agency = "龙岭县市场监督管理局".into();
     let other = insert_draft(&app, spec);
+    app.join("officer", &app.agency("龙岭县市场监督管理局"));
     let c = insert_comment(&app, &other, CommentSpec::new("另一机关的意见")).0;
     let other_desk = format!("/staff/drafts/{other}/comments");
     assert!(!d.get(&other_desk).await.text().contains("上位法已有规定。"));

@@ -435,8 +435,8 @@ fn cell_in_sheet(xlsx: &[u8]) -> String {
 }
 
 async fn officers_export_every_comment_with_contact_fields_and_no_formula_runs(app: TestApp) {
-    let mut reviewer = Browser::signed_in(&app, "li", &[Role::Reviewer]).await;
-    app.staff("wang", &[Role::Drafter]);
+    // The contact fields are for the drafters of the draft's agency (docs/security.md).
+    let mut exporter = Browser::signed_in(&app, "wang", &[Role::Drafter]).await;
     let token = app.staff("api-drafter", &[Role::Drafter]);
     let approver = app.staff("approver", &[Role::Approver]);
     let (draft, ids) = closed_draft(&app, "wang");
@@ -445,7 +445,7 @@ async fn officers_export_every_comment_with_contact_fields_and_no_formula_runs(a
     dispose(&app, &token, &ids[1], "noted", Some("@SUM(1+1)")).await;
 
     // CSV: a BOM, a header, a row per comment with contact fields, formulas quoted.
-    let res = reviewer
+    let res = exporter
         .get(&format!("/staff/drafts/{draft}/export.csv"))
         .await;
     assert_eq!(res.status.as_u16(), 200, "{}", res.text());
@@ -478,7 +478,7 @@ async fn officers_export_every_comment_with_contact_fields_and_no_formula_runs(a
     assert!(!text.contains(",=HYPERLINK"));
 
     // XLSX: a zip workbook holding the same cells.
-    let res = reviewer
+    let res = exporter
         .get(&format!("/staff/drafts/{draft}/export.xlsx"))
         .await;
     assert_eq!(res.status.as_u16(), 200, "{}", res.text());
@@ -496,7 +496,8 @@ async fn officers_export_every_comment_with_contact_fields_and_no_formula_runs(a
         "{xml}"
     );
 
-    // Audited, once per export; a moderator may not export.
+    // Audited, once per export; a moderator, a reviewer and a drafter of another agency may
+    // not export.
     let exports: Vec<String> = audit_log::table
         .filter(audit_log::action.eq("comments.exported"))
         .select(audit_log::details)
@@ -506,6 +507,20 @@ async fn officers_export_every_comment_with_contact_fields_and_no_formula_runs(a
     assert!(exports[0].contains("\"csv\"") && exports[1].contains("\"xlsx\""));
     let mut moderator = Browser::signed_in(&app, "mod", &[Role::Moderator]).await;
     let res = moderator
+        .get(&format!("/staff/drafts/{draft}/export.csv"))
+        .await;
+    assert_eq!(res.status.as_u16(), 403);
+    let mut reviewer = Browser::signed_in(&app, "li", &[Role::Reviewer]).await;
+    let res = reviewer
+        .get(&format!("/staff/drafts/{draft}/export.xlsx"))
+        .await;
+    assert_eq!(res.status.as_u16(), 403);
+    let mut outsider = Browser::signed_in(&app, "outsider", &[Role::Drafter]).await;
+    diesel::delete(consult::db::schema::agency_members::table)
+        .filter(consult::db::schema::agency_members::user_id.eq(app.user_id("outsider")))
+        .execute(&mut *app.conn())
+        .unwrap();
+    let res = outsider
         .get(&format!("/staff/drafts/{draft}/export.csv"))
         .await;
     assert_eq!(res.status.as_u16(), 403);

@@ -447,7 +447,7 @@ async fn a_drafter_creates_edits_uploads_materials_and_submits_in_the_browser(ap
     let short = (today + TimeDelta::days(5)).to_string();
     let base = [
         ("title", "Rules on legal aid"),
-        ("agency", "County Justice Bureau"),
+        ("agency", "justice"),
         ("category", "Normative documents"),
         ("kind", "normative_document"),
         ("subject_terms", "legal aid, justice"),

@@ -81,6 +81,7 @@ desk-back-to-list = Back to the comments
 desk-submitted = Received
 desk-contact = Contact details
 desk-contact-hint = For officers only: never shown in public pages, the report or its exports.
+desk-contact-withheld = Contact details are shown only to the drafters and moderators of the draft's agency and to administrators.
 desk-disposition = Disposition
 desk-own-disposition-hint = Give this comment its own disposition, which overrides its group's.
 desk-comment-moved = The comment was moved.

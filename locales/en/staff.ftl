@@ -461,3 +461,25 @@ dup-ago-days = { $n ->
     [one] 1 day
    *[other] { $n } days
 }
+
+## Agencies (administrators)
+nav-agencies = Agencies
+agencies-title = Agencies
+agencies-hint = Officers act only on the drafts of the agencies they belong to; administrators act across all of them. A draft's comments' contact details are shown only to its agency's drafters and moderators.
+agencies-count = { $n ->
+    [one] { $n } agency
+   *[other] { $n } agencies
+}
+col-members = Members
+agency-no-members = No members yet
+agency-join = Add member
+agency-leave = Remove member
+agency-new-name = New name
+agency-rename = Rename
+add-agency = Add an agency
+field-agency-code = Code
+field-agency-code-hint = The code never changes: lower-case letters, digits and -, 2–40 characters. The name is what the public sees.
+agency-created = The agency was added.
+agency-renamed = The agency was renamed; drafts not yet published carry the new name.
+agency-member-added = The member was added.
+agency-member-removed = The member was removed.

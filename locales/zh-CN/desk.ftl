@@ -57,6 +57,7 @@ desk-back-to-list = 返回意见列表
 desk-submitted = 收到时间
 desk-contact = 联系方式
 desk-contact-hint = 仅供工作人员查看，不在公开页面、报告及其导出文件中显示。
+desk-contact-withheld = 联系方式仅向本草案所属机关的起草人、意见审核员和管理员显示。
 desk-disposition = 处理结果
 desk-own-disposition-hint = 为这条意见单独给出处理结果，优先于其所在分组的处理结果。
 desk-comment-moved = 已移动该意见。

@@ -377,3 +377,22 @@ dup-ago-seconds = { $n } 秒
 dup-ago-minutes = { $n } 分钟
 dup-ago-hours = { $n } 小时
 dup-ago-days = { $n } 天
+
+## 机关（管理员）
+nav-agencies = 机关管理
+agencies-title = 机关管理
+agencies-hint = 工作人员只能办理所属机关的草案；管理员可办理所有机关的草案。草案意见的联系方式只向该机关的起草人和意见审核员显示。
+agencies-count = 共 { $n } 个机关
+col-members = 成员
+agency-no-members = 尚无成员
+agency-join = 添加成员
+agency-leave = 移除成员
+agency-new-name = 新名称
+agency-rename = 改名
+add-agency = 新增机关
+field-agency-code = 代码
+field-agency-code-hint = 代码不可更改：小写英文字母、数字和 -，2–40 个字符。名称是公众看到的机关名称。
+agency-created = 已新增机关。
+agency-renamed = 机关已改名；尚未发布的草案随之使用新名称。
+agency-member-added = 已添加成员。
+agency-member-removed = 已移除成员。

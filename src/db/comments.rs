@@ -554,6 +554,7 @@ pub fn list_for_draft(
 /// R12: the moderation queue: online comments of a status (any draft or one), oldest first.
 pub fn moderation_queue(
     conn: &mut DbConn,
+    agencies: Option<&[String]>,
     draft_id: Option<&str>,
     status: &str,
     offset: i64,
@@ -568,6 +569,22 @@ pub fn moderation_queue(
     if let Some(d) = draft_id {
         q = q.filter(comments::draft_id.eq(d.to_string()));
         c = c.filter(comments::draft_id.eq(d.to_string()));
+    }
+    if let Some(codes) = agencies {
+        q = q.filter(
+            comments::draft_id.eq_any(
+                super::schema::drafts::table
+                    .filter(super::schema::drafts::agency_code.eq_any(codes.to_vec()))
+                    .select(super::schema::drafts::id),
+            ),
+        );
+        c = c.filter(
+            comments::draft_id.eq_any(
+                super::schema::drafts::table
+                    .filter(super::schema::drafts::agency_code.eq_any(codes.to_vec()))
+                    .select(super::schema::drafts::id),
+            ),
+        );
     }
     let total = c.count().get_result::<i64>(conn)?;
     let items = q

@@ -46,6 +46,8 @@ pub struct DraftRow {
     pub search_text: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The owning agency's code (`agencies.code`).
+    pub agency_code: String,
 }
 
 impl DraftRow {
@@ -159,6 +161,8 @@ pub struct DraftFields {
     pub title: String,
     pub doc_number: Option<String>,
     pub agency: String,
+    /// The owning agency's code; `agency` is its name.
+    pub agency_code: String,
     pub category: String,
     pub subject_terms: Vec<String>,
     pub kind: String,
@@ -261,6 +265,7 @@ pub fn create(
             drafts::doc_number.eq(&f.doc_number),
             drafts::title.eq(&f.title),
             drafts::agency.eq(&f.agency),
+            drafts::agency_code.eq(&f.agency_code),
             drafts::category.eq(&f.category),
             drafts::subject_terms.eq(&terms),
             drafts::kind.eq(&f.kind),
@@ -317,6 +322,7 @@ pub fn update(
             drafts::doc_number.eq(&f.doc_number),
             drafts::title.eq(&f.title),
             drafts::agency.eq(&f.agency),
+            drafts::agency_code.eq(&f.agency_code),
             drafts::category.eq(&f.category),
             drafts::subject_terms.eq(&terms),
             drafts::kind.eq(&f.kind),

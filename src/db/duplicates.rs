@@ -132,10 +132,12 @@ pub fn of_comments(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Duplica
 /// One page of flags, newest comment first, of one draft or all.
 pub fn list(
     conn: &mut DbConn,
+    agencies: Option<&[String]>,
     draft_id: Option<&str>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<DuplicateFlag>, i64)> {
+    use super::schema::drafts;
     let mut count = duplicate_flags::table.count().into_boxed();
     let mut page = duplicate_flags::table
         .select(DuplicateFlag::as_select())
@@ -143,6 +145,16 @@ pub fn list(
     if let Some(d) = draft_id {
         count = count.filter(duplicate_flags::draft_id.eq(d.to_string()));
         page = page.filter(duplicate_flags::draft_id.eq(d.to_string()));
+    }
+    if let Some(codes) = agencies {
+        let of_agencies = drafts::table
+            .filter(drafts::agency_code.eq_any(codes.to_vec()))
+            .select(drafts::id);
+        count = count.filter(duplicate_flags::draft_id.eq_any(of_agencies));
+        let of_agencies = drafts::table
+            .filter(drafts::agency_code.eq_any(codes.to_vec()))
+            .select(drafts::id);
+        page = page.filter(duplicate_flags::draft_id.eq_any(of_agencies));
     }
     let total = count.get_result(conn)?;
     let items = page

@@ -1,6 +1,7 @@
 //! Database access: one diesel code path over SQLite and PostgreSQL (a `MultiConnection` on an
 //! r2d2 pool), embedded migrations, and the write-transaction helper.
 
+pub mod agencies;
 pub mod audit;
 mod bulk;
 pub mod charts;

@@ -23,6 +23,7 @@ pub struct ReviewDraft {
     pub closes_at: NaiveDateTime,
     pub drafter_id: String,
     pub agency: String,
+    pub agency_code: String,
 }
 
 pub fn draft(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReviewDraft>> {

@@ -87,6 +87,24 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         public_version -> BigInt,
+        agency_code -> Text,
+    }
+}
+
+// Agencies and their officers (who may do what: docs/security.md).
+diesel::table! {
+    agencies (code) {
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agency_members (agency_code, user_id) {
+        agency_code -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -362,6 +380,8 @@ diesel::joinable!(duplicate_flags -> comments (comment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    agencies,
+    agency_members,
     api_tokens,
     staff_sessions,
     login_attempts,

@@ -11,15 +11,20 @@ use super::{DbConn, MultiBackend};
 use crate::domain::comment::Flag;
 use crate::domain::workflow::DraftState;
 
-/// Drafts in one of `states`, oldest change first (the longest waiting on top).
+/// Drafts in one of `states` of these agencies (`None`: all), oldest change first (the
+/// longest waiting on top).
 pub fn in_states(
     conn: &mut DbConn,
+    agencies: Option<&[String]>,
     states: &[DraftState],
     limit: i64,
 ) -> QueryResult<Vec<DraftRow>> {
     let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
-    drafts::table
-        .filter(drafts::state.eq_any(names))
+    let mut q = drafts::table.into_boxed::<MultiBackend>();
+    if let Some(codes) = agencies {
+        q = q.filter(drafts::agency_code.eq_any(codes.to_vec()));
+    }
+    q.filter(drafts::state.eq_any(names))
         .order((drafts::updated_at.asc(), drafts::id.asc()))
         .limit(limit)
         .select(DraftRow::as_select())
@@ -63,11 +68,15 @@ pub fn closing_by(
 /// the draft), the longest closed first.
 pub fn reports_due(
     conn: &mut DbConn,
+    agencies: Option<&[String]>,
     now: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<DraftRow>> {
-    drafts::table
-        .filter(drafts::state.eq(DraftState::Published.as_str()))
+    let mut q = drafts::table.into_boxed::<MultiBackend>();
+    if let Some(codes) = agencies {
+        q = q.filter(drafts::agency_code.eq_any(codes.to_vec()));
+    }
+    q.filter(drafts::state.eq(DraftState::Published.as_str()))
         .filter(drafts::closes_at.le(now.naive_utc()))
         .order(drafts::closes_at.asc())
         .limit(limit)
@@ -87,6 +96,7 @@ pub fn pending_comments(conn: &mut DbConn) -> QueryResult<i64> {
 /// draft, one flag (`domain::comment::Flag`, tested here as `domain::comment::flags` does).
 pub fn moderation_page(
     conn: &mut DbConn,
+    agencies: Option<&[String]>,
     status: &str,
     draft_id: Option<&str>,
     flag: Option<Flag>,
@@ -105,6 +115,15 @@ pub fn moderation_page(
             .into_boxed::<MultiBackend>();
         if let Some(d) = draft_id {
             q = q.filter(comments::draft_id.eq(d.to_string()));
+        }
+        if let Some(codes) = agencies {
+            q = q.filter(
+                comments::draft_id.eq_any(
+                    super::schema::drafts::table
+                        .filter(super::schema::drafts::agency_code.eq_any(codes.to_vec()))
+                        .select(super::schema::drafts::id),
+                ),
+            );
         }
         match flag {
             Some(Flag::Withhold) => q = q.filter(comments::withhold.eq(true)),

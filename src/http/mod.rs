@@ -82,6 +82,16 @@ documented_routes! {
     "/drafts/{id}/invitations" => { post: api::invitations::create_invitations }
     "/admin/outbox" => { get: api::outbox::list_outbox }
     "/admin/outbox/{id}/retry" => { post: api::outbox::retry_outbox }
+    // Agencies and their officers
+    "/admin/agencies" => {
+        get: api::agencies::list_agencies,
+        post: api::agencies::create_agency,
+    }
+    "/admin/agencies/{code}" => { patch: api::agencies::update_agency }
+    "/admin/agencies/{code}/members/{username}" => {
+        put: api::agencies::add_agency_member,
+        delete: api::agencies::remove_agency_member,
+    }
     // Review and report (R16–R20)
     "/drafts/{id}/groups" => {
         get: api::groups::list_groups,

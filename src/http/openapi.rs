@@ -49,6 +49,7 @@ pub const BEARER: &str = "bearer";
         (name = "comments", description = "Comments, receipts and moderation (R9–R15)"),
         (name = "review", description = "Opinion groups, dispositions and the adoption report (R16–R20)"),
         (name = "mail", description = "Subscriptions, invitations and the outbox (R21–R23)"),
+        (name = "agencies", description = "Agencies and their officers, for administrators (who may do what: docs/security.md)"),
         (name = "operations", description = "Health, metrics, this document and the test clock"),
     ),
     // Schemas that only query parameters name (those of bodies and answers come with them).

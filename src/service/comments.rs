@@ -139,6 +139,7 @@ pub fn enter_offline(
     let clean = rules::clean(&input.fields(), false)
         .map_err(|faults| AppError::validation(field_map(faults)))?;
     let draft = q::draft_window(conn, draft_id)?.ok_or_else(AppError::not_found)?;
+    actor.may_on(conn, super::access::Act::Review, draft_id)?;
     if draft.state != "published" {
         return Err(AppError::wrong_state(l!(
             "只有已发布征求意见的草案才能录入意见。",

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::Actor;
+use super::access::{Act, OfAgency};
 use super::review::{
     CreateGroup, GroupView, SetDisposition, create_group, ensure_not_under_approval,
     ensure_reviewable, group_view, load_draft,
@@ -64,6 +65,7 @@ pub fn triage(
 ) -> AppResult<Triage> {
     actor.require(&READERS)?;
     let draft = load_draft(conn, draft_id)?;
+    actor.may(conn, Act::ReadDesk, &draft)?;
     let (rows, total) = desk::triage_page(conn, &draft.id, draft.round, filter, offset, limit)?;
     Ok(Triage { draft, rows, total })
 }
@@ -77,6 +79,7 @@ pub fn matching_ids(
 ) -> AppResult<Vec<String>> {
     actor.require(&READERS)?;
     let draft = load_draft(conn, draft_id)?;
+    actor.may(conn, Act::ReadDesk, &draft)?;
     Ok(desk::triage_ids(
         conn,
         &draft.id,
@@ -179,6 +182,7 @@ pub fn act_on_comments(
     }
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         ensure_reviewable(&draft)?;
         let previous = own_comments(conn, &draft, comment_ids)?;
         let (action_name, changed, details) = match &action {
@@ -295,6 +299,7 @@ pub fn merge_groups(
     let min = config.review.concentrated_min_comments;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         ensure_reviewable(&draft)?;
         let mut all = others.clone();
         all.push(target.to_string());
@@ -340,6 +345,7 @@ pub fn dispose_groups(
     input.precheck()?;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         ensure_reviewable(&draft)?;
         own_groups(conn, &draft, group_ids)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;
@@ -383,6 +389,7 @@ pub fn assign_groups(
     actor.require(&WRITERS)?;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         own_groups(conn, &draft, group_ids)?;
         if let Some(u) = to {
             check_assignee(conn, u)?;
@@ -451,6 +458,7 @@ pub fn add_note(
             NoteOn::Group => review::group(conn, object_id)?.map(|g| g.draft_id),
         }
         .ok_or_else(AppError::not_found)?;
+        actor.may_on(conn, Act::ReadDesk, &draft_id)?;
         let id = ids::new_id(now);
         desk::insert_note(
             conn,
@@ -505,6 +513,7 @@ pub fn keep_reason(
         ));
     }
     db::write_tx(conn, |conn| {
+        may_keep_reasons_of(conn, actor, agency)?;
         let id = ids::new_id(now);
         let added = desk::insert_snippet(conn, now, &id, agency, body, &actor.id)?;
         if added {
@@ -526,6 +535,13 @@ pub fn keep_reason(
 }
 
 /// Removes a kept reason (drafter); dispositions that used it keep their text.
+/// Kept reasons belong to an agency (by its name): only its drafters keep and drop them.
+fn may_keep_reasons_of(conn: &mut DbConn, actor: &Actor, agency_name: &str) -> AppResult<()> {
+    let agency =
+        crate::db::agencies::by_name(conn, agency_name)?.ok_or_else(AppError::not_found)?;
+    actor.may(conn, Act::Review, &OfAgency(&agency.code))
+}
+
 pub fn drop_reason(
     conn: &mut DbConn,
     actor: &Actor,
@@ -535,6 +551,7 @@ pub fn drop_reason(
     actor.require(&WRITERS)?;
     db::write_tx(conn, |conn| {
         let (agency, body) = desk::snippet(conn, snippet_id)?.ok_or_else(AppError::not_found)?;
+        may_keep_reasons_of(conn, actor, &agency)?;
         desk::delete_snippet(conn, snippet_id)?;
         audit::append(
             conn,
@@ -578,6 +595,7 @@ pub fn possible_matches(
 ) -> AppResult<(Vec<PossibleMatch>, Vec<PossibleMatch>)> {
     actor.require(&READERS)?;
     let group = review::group(conn, group_id)?.ok_or_else(AppError::not_found)?;
+    actor.may_on(conn, Act::ReadDesk, &group.draft_id)?;
     let members: Vec<String> = desk::members_page(conn, group_id, 0, 200)?
         .into_iter()
         .map(|m| m.body)
@@ -651,6 +669,7 @@ pub fn similar_groups(
     limit: usize,
 ) -> AppResult<Vec<(String, String, f64)>> {
     actor.require(&READERS)?;
+    actor.may(conn, Act::ReadDesk, draft)?;
     // The largest groups of the round: a pair of singletons is no merge worth offering.
     let mut order: Vec<String> = desk::group_choices(conn, &draft.id, draft.round)?
         .into_iter()

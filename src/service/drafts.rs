@@ -7,6 +7,7 @@ use serde_json::json;
 use validator::Validate;
 
 use super::Actor;
+use super::access::Act;
 use crate::config::Config;
 use crate::db::drafts::{self as q, DraftFields, DraftRow};
 use crate::db::{self, DbConn, materials};
@@ -41,6 +42,7 @@ pub struct DraftInput {
     #[validate(length(max = 100))]
     #[schema(max_length = 100)]
     pub doc_number: Option<String>,
+    /// The owning agency, by its code or its name: one the drafter belongs to.
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub agency: String,
@@ -74,6 +76,7 @@ pub struct DraftPatch {
     #[validate(length(max = 100))]
     #[schema(max_length = 100)]
     pub doc_number: Option<String>,
+    /// Another agency, by its code or its name: one the drafter belongs to.
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub agency: Option<String>,
@@ -215,6 +218,8 @@ pub fn build_fields(
             .filter(|d| !d.is_empty())
             .map(String::from),
         agency: trimmed(agency),
+        // Filled in by the caller from the agency `agency` names.
+        agency_code: String::new(),
         category: trimmed(category),
         subject_terms: subject_terms.iter().map(|t| trimmed(t)).collect(),
         kind: kind.to_string(),
@@ -265,7 +270,7 @@ pub fn create_draft(
     actor.require(&[Role::Drafter])?;
     crate::error::validated(&input)?;
     let tz = config.timezone();
-    let fields = build_fields(
+    let mut fields = build_fields(
         config,
         tz,
         &input.title,
@@ -288,16 +293,20 @@ pub fn create_draft(
         config.site.index_prefix,
         now.with_timezone(&tz).format("%Y")
     );
-    Ok(db::write_tx(conn, |conn| {
-        q::create(
+    db::write_tx(conn, |conn| {
+        // Only for an agency the drafter belongs to.
+        let agency = actor.may_draft_for(conn, &fields.agency)?;
+        fields.agency = agency.name;
+        fields.agency_code = agency.code;
+        Ok::<_, AppError>(q::create(
             conn,
             now,
             &actor.id,
             &prefix,
             &config.site.timezone,
             &fields,
-        )
-    })?)
+        )?)
+    })
 }
 
 /// R1: changes the fields `patch` names; only the draft's drafter, only in `drafting`.
@@ -314,6 +323,7 @@ pub fn update_draft(
     let me = actor.id.as_str();
     db::write_tx(conn, |conn| {
         let d = q::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        actor.may(conn, Act::Draft, &d)?;
         check_own_drafting(&d, me)?;
         let mut changed: Vec<&str> = Vec::new();
         macro_rules! note {
@@ -351,7 +361,7 @@ pub fn update_draft(
             Some(s) => Some(s.as_str()),
             None => d.doc_number.as_deref(),
         };
-        let fields = build_fields(
+        let mut fields = build_fields(
             config,
             zone(&d.timezone),
             patch.title.as_deref().unwrap_or(&d.title),
@@ -371,6 +381,14 @@ pub fn update_draft(
                 .map_or(current_articles, article_pairs),
             period,
         )?;
+        // Moved to another agency only by a drafter who belongs to it.
+        if patch.agency.is_some() {
+            let agency = actor.may_draft_for(conn, &fields.agency)?;
+            fields.agency = agency.name;
+            fields.agency_code = agency.code;
+        } else {
+            fields.agency_code = d.agency_code.clone();
+        }
         q::update(conn, now, me, &d, &fields, &changed)?;
         Ok::<_, AppError>(())
     })
@@ -452,6 +470,7 @@ pub fn add_material(
     }
     db::write_tx(conn, |conn| {
         let d = q::find(conn, draft_id)?.ok_or_else(AppError::not_found)?;
+        actor.may(conn, Act::Draft, &d)?;
         check_own_drafting(&d, &actor.id)?;
         Ok::<_, AppError>(materials::create(
             conn,

@@ -86,5 +86,7 @@ pub fn list(
     limit: i64,
 ) -> AppResult<(Vec<DuplicateFlag>, i64)> {
     actor.require(&[Role::Moderator])?;
-    Ok(q::list(conn, draft_id, offset, limit)?)
+    // The flags of the moderator's agencies' drafts only (R29).
+    let agencies = actor.agency_scope(conn)?;
+    Ok(q::list(conn, agencies.as_deref(), draft_id, offset, limit)?)
 }

@@ -53,6 +53,20 @@ pub fn erase_personal_data(
     let tracking = tracking_number.trim().to_ascii_uppercase();
     db::write_tx(conn, |conn| {
         let comment = q::by_tracking_number(conn, &tracking)?.ok_or_else(AppError::not_found)?;
+        // R29: a moderator erases only on their agency's drafts; administrators anywhere.
+        if !actor.roles.has(Role::Admin) {
+            use crate::db::schema::drafts;
+            use diesel::prelude::*;
+            let agency: String = drafts::table
+                .find(&comment.draft_id)
+                .select(drafts::agency_code)
+                .first(conn)?;
+            actor.may(
+                conn,
+                crate::service::access::Act::Moderate,
+                &crate::service::access::OfAgency(&agency),
+            )?;
+        }
         let erased = held(&comment);
         let mut mails_forgotten = 0;
         if !erased.is_empty() {

@@ -1,6 +1,6 @@
 //! The officers' export of a round's comments, contact fields included (staff only; R13 keeps
-//! them out of every public export). Allowed to those who review comments (drafter, reviewer)
-//! and to administrators; every export is audited as `comments.exported` before the first byte
+//! them out of every public export). Allowed to the drafters of the draft's agency and to
+//! administrators (`access::Act::Export`); every export is audited as `comments.exported` before the first byte
 //! leaves. The rows themselves are read in pages by the caller (`db::exports::rows_after`).
 
 use chrono::{DateTime, Utc};
@@ -13,7 +13,7 @@ use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
 
 /// The roles that may export a draft's comments.
-pub const EXPORTERS: [Role; 3] = [Role::Drafter, Role::Reviewer, Role::Admin];
+pub const EXPORTERS: [Role; 2] = [Role::Drafter, Role::Admin];
 
 /// What an export covers.
 #[derive(Debug, Clone)]
@@ -35,6 +35,8 @@ pub fn begin_export(
     actor.require(&EXPORTERS)?;
     db::write_tx(conn, |conn| {
         let draft = review::draft(conn, draft_id)?.ok_or_else(AppError::not_found)?;
+        // The export carries the contact fields.
+        actor.may(conn, super::access::Act::Export, &draft)?;
         let rows = exports::count(conn, &draft.id, draft.round)?;
         audit::append(
             conn,

@@ -143,6 +143,9 @@ pub fn invite(
         place: input.event.place.trim().to_string(),
     };
     db::write_tx(conn, |conn| -> AppResult<usize> {
+        if crate::db::agencies::of_draft(conn, draft_id)?.is_some() {
+            actor.may_on(conn, super::access::Act::Review, draft_id)?;
+        }
         match drafts::state_of(conn, draft_id)?.as_deref() {
             None => return Err(AppError::not_found()),
             Some("published") => {}

@@ -8,6 +8,8 @@
 //! which all call these functions, cannot differ on a rule or forget one.
 
 pub mod abuse;
+pub mod access;
+pub mod agencies;
 pub mod charts;
 pub mod comments;
 pub mod desk;

@@ -159,6 +159,7 @@ fn apply(
     let Some(before) = q::by_id(conn, id)? else {
         return Ok(false);
     };
+    actor.may_on(conn, super::access::Act::Moderate, &before.draft_id)?;
     let (status, reason) = match decision {
         Decision::Publish => (CommentStatus::Published, None),
         Decision::Hide(r) => (CommentStatus::Hidden, Some(r.as_str())),

@@ -86,6 +86,7 @@ pub fn prepare_report(
     let min = config.review.concentrated_min_comments;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, super::access::Act::Review, &draft)?;
         let latest = reports::latest(conn, &draft.id, draft.round)?;
         let plan = rules::prepare(
             &draft.state,
@@ -242,6 +243,7 @@ pub fn act_on_report(
     crate::error::validated(&input)?;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, super::access::Act::Step, &draft)?;
         let report =
             reports::latest(conn, &draft.id, draft.round)?.ok_or_else(AppError::not_found)?;
         let step = rules::report_step(

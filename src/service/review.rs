@@ -10,6 +10,7 @@ use serde_json::json;
 use validator::Validate;
 
 use super::Actor;
+use super::access::Act;
 use crate::config::Config;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::review::{self, GroupRow, NewGroup, ReviewDraft};
@@ -291,6 +292,7 @@ pub fn list_groups(
 ) -> AppResult<Vec<GroupView>> {
     actor.require(&[Role::Drafter, Role::Reviewer])?;
     let draft = load_draft(conn, draft_id)?;
+    actor.may(conn, Act::ReadDesk, &draft)?;
     groups_of(conn, &draft, config.review.concentrated_min_comments)
 }
 
@@ -354,11 +356,13 @@ pub fn suggest_groups(
     let min = config.review.concentrated_min_comments;
     let model = super::meaning::embedder(config);
     let draft = load_draft(conn, draft_id)?;
+    actor.may(conn, Act::Review, &draft)?;
     ensure_reviewable(&draft)?;
     let free = review::unplaced(conn, &draft.id, draft.round)?;
     let first = propose(conn, now, model.as_deref(), &free)?;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         ensure_reviewable(&draft)?;
         let stale = review::unaccepted_suggestions(conn, &draft.id, draft.round)?;
         let now_free = review::unplaced(conn, &draft.id, draft.round)?;
@@ -514,6 +518,7 @@ pub fn create_group(
     let min = config.review.concentrated_min_comments;
     db::write_tx(conn, |conn| {
         let draft = load_draft(conn, draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         ensure_reviewable(&draft)?;
         let title = input.title.trim();
         if title.is_empty() {
@@ -575,6 +580,7 @@ pub fn update_group(
     db::write_tx(conn, |conn| {
         let group = review::group(conn, id)?.ok_or_else(AppError::not_found)?;
         let draft = load_draft(conn, &group.draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         ensure_reviewable(&draft)?;
         if let Some(title) = &input.title {
             if title.trim().is_empty() {
@@ -652,6 +658,7 @@ pub fn set_group_disposition(
     db::write_tx(conn, |conn| {
         let group = review::group(conn, id)?.ok_or_else(AppError::not_found)?;
         let draft = load_draft(conn, &group.draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         let (outcome, reason) = input.resolve(conn, &draft.agency)?;
         ensure_reviewable(&draft)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;
@@ -696,6 +703,7 @@ pub fn set_comment_disposition(
     db::write_tx(conn, |conn| {
         let c = review::comment_disposition(conn, id)?.ok_or_else(AppError::not_found)?;
         let draft = load_draft(conn, &c.draft_id)?;
+        actor.may(conn, Act::Review, &draft)?;
         let (outcome, reason) = input.resolve(conn, &draft.agency)?;
         ensure_reviewable(&draft)?;
         ensure_not_under_approval(conn, &draft.id, draft.round)?;

@@ -92,6 +92,8 @@ pub fn act(
 ) -> AppResult<()> {
     crate::error::validated(&input)?;
     db::write_tx(conn, |conn| {
+        // Only officers of the draft's agency take part in its chain.
+        actor.may_on(conn, super::access::Act::Step, id)?;
         perform(conn, now, config, &actor.id, &actor.roles, id, input)
     })
 }

@@ -58,13 +58,15 @@ fn local_date(t: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Inserts a draft (with numbered articles and an explanation and a basis) and returns its
-/// id. The drafter is a new user `drafter-<random>` holding the drafter role.
+/// id. The drafter is a new user `drafter-<random>` holding the drafter role, a member of the
+/// draft's agency.
 pub fn insert_draft(app: &TestApp, spec: DraftSpec) -> String {
     let drafter = format!("drafter-{}", random_code(6).to_lowercase());
-    app.staff(&drafter, &[Role::Drafter]);
+    app.staff_of(Some(&spec.agency), &drafter, &[Role::Drafter]);
     let drafter_id = app.user_id(&drafter);
     let now = app.now();
     let id = new_id(now);
+    let agency_code = app.agency(&spec.agency);
     let mut conn = app.conn();
     diesel::insert_into(drafts::table)
         .values((
@@ -72,6 +74,7 @@ pub fn insert_draft(app: &TestApp, spec: DraftSpec) -> String {
             drafts::index_no.eq(format!("TEST-{}", random_code(10))),
             drafts::title.eq(&spec.title),
             drafts::agency.eq(&spec.agency),
+            drafts::agency_code.eq(&agency_code),
             drafts::category.eq(&spec.category),
             drafts::subject_terms.eq(r#"["司法行政","规范性文件"]"#),
             drafts::kind.eq(spec.kind),

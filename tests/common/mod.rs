@@ -380,8 +380,48 @@ impl TestApp {
             .await
     }
 
-    /// Creates a staff user with these roles and returns a bearer token for them.
+    /// Creates a staff user with these roles, a member of the test agency (`AGENCY`, whose
+    /// drafts the tests write), and returns a bearer token for them.
     pub fn staff(&self, username: &str, roles: &[Role]) -> String {
+        let token = self.staff_of(None, username, roles);
+        let code = self.agency(AGENCY);
+        self.join(username, &code);
+        token
+    }
+
+    /// The code of the agency named `name`, added (coded from its name) when there is none.
+    pub fn agency(&self, name: &str) -> String {
+        let mut conn = self.conn();
+        if let Some(a) = db::agencies::by_name(&mut conn, name).expect("query agency") {
+            return a.code;
+        }
+        let code = if name == AGENCY {
+            AGENCY_CODE.to_string()
+        } else {
+            format!("agency-{}", db::ids::random_code(8).to_lowercase())
+        };
+        db::agencies::insert(&mut conn, self.now(), &code, name).expect("insert agency");
+        code
+    }
+
+    /// Makes `username` a member of the agency `code` too.
+    pub fn join(&self, username: &str, code: &str) {
+        let id = self.user_id(username);
+        db::agencies::add_member(&mut self.conn(), self.now(), code, &id).expect("membership");
+    }
+
+    /// Creates a staff user with these roles who belongs to no agency, or to `agency` (a
+    /// name), and returns a bearer token for them.
+    pub fn staff_of(&self, agency: Option<&str>, username: &str, roles: &[Role]) -> String {
+        let token = self.new_user(username, roles);
+        if let Some(name) = agency {
+            let code = self.agency(name);
+            self.join(username, &code);
+        }
+        token
+    }
+
+    fn new_user(&self, username: &str, roles: &[Role]) -> String {
         let mut conn = self.conn();
         let now = self.now();
         let user = db::users::create(
@@ -424,6 +464,11 @@ fn with_token(req: TestRequest, token: Option<&str>) -> TestRequest {
         None => req,
     }
 }
+
+/// The agency of the tests' drafts and officers (`DraftSpec::open`, `TestApp::staff`).
+pub const AGENCY: &str = "龙岭县司法局";
+/// Its code.
+pub const AGENCY_CODE: &str = "justice";
 
 /// The password every test user has.
 pub const PASSWORD: &str = "correct horse battery";

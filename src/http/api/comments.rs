@@ -16,7 +16,6 @@ use crate::db::{self, ids};
 use crate::domain::comment::{
     self as rules, Channel, CleanComment, CommentFields, CommentStatus, Intake, StakeholderType,
 };
-use crate::domain::roles::Role;
 use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff, Staff};
 use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors};
 use crate::http::extract::{JsonBody, ListPage, Paging, QueryParams, rule};
@@ -26,6 +25,7 @@ use crate::jobs::comment_writer::{
 };
 use crate::l;
 use crate::service;
+use crate::service::access::{Act, OfAgency};
 pub use crate::service::comments::OfflineCommentInput;
 
 /// R9: the public comment form.
@@ -426,7 +426,8 @@ impl From<db::public_comments::PublicComment> for PublicComment {
 
 /// The two answers of the comment list.
 enum Listing {
-    Staff(Vec<Comment>, i64),
+    /// The comments, and whether the caller may read their personal fields.
+    Staff(Vec<Comment>, i64, bool),
     Public(Vec<db::public_comments::PublicComment>, i64),
 }
 
@@ -477,6 +478,16 @@ pub enum CommentItem {
     Public(PublicComment),
 }
 
+impl StaffComment {
+    /// The view of an officer who does not need the personal fields (R13).
+    pub fn without_personal_fields(&mut self) {
+        self.name = None;
+        self.email = None;
+        self.phone = None;
+        self.region = None;
+    }
+}
+
 impl From<Comment> for StaffComment {
     fn from(c: Comment) -> StaffComment {
         StaffComment {
@@ -508,16 +519,6 @@ impl From<Comment> for StaffComment {
             submitted_at: c.submitted_at,
         }
     }
-}
-
-/// Staff who work with comments see all of them with personal data.
-pub fn sees_comments(staff: &Staff) -> bool {
-    staff.roles.has_any(&[
-        Role::Drafter,
-        Role::Reviewer,
-        Role::Approver,
-        Role::Moderator,
-    ])
 }
 
 fn valid_status(s: &str) -> Result<(), validator::ValidationError> {
@@ -573,7 +574,7 @@ pub async fn list_comments(
         page: query.page,
         per_page: query.per_page,
     };
-    let staff_view = staff.as_ref().is_some_and(sees_comments);
+    let actor = staff.as_ref().map(Staff::actor);
     let status = query.status.clone();
     let (offset, limit) = (paging.offset(), paging.per_page());
     let found = state
@@ -581,10 +582,18 @@ pub async fn list_comments(
             let Some((draft_state, _, _)) = q::draft_state(conn, &draft_id)? else {
                 return Ok(None);
             };
-            if staff_view {
-                let (items, total) =
-                    q::list_for_draft(conn, &draft_id, status.as_deref(), offset, limit)?;
-                return Ok(Some(Listing::Staff(items, total)));
+            // Officers of the draft's agency who work with comments see all of them; the
+            // personal fields only those who need them (service::access).
+            if let Some(actor) = &actor
+                && let Some(agency) = db::agencies::of_draft(conn, &draft_id)?
+            {
+                let draft = OfAgency(agency.as_str());
+                if actor.can(conn, Act::ReadComments, &draft)? {
+                    let personal = actor.can(conn, Act::ReadPersonal, &draft)?;
+                    let (items, total) =
+                        q::list_for_draft(conn, &draft_id, status.as_deref(), offset, limit)?;
+                    return Ok(Some(Listing::Staff(items, total, personal)));
+                }
             }
             if !matches!(
                 draft_state.as_str(),
@@ -601,8 +610,17 @@ pub async fn list_comments(
         .await?;
     let (page, per_page) = (paging.page(), paging.per_page());
     match found.ok_or_else(AppError::not_found)? {
-        Listing::Staff(items, total) => Ok(HttpResponse::Ok().json(ListPage {
-            items: items.into_iter().map(StaffComment::from).collect(),
+        Listing::Staff(items, total, personal) => Ok(HttpResponse::Ok().json(ListPage {
+            items: items
+                .into_iter()
+                .map(|c| {
+                    let mut c = StaffComment::from(c);
+                    if !personal {
+                        c.without_personal_fields();
+                    }
+                    c
+                })
+                .collect(),
             total,
             page,
             per_page,

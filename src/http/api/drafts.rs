@@ -19,6 +19,7 @@ use crate::http::draft_cache::{Variant, not_modified};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{JsonBody, ListPage, Paging, QueryParams};
 use crate::service;
+use crate::service::access::Act;
 pub use crate::service::drafts::{
     ArticleInput, DraftInput, DraftPatch, PeriodInput, check_own_drafting, min_days, period_error,
     zone,
@@ -464,7 +465,8 @@ pub async fn update_draft(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// `GET /api/v1/drafts/{id}/audit` (staff): the draft's audit entries, oldest first.
+/// `GET /api/v1/drafts/{id}/audit` (officers of the draft's agency, administrators): the
+/// draft's audit entries, oldest first.
 #[utoipa::path(
     get,
     path = "/api/v1/drafts/{id}/audit",
@@ -473,6 +475,7 @@ pub async fn update_draft(
     responses(
         (status = 200, description = "The draft's audit entries, oldest first", body = crate::http::openapi::views::AuditList),
         (status = 401, response = crate::http::openapi::Unauthorized),
+        (status = 403, response = crate::http::openapi::Forbidden),
         (status = 404, response = crate::http::openapi::NotFound),
         (status = 503, response = crate::http::openapi::Unavailable),
     ),
@@ -480,13 +483,15 @@ pub async fn update_draft(
 )]
 pub async fn get_draft_audit(
     state: web::Data<AppState>,
-    _staff: Staff,
+    staff: Staff,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let actor = staff.actor();
     let entries = state
         .db(move |conn| {
-            q::find(conn, &id)?.ok_or_else(AppError::not_found)?;
+            // Officers of the draft's agency, and administrators (service::access).
+            actor.may_on(conn, Act::ReadAudit, &id)?;
             Ok(db::audit::for_draft(conn, &id)?)
         })
         .await?;

@@ -1,5 +1,6 @@
 //! JSON API handlers, one file per noun, one function per verb (`verb_noun`).
 
+pub mod agencies;
 pub mod auth;
 pub mod comments;
 pub mod dispositions;

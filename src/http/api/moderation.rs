@@ -61,7 +61,7 @@ pub struct QueueQuery {
 )]
 pub async fn list_moderation_queue(
     state: web::Data<AppState>,
-    _moderator: Authorized<ModeratorOnly>,
+    moderator: Authorized<ModeratorOnly>,
     QueryParams(query): QueryParams<QueueQuery>,
 ) -> AppResult<HttpResponse> {
     let paging = Paging {
@@ -73,10 +73,14 @@ pub async fn list_moderation_queue(
         .unwrap_or_else(|| CommentStatus::Pending.as_str().into());
     let draft_id = query.draft_id;
     let (offset, limit) = (paging.offset(), paging.per_page());
+    let actor = moderator.actor();
     let (items, total) = state
         .db(move |conn| {
+            // The comments of the moderator's agencies' drafts only.
+            let agencies = actor.agency_scope(conn)?;
             Ok(q::moderation_queue(
                 conn,
+                agencies.as_deref(),
                 draft_id.as_deref(),
                 &status,
                 offset,

@@ -13,7 +13,6 @@ use crate::db::reports::{self, FrozenRow, ReportRow};
 use crate::db::review;
 use crate::db::{self, DbConn};
 use crate::domain::cells::neutralise;
-use crate::domain::roles::Role;
 use crate::http::auth::{Authorized, DrafterOnly, DrafterOrApprover, MaybeStaff};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{JsonBody, QueryParams};
@@ -184,10 +183,18 @@ pub async fn get_report(
     QueryParams(q): QueryParams<ReportQuery>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let staff = who.0.as_ref().is_some_and(|s| {
-        s.roles
-            .has_any(&[Role::Drafter, Role::Reviewer, Role::Approver])
-    });
+    let actor = who.0.as_ref().map(|s| s.actor());
+    // Officers of the draft's agency see the versions not yet published (service::access).
+    let sees_unpublished = move |conn: &mut crate::db::DbConn, id: &str| -> AppResult<bool> {
+        match (&actor, crate::db::agencies::of_draft(conn, id)?) {
+            (Some(a), Some(agency)) => a.can(
+                conn,
+                crate::service::access::Act::ReadReport,
+                &crate::service::access::OfAgency(&agency),
+            ),
+            _ => Ok(false),
+        }
+    };
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -203,6 +210,7 @@ pub async fn get_report(
     if !csv {
         let doc = state
             .db(move |conn| {
+                let staff = sees_unpublished(conn, &id)?;
                 let r = visible_report(conn, &id, version, staff)?;
                 document(conn, &r, page, per_page)
             })
@@ -210,7 +218,10 @@ pub async fn get_report(
         return Ok(HttpResponse::Ok().json(doc));
     }
     let report = state
-        .db(move |conn| visible_report(conn, &id, version, staff))
+        .db(move |conn| {
+            let staff = sees_unpublished(conn, &id)?;
+            visible_report(conn, &id, version, staff)
+        })
         .await?;
     Ok(csv_response(state, report))
 }

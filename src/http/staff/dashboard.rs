@@ -74,8 +74,12 @@ pub async fn show_dashboard(
     let soon = now + TimeDelta::days(i64::from(state.config.window.closing_soon_days));
     let me = who.user.id.clone();
     let roles = who.roles.clone();
+    let actor = who.actor();
     let (mine, to_review, to_approve, closing, due, pending, assigned) = state
         .db(move |conn| {
+            // What waits for this officer: the drafts of their agencies (all for an admin).
+            let agencies = actor.agency_scope(conn)?;
+            let agencies = agencies.as_deref();
             let mine = if roles.has(Role::Drafter) {
                 workspace::drafted_by(conn, &me, 50)?
             } else {
@@ -84,6 +88,7 @@ pub async fn show_dashboard(
             let to_review = if roles.has(Role::Reviewer) {
                 workspace::in_states(
                     conn,
+                    agencies,
                     &[
                         DraftState::AwaitingInitialReview,
                         DraftState::AwaitingReReview,
@@ -94,14 +99,14 @@ pub async fn show_dashboard(
                 Vec::new()
             };
             let to_approve = if roles.has(Role::Approver) {
-                workspace::in_states(conn, &[DraftState::AwaitingApproval], 100)?
+                workspace::in_states(conn, agencies, &[DraftState::AwaitingApproval], 100)?
             } else {
                 Vec::new()
             };
             let closing = workspace::closing_by(conn, now, soon, 50)?;
             let due = if roles.has_any(&[Role::Drafter, Role::Approver, Role::Admin]) {
                 let mut due = Vec::new();
-                for d in workspace::reports_due(conn, now, 50)? {
+                for d in workspace::reports_due(conn, agencies, now, 50)? {
                     let (lacking, total) = crate::db::desk::progress(conn, &d.id, d.round)?;
                     due.push((d, (total - lacking, total)));
                 }

@@ -22,6 +22,7 @@ use crate::domain::roles::Role;
 use crate::http::pages::labels;
 use crate::lang::ftl::T;
 use crate::service;
+use crate::service::access::Act;
 use crate::service::desk::{BulkAction, NoteOn};
 use crate::service::review::SetDisposition;
 
@@ -293,9 +294,11 @@ pub(super) async fn head_of(
 ) -> Result<(ReviewDraft, DeskHead), PageError> {
     who.require(&READERS)?;
     let id = draft_id.to_string();
+    let actor = who.actor();
     let (draft, progress) = state
         .db(move |conn| {
             let draft = service::review::load_draft(conn, &id)?;
+            actor.may(conn, Act::ReadDesk, &draft)?;
             let progress = service::desk::progress(conn, &draft)?;
             Ok((draft, progress))
         })
@@ -570,6 +573,8 @@ struct CommentPage {
     f: Frame,
     head: DeskHead,
     c: crate::db::comments::Comment,
+    /// Whether the contact fields are shown.
+    personal: bool,
     stakeholder: String,
     channel: String,
     status: String,
@@ -596,17 +601,26 @@ async fn render_comment(
     refused: Option<(Errors, Option<String>, Form)>,
 ) -> PageResult {
     let (draft, head) = head_of(state, who, &draft_id, "comments").await?;
-    let (c, view, groups, people, snippets, notes) = state
+    let actor = who.actor();
+    let (c, personal, view, groups, people, snippets, notes) = state
         .db(move |conn| {
-            let c = crate::db::comments::by_id(conn, &comment_id)?
+            let mut c = crate::db::comments::by_id(conn, &comment_id)?
                 .filter(|c| c.draft_id == draft.id)
                 .ok_or_else(crate::error::AppError::not_found)?;
+            // R13: the contact fields only for those who need them (service::access).
+            let personal = actor.can(conn, Act::ReadPersonal, &draft)?;
+            if !personal {
+                c.name = None;
+                c.email = None;
+                c.phone = None;
+                c.region = None;
+            }
             let view = service::review::comment_view(conn, &c.id)?;
             let groups = desk::group_choices(conn, &draft.id, draft.round)?;
             let people = colleagues(conn)?;
             let snippets = desk::snippets(conn, &draft.agency)?;
             let notes = desk::notes_of(conn, NoteOn::Comment.as_str(), &c.id)?;
-            Ok((c, view, groups, people, snippets, notes))
+            Ok((c, personal, view, groups, people, snippets, notes))
         })
         .await?;
     let t = T::current();
@@ -662,6 +676,7 @@ async fn render_comment(
             note: form.get("note").unwrap_or_default().to_string(),
             head,
             c,
+            personal,
             kept,
             errors,
             message,
@@ -731,6 +746,8 @@ pub async fn submit_comment(
         .await;
     match result {
         Ok(done) => Ok(redirect(&state, &here, Some(Flash::success(t.s(done))))),
+        // Not allowed at all: the 403 page (a refused value is shown again beside its field).
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => Err(e.into()),
         Err(e) => {
             let (errors, message) = refusal(&e, t.0);
             render_comment(

@@ -24,6 +24,7 @@ use crate::http::pages::labels;
 use crate::lang::Lang;
 use crate::lang::ftl::T;
 use crate::service;
+use crate::service::access::{Act, OfAgency};
 use crate::service::comments::OfflineCommentInput;
 use crate::service::workflow::ActionInput;
 
@@ -216,6 +217,16 @@ struct Loaded {
     names: HashMap<String, String>,
 }
 
+/// A 403 page unless the signed-in officer may do `act` to `d` (service::access).
+async fn may(state: &AppState, who: &SignedIn, act: Act, d: &q::DraftRow) -> Result<(), PageError> {
+    let actor = who.actor();
+    let agency = d.agency_code.clone();
+    state
+        .db(move |conn| actor.may(conn, act, &OfAgency(&agency)))
+        .await?;
+    Ok(())
+}
+
 async fn load(state: &AppState, who: &SignedIn, id: String) -> Result<Loaded, PageError> {
     let v = viewer(who);
     state
@@ -278,8 +289,11 @@ async fn render_draft(
     let lang = t.0;
     let d = l.d;
     let tz = state.config.timezone();
+    // Officers of another agency are offered no step (service::access).
+    let steps = may(state, who, Act::Step, &d).await.is_ok();
     let mut actions: Vec<ActionForm> = service::workflow::available_actions(&d, &who.actor(), now)
         .into_iter()
+        .filter(|_| steps)
         .map(|a| action_form(t, a))
         .collect();
     let mut status = StatusCode::OK;
@@ -532,6 +546,7 @@ async fn render_offline(
 ) -> PageResult {
     who.require(&[Role::Drafter])?;
     let l = load(state, who, id).await?;
+    may(state, who, Act::Review, &l.d).await?;
     let t = T::current();
     let lang = t.0;
     let frame = Frame::new(state, req, who, "/staff/drafts");
@@ -700,6 +715,7 @@ async fn render_invitations(
 ) -> PageResult {
     who.require(&[Role::Drafter])?;
     let l = load(state, who, id).await?;
+    may(state, who, Act::Review, &l.d).await?;
     let frame = Frame::new(state, req, who, "/staff/drafts");
     let zone = labels::zone(state.config.timezone(), frame.t.0);
     page(

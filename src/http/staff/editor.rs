@@ -520,9 +520,11 @@ async fn refused(
 async fn stored_values(state: &AppState, who: &SignedIn, id: &str) -> Result<Values, PageError> {
     let key = id.to_string();
     let me = who.user.id.clone();
+    let actor = who.actor();
     let (d, articles) = state
         .db(move |conn| {
             let d = q::find(conn, &key)?.ok_or_else(AppError::not_found)?;
+            actor.may(conn, crate::service::access::Act::Draft, &d)?;
             service::drafts::check_own_drafting(&d, &me)?;
             let articles = q::articles_of(conn, &key)?;
             Ok((d, articles))

@@ -350,6 +350,7 @@ pub async fn submit_groups(
         .await;
     match result {
         Ok(done) => Ok(redirect(&state, &back, Some(Flash::success(done)))),
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => Err(e.into()),
         Err(e) => {
             let (errors, message) = refusal(&e, t.0);
             render_groups(
@@ -391,6 +392,8 @@ pub async fn submit_suggest(
             &here,
             Some(Flash::success(t.n("groups-suggested", groups.len() as i64))),
         ),
+        // Not allowed at all: the 403 page, not a message on a page the caller may not act on.
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => return Err(e.into()),
         Err(e) => redirect(
             &state,
             &here,
@@ -436,6 +439,8 @@ pub async fn submit_snippet(
         .await;
     Ok(match result {
         Ok(done) => redirect(&state, &here, Some(Flash::success(t.s(done)))),
+        // Not allowed at all: the 403 page, not a message on a page the caller may not act on.
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => return Err(e.into()),
         Err(e) => redirect(
             &state,
             &here,
@@ -827,6 +832,8 @@ pub async fn submit_group(
             };
             Ok(redirect(&state, &to, Some(Flash::success(t.s(done)))))
         }
+        // Not allowed at all: the 403 page (a refused value is shown again beside its field).
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => Err(e.into()),
         Err(e) => {
             let (errors, message) = refusal(&e, t.0);
             render_group(

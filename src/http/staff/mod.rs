@@ -7,6 +7,7 @@
 //! (`Cache-Control: no-store`), so after signing out the back button shows no staff data.
 
 pub mod account;
+pub mod agencies;
 pub mod audit;
 pub mod dashboard;
 pub mod desk;
@@ -370,6 +371,7 @@ impl Frame {
         }
         if who.has(Role::Admin) {
             nav.push(("/staff/users", "nav-users"));
+            nav.push(("/staff/agencies", "nav-agencies"));
             nav.push(("/staff/audit", "nav-audit"));
             nav.push(("/staff/outbox", "nav-outbox"));
         }
@@ -699,94 +701,104 @@ pub fn list_base(path: &str, filters: &[(&str, &str)]) -> String {
     }
 }
 
-/// Registers the workspace's routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/staff/login")
-            .get(login::show_login)
-            .post(login::submit_login),
-    )
-    .service(web::resource("/staff/logout").post(login::submit_logout))
-    .service(
-        web::resource("/staff/password")
-            .get(login::show_set_password)
-            .post(login::submit_set_password),
-    )
-    .service(web::resource("/staff").get(dashboard::show_dashboard))
-    .service(
-        web::resource("/staff/account")
-            .get(account::show_account)
-            .post(account::submit_password_change),
-    )
-    .service(web::resource("/staff/drafts").get(drafts::list_drafts))
-    .service(
-        web::resource("/staff/drafts/new")
-            .get(editor::show_new_draft)
-            .post(editor::submit_new_draft),
-    )
-    .service(web::resource("/staff/drafts/{id}").get(drafts::show_draft))
-    .service(
-        web::resource("/staff/drafts/{id}/edit")
-            .get(editor::show_edit_draft)
-            .post(editor::submit_edit_draft),
-    )
-    .service(web::resource("/staff/drafts/{id}/materials").post(editor::submit_material))
-    .service(web::resource("/staff/drafts/{id}/actions").post(drafts::submit_action))
-    .service(
-        web::resource("/staff/drafts/{id}/report")
-            .get(report::show_report)
-            .post(report::submit_report),
-    )
-    .service(web::resource("/staff/drafts/{id}/export.csv").get(report::export_csv))
-    .service(web::resource("/staff/drafts/{id}/export.xlsx").get(report::export_xlsx))
-    .service(web::resource("/staff/materials/{id}/file").get(drafts::get_material_file))
-    .service(
-        web::resource("/staff/drafts/{id}/invitations")
-            .get(drafts::show_invitations)
-            .post(drafts::submit_invitations),
-    )
-    .service(
-        web::resource("/staff/drafts/{id}/offline")
-            .get(drafts::show_offline_form)
-            .post(drafts::submit_offline_form),
-    )
-    .service(
-        web::resource("/staff/drafts/{id}/comments")
-            .get(desk::show_triage)
-            .post(desk::submit_bulk),
-    )
-    .service(
-        web::resource("/staff/drafts/{id}/comments/{cid}")
-            .get(desk::show_comment)
-            .post(desk::submit_comment),
-    )
-    .service(
-        web::resource("/staff/drafts/{id}/groups")
-            .get(groups::show_groups)
-            .post(groups::submit_groups),
-    )
-    .service(web::resource("/staff/drafts/{id}/groups/suggest").post(groups::submit_suggest))
-    .service(
-        web::resource("/staff/drafts/{id}/groups/{gid}")
-            .get(groups::show_group)
-            .post(groups::submit_group),
-    )
-    .service(web::resource("/staff/drafts/{id}/snippets").post(groups::submit_snippet))
-    .service(
-        web::resource("/staff/moderation")
-            .get(moderation::show_queue)
-            .post(moderation::submit_decision),
-    )
-    .service(web::resource("/staff/moderation/erasure").post(moderation::submit_erasure))
-    .service(
-        web::resource("/staff/users")
-            .get(users::list_users)
-            .post(users::submit_new_user),
-    )
-    .service(web::resource("/staff/users/{id}").post(users::submit_user_change))
-    .service(web::resource("/staff/audit").get(audit::show_audit))
-    .service(web::resource("/staff/outbox").get(outbox::show_outbox))
-    .service(web::resource("/staff/outbox/{id}/retry").post(outbox::submit_retry));
+/// Declares the workspace's routes once: the function that registers them and the list of
+/// `(method, path)` pairs (which `tests/authz.rs` holds against its matrix of who may call
+/// what), so a page cannot be added without being listed.
+macro_rules! page_routes {
+    (
+        $(#[$meta:meta])*
+        fn $register:ident, const $table:ident;
+        $( $path:literal => { $( $method:ident : $($seg:ident)::+ ),+ $(,)? } )+
+    ) => {
+        $(#[$meta])*
+        pub fn $register(cfg: &mut web::ServiceConfig) {
+            $( cfg.service(web::resource($path)$(.route(web::$method().to($($seg)::+)))+); )+
+        }
+
+        /// Every (method, path) of the workspace.
+        pub const $table: &[(&str, &str)] = &[$($( (stringify!($method), $path) ),+),+];
+    };
+}
+
+page_routes! {
+    /// Registers the workspace's routes.
+    fn configure, const STAFF_ROUTES;
+    "/staff/login" => {
+        get: login::show_login,
+        post: login::submit_login,
+    }
+    "/staff/logout" => { post: login::submit_logout }
+    "/staff/password" => {
+        get: login::show_set_password,
+        post: login::submit_set_password,
+    }
+    "/staff" => { get: dashboard::show_dashboard }
+    "/staff/account" => {
+        get: account::show_account,
+        post: account::submit_password_change,
+    }
+    "/staff/drafts" => { get: drafts::list_drafts }
+    "/staff/drafts/new" => {
+        get: editor::show_new_draft,
+        post: editor::submit_new_draft,
+    }
+    "/staff/drafts/{id}" => { get: drafts::show_draft }
+    "/staff/drafts/{id}/edit" => {
+        get: editor::show_edit_draft,
+        post: editor::submit_edit_draft,
+    }
+    "/staff/drafts/{id}/materials" => { post: editor::submit_material }
+    "/staff/drafts/{id}/actions" => { post: drafts::submit_action }
+    "/staff/drafts/{id}/report" => {
+        get: report::show_report,
+        post: report::submit_report,
+    }
+    "/staff/drafts/{id}/export.csv" => { get: report::export_csv }
+    "/staff/drafts/{id}/export.xlsx" => { get: report::export_xlsx }
+    "/staff/materials/{id}/file" => { get: drafts::get_material_file }
+    "/staff/drafts/{id}/invitations" => {
+        get: drafts::show_invitations,
+        post: drafts::submit_invitations,
+    }
+    "/staff/drafts/{id}/offline" => {
+        get: drafts::show_offline_form,
+        post: drafts::submit_offline_form,
+    }
+    "/staff/drafts/{id}/comments" => {
+        get: desk::show_triage,
+        post: desk::submit_bulk,
+    }
+    "/staff/drafts/{id}/comments/{cid}" => {
+        get: desk::show_comment,
+        post: desk::submit_comment,
+    }
+    "/staff/drafts/{id}/groups" => {
+        get: groups::show_groups,
+        post: groups::submit_groups,
+    }
+    "/staff/drafts/{id}/groups/suggest" => { post: groups::submit_suggest }
+    "/staff/drafts/{id}/groups/{gid}" => {
+        get: groups::show_group,
+        post: groups::submit_group,
+    }
+    "/staff/drafts/{id}/snippets" => { post: groups::submit_snippet }
+    "/staff/moderation" => {
+        get: moderation::show_queue,
+        post: moderation::submit_decision,
+    }
+    "/staff/moderation/erasure" => { post: moderation::submit_erasure }
+    "/staff/users" => {
+        get: users::list_users,
+        post: users::submit_new_user,
+    }
+    "/staff/users/{id}" => { post: users::submit_user_change }
+    "/staff/agencies" => {
+        get: agencies::show_agencies,
+        post: agencies::submit_agencies,
+    }
+    "/staff/audit" => { get: audit::show_audit }
+    "/staff/outbox" => { get: outbox::show_outbox }
+    "/staff/outbox/{id}/retry" => { post: outbox::submit_retry }
 }
 
 #[cfg(test)]

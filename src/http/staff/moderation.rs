@@ -75,8 +75,11 @@ pub async fn show_queue(state: web::Data<AppState>, req: HttpRequest, who: Signe
     let actor = who.actor();
     let (items, total, titles, duplicates) = state
         .db(move |conn| {
+            // The comments of the moderator's agencies' drafts only.
+            let agencies = actor.agency_scope(conn)?;
             let (items, total) = workspace::moderation_page(
                 conn,
+                agencies.as_deref(),
                 &st,
                 Some(df.as_str()).filter(|d| !d.is_empty()),
                 flag,
@@ -257,6 +260,8 @@ pub async fn submit_decision(
                 n as i64,
             ))),
         )),
+        // Not allowed at all (a comment of another agency's draft): the 403 page.
+        Err(e) if e.kind == crate::error::ErrorKind::Forbidden => Err(e.into()),
         Err(e) => Ok(redirect(
             &state,
             &back,

@@ -157,9 +157,11 @@ async fn load(
 ) -> Result<Loaded, PageError> {
     let v = viewer(who);
     let config = state.config.clone();
+    let actor = who.actor();
     Ok(state
         .db(move |conn| {
             let d = visible_draft(conn, &v, &id)?;
+            actor.may(conn, crate::service::access::Act::ReadReport, &d)?;
             let total = exports::count(conn, &d.id, d.round)?;
             let (missing, missing_total) = reports::missing(conn, &d.id, d.round, MISSING_SHOWN)?;
             let versions = versions(conn, &d.id, d.round)?;
