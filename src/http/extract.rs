@@ -205,6 +205,22 @@ pub fn form_has_nul(body: &[u8]) -> bool {
     body.contains(&0) || body.windows(3).any(|w| w == b"%00")
 }
 
+/// A form's body, read as [`read_limited`] reads it (413 past `limit`), and refused as
+/// unreadable (400) when it carries U+0000: the one reader of every form, public and staff.
+pub async fn read_form_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, AppError> {
+    let body = read_limited(req, payload, limit).await?;
+    if form_has_nul(&body) {
+        return Err(AppError::malformed(crate::lang::ftl::both(
+            "form-unreadable",
+        )));
+    }
+    Ok(body)
+}
+
 /// Syntax first (400), then shape (422); an empty body reads as `{}`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -319,17 +319,7 @@ pub async fn submit_comment_form(
     let back = format!("/drafts/{}#comment-form", urlencode(&draft_id));
     let limit = state.config.limits.max_body_bytes;
     // The size is checked while reading (or from `Content-Length`, before reading).
-    let read = crate::http::extract::read_limited(&req, payload, limit)
-        .await
-        .and_then(|body| {
-            if crate::http::extract::form_has_nul(&body) {
-                Err(AppError::malformed(crate::lang::ftl::both(
-                    "form-unreadable",
-                )))
-            } else {
-                Ok(body)
-            }
-        });
+    let read = crate::http::extract::read_form_body(&req, payload, limit).await;
     let body = match read {
         Ok(body) => body,
         Err(e) => {

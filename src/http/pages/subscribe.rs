@@ -19,7 +19,7 @@ use super::{Chrome, render_status};
 use crate::app::AppState;
 use crate::db::drafts::{self as q, ListFilter, Viewer};
 use crate::http::csrf::{self, CsrfToken};
-use crate::http::error::{AppError, AppResult, ErrorKind, FieldErrors, status_of};
+use crate::http::error::{AppResult, ErrorKind, FieldErrors, status_of};
 use crate::http::lang::Lang;
 use crate::lang::ftl::T;
 use crate::service;
@@ -358,17 +358,7 @@ pub async fn submit_subscribe(
     let t = T(lang);
     let limit = state.config.limits.max_body_bytes;
     // The size is checked while reading (or from `Content-Length`, before reading).
-    let read = crate::http::extract::read_limited(&req, payload, limit)
-        .await
-        .and_then(|body| {
-            if crate::http::extract::form_has_nul(&body) {
-                Err(AppError::malformed(crate::lang::ftl::both(
-                    "form-unreadable",
-                )))
-            } else {
-                Ok(body)
-            }
-        });
+    let read = crate::http::extract::read_form_body(&req, payload, limit).await;
     let body = match read {
         Ok(body) => body,
         Err(e) => {

@@ -240,7 +240,7 @@ pub async fn read_form(
     payload: web::Payload,
 ) -> Result<Form, PageError> {
     let limit = state.config.limits.max_body_bytes;
-    let body = crate::http::extract::read_limited(req, payload, limit)
+    let body = crate::http::extract::read_form_body(req, payload, limit)
         .await
         .map_err(|e| match e.kind {
             ErrorKind::PayloadTooLarge => PageError::App(e),
@@ -248,11 +248,6 @@ pub async fn read_form(
                 "form-unreadable",
             ))),
         })?;
-    if crate::http::extract::form_has_nul(&body) {
-        return Err(PageError::App(AppError::malformed(crate::lang::ftl::both(
-            "form-unreadable",
-        ))));
-    }
     Ok(Form::parse(&body))
 }
 
