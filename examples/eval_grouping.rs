@@ -4,7 +4,10 @@
 //!
 //! Run: `cargo run --release --example eval_grouping -- FILE.json [-v] [--semantic]
 //! [--meaning 0.8] [--guard 0.7]` (`--semantic` adds the semantic stage with the model at
-//! `models/e5-small-q4.bin` or `$CONSULT_MODEL`).
+//! `models/e5-small-q4.bin` or `$CONSULT_MODEL`). `--nd` and `--para` set the lexical
+//! thresholds, so a sweep is a loop in the shell:
+//! `for nd in 0.6 0.7 0.8; do for para in 0.5 0.6; do cargo run --release --example
+//! eval_grouping -- tests/fixtures/grouping/holdout.json --nd $nd --para $para; done; done`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool: it fails loudly
 

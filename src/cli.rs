@@ -57,6 +57,12 @@ pub enum Command {
         /// Where the copy goes; it must not exist yet
         file: PathBuf,
     },
+    /// SQLite: put a backup in place of the database, with `consult serve` stopped. The backup
+    /// is checked first; the database it replaces is kept beside it (PostgreSQL: pg_restore)
+    Restore {
+        /// A file written by `consult backup`
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,6 +122,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => audit_verify(config),
         Command::Backup { file } => backup(&config, &file),
+        Command::Restore { file } => restore(&config, &file),
     }
 }
 
@@ -145,6 +152,97 @@ fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write the backup {}", file.display()))?;
     println!("backed up to {}", file.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Puts a backup in place of the SQLite database. While it runs it holds the lock `consult
+/// serve` holds, so it is refused while the service runs and the service cannot start
+/// half-way. The backup is copied next to the database and checked there (SQLite's integrity
+/// check, then the audit chain, R26) before anything is replaced, so a damaged or edited copy
+/// changes nothing; the database it replaces is renamed, with its WAL, never deleted.
+fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use diesel::{Connection, RunQueryDsl};
+    let url = &config.database.url;
+    if db::Backend::of_url(url) != Some(db::Backend::Sqlite) {
+        anyhow::bail!(
+            "the database is PostgreSQL: restore it with pg_restore, then run `consult audit \
+             verify`; see docs/deploy.md"
+        );
+    }
+    let _serve_lock = db::hold_single_node_lock(url)?;
+    let live = std::path::PathBuf::from(db::sqlite_path(url));
+    let staged = sibling(&live, ".restoring");
+    std::fs::copy(file, &staged)
+        .with_context(|| format!("cannot read the backup {}", file.display()))?;
+    let checked = (|| -> anyhow::Result<i64> {
+        std::fs::File::open(&staged)?.sync_all()?;
+        let path = staged.to_str().context("the database path is not UTF-8")?;
+        let mut sqlite = diesel::SqliteConnection::establish(path)?;
+        #[derive(diesel::QueryableByName)]
+        struct Integrity {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        let check: Integrity =
+            diesel::sql_query("PRAGMA integrity_check").get_result(&mut sqlite)?;
+        anyhow::ensure!(
+            check.integrity_check == "ok",
+            "{} is damaged: {}",
+            file.display(),
+            check.integrity_check
+        );
+        match db::audit::verify(&mut DbConn::Sqlite(sqlite))? {
+            Ok(entries) => Ok(entries),
+            Err(broken) => anyhow::bail!(
+                "{} is not as the service wrote it: audit chain broken: {broken}",
+                file.display()
+            ),
+        }
+    })();
+    let entries = match checked {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e.context("nothing was restored"));
+        }
+    };
+    let aside = live.exists().then(|| {
+        sibling(
+            &live,
+            &format!(
+                ".before-restore-{}",
+                chrono::Utc::now().format("%Y%m%d-%H%M%S")
+            ),
+        )
+    });
+    if let Some(aside) = &aside {
+        std::fs::rename(&live, aside)?;
+        // The WAL belongs to the file it was written for: it moves with it.
+        let wal = sibling(&live, "-wal");
+        if wal.exists() {
+            std::fs::rename(&wal, sibling(aside, "-wal"))?;
+        }
+        let _ = std::fs::remove_file(sibling(&live, "-shm"));
+    }
+    std::fs::rename(&staged, &live)?;
+    if let Some(dir) = live.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    println!(
+        "restored {} to {} (audit chain intact: {entries} entries)",
+        file.display(),
+        live.display()
+    );
+    if let Some(aside) = aside {
+        println!("the database it replaced is kept as {}", aside.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `data/consult.db` + `-wal` → `data/consult.db-wal`.
+fn sibling(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
 }
 
 fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {

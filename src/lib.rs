@@ -14,6 +14,8 @@ pub mod lang;
 pub mod mail;
 pub mod security;
 pub mod service;
+#[doc(hidden)]
+pub mod testing;
 
 /// The sentence encoder (its own crate, so that it is optimised even in test builds).
 pub use consult_semantic as semantic;

@@ -241,8 +241,8 @@ fn model_path() -> Option<String> {
         "CONSULT_REQUIRE_MODEL=1 but the model is not at {} (scripts/fetch-model fetches it)",
         path.display()
     );
-    eprintln!(
-        "!!! SKIPPED the semantic grouping check: the sentence model is absent (scripts/fetch-model fetches it)"
+    consult::testing::skipped(
+        "the semantic grouping check: the sentence model is absent (scripts/fetch-model fetches it)",
     );
     None
 }

@@ -100,9 +100,9 @@ impl SmtpSink {
                     "CONSULT_REQUIRE_SMTP=1 but {PYTHON} cannot import aiosmtpd: apt-get install -y python3-aiosmtpd"
                 );
             }
-            eprintln!(
-                "!!! SKIPPED: no SMTP listener ({PYTHON} cannot import aiosmtpd; apt-get install -y python3-aiosmtpd, .ci/run does)"
-            );
+            consult::testing::skipped(&format!(
+                "the SMTP check: no SMTP listener ({PYTHON} cannot import aiosmtpd; apt-get install -y python3-aiosmtpd, .ci/run does)"
+            ));
         }
         ok
     }

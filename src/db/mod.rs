@@ -143,7 +143,7 @@ fn create_parent_dir(path: &str) -> std::io::Result<()> {
 }
 
 /// `sqlite://data/consult.db` → `data/consult.db`; `sqlite:///abs.db` → `/abs.db`.
-fn sqlite_path(url: &str) -> String {
+pub fn sqlite_path(url: &str) -> String {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))

@@ -27,8 +27,8 @@ pub fn chromium() -> Option<String> {
                 "CONSULT_REQUIRE_BROWSER=1 but Chromium is not installed (apt-get install chromium chromium-driver)"
             );
         }
-        eprintln!(
-            "!!! SKIPPED the headless-browser check: Chromium is not installed (apt-get install -y chromium chromium-driver)"
+        consult::testing::skipped(
+            "the headless-browser check: Chromium is not installed (apt-get install -y chromium chromium-driver)",
         );
     }
     found
@@ -127,8 +127,8 @@ pub fn axe_core() -> Option<String> {
                 "CONSULT_REQUIRE_BROWSER=1 but axe-core is not installed (npm install --prefix target/axe axe-core@4)"
             );
         }
-        eprintln!(
-            "!!! SKIPPED the accessibility check: axe-core is not installed (npm install --prefix target/axe axe-core@4)"
+        consult::testing::skipped(
+            "the accessibility check: axe-core is not installed (npm install --prefix target/axe axe-core@4)",
         );
     }
     found
@@ -166,8 +166,8 @@ impl WebDriver {
                     "CONSULT_REQUIRE_BROWSER=1 but chromedriver is not installed (apt-get install chromium-driver)"
                 );
             }
-            eprintln!(
-                "!!! SKIPPED the layout check: chromedriver is not installed (apt-get install -y chromium-driver)"
+            consult::testing::skipped(
+                "the layout check: chromedriver is not installed (apt-get install -y chromium-driver)",
             );
             return None;
         };

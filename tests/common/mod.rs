@@ -4,8 +4,8 @@
 //! Write a test once as `async fn name(app: TestApp)` and list it in `both!(name, …)`: that
 //! makes `name::sqlite` and `name::postgres`. PostgreSQL comes from `CONSULT_TEST_PG` (a
 //! server URL such as `postgres://postgres@127.0.0.1:5433`, set by `scripts/test`); without it
-//! the PostgreSQL half says loudly that it was skipped, unless `CONSULT_REQUIRE_POSTGRES=1`,
-//! which makes a skip a failure.
+//! the PostgreSQL half is recorded as skipped (`consult::testing::skipped`, listed at the end
+//! of `scripts/test`), unless `CONSULT_REQUIRE_POSTGRES=1`, which makes a skip a failure.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -86,8 +86,8 @@ impl TestDb {
                             "CONSULT_REQUIRE_POSTGRES=1 but CONSULT_TEST_PG is not set: PostgreSQL tests cannot be skipped"
                         );
                     }
-                    eprintln!(
-                        "!!! SKIPPED on PostgreSQL: set CONSULT_TEST_PG (scripts/test does) to run this test there too"
+                    consult::testing::skipped(
+                        "the PostgreSQL half: CONSULT_TEST_PG is not set (scripts/test sets it when PostgreSQL 15 is installed)",
                     );
                     return None;
                 };

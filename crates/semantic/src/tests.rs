@@ -696,10 +696,10 @@ fn real_model() -> Option<&'static Embedder> {
         None
     });
     if model.is_none() {
-        eprintln!(
-            "!!! SKIPPED the real-model check: {} is absent (scripts/fetch-model fetches it, or set CONSULT_MODEL)",
+        skipped(&format!(
+            "the real-model check: {} is absent (scripts/fetch-model fetches it, or set CONSULT_MODEL)",
             default_model_path().display()
-        );
+        ));
     }
     model.as_ref()
 }
@@ -837,4 +837,26 @@ fn a_cut_real_file_is_refused() {
     let data = std::fs::read(default_model_path()).unwrap();
     let err = load_bytes(&data[..data.len() / 2]).unwrap_err();
     assert!(matches!(err, EmbedError::Truncated { .. }), "{err:?}");
+}
+
+/// As `consult::testing::skipped` (this crate cannot depend on consult): a loud line, and one
+/// in the file named by `CONSULT_SKIP_LOG`, which `scripts/test` lists at the end of the run.
+fn skipped(what: &str) {
+    use std::io::Write;
+    eprintln!("!!! SKIPPED {what}");
+    if let Some(path) = std::env::var_os("CONSULT_SKIP_LOG") {
+        // libtest names a test's thread after it; nextest passes the name as an argument.
+        let test = match std::thread::current().name() {
+            Some(name) if name != "main" => name.to_owned(),
+            _ => std::env::args()
+                .skip(1)
+                .find(|a| !a.starts_with('-'))
+                .unwrap_or_else(|| "?".into()),
+        };
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| writeln!(f, "consult-semantic::{test}\t{what}"));
+    }
 }

@@ -167,30 +167,6 @@ fn different_quantities_or_opposite_sides_conflict() {
     ));
 }
 
-/// `cargo test --lib sweep_parameters -- --ignored --nocapture`: precision and recall of both
-/// fixture sets over a grid of thresholds.
-#[test]
-#[ignore]
-fn sweep_parameters() {
-    for nd in [0.5, 0.6, 0.65, 0.7, 0.75, 0.8] {
-        for para in [0.45, 0.5, 0.55, 0.6] {
-            let params = GroupingParams {
-                near_duplicate: nd,
-                paraphrase: para,
-                ..GroupingParams::default()
-            };
-            let mut line = format!("nd={nd:.2} para={para:.2}");
-            for items in [fixtures(), holdout()] {
-                let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
-                let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
-                let (p, r, _, _) = pairwise(&labels, &propose_groups_with(&texts, &params, None));
-                line.push_str(&format!("  P={p:.3} R={r:.3}"));
-            }
-            eprintln!("{line}");
-        }
-    }
-}
-
 #[test]
 fn wrapping_is_stripped_from_the_core() {
     assert_eq!(
@@ -343,8 +319,8 @@ fn model() -> Option<&'static crate::semantic::Embedder> {
         None
     });
     if model.is_none() {
-        eprintln!(
-            "!!! SKIPPED the semantic grouping check: the sentence model is absent (scripts/fetch-model fetches it)"
+        crate::testing::skipped(
+            "the semantic grouping check: the sentence model is absent (scripts/fetch-model fetches it)",
         );
     }
     model.as_ref()
