@@ -10,6 +10,7 @@ pub mod files;
 pub mod grouping;
 pub mod mail;
 pub mod period;
+pub mod redline;
 pub mod report;
 pub mod review;
 pub mod roles;
