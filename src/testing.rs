@@ -8,18 +8,22 @@ use std::io::Write;
 /// passing test's captured output, and fails the run under `CONSULT_FORBID_SKIPS=1` (CI).
 pub fn skipped(what: &str) {
     eprintln!("!!! SKIPPED {what}");
-    let Some(path) = std::env::var_os("CONSULT_SKIP_LOG") else {
-        return;
-    };
-    let line = format!("{}\t{what}\n", current_test());
+    if let Some(path) = std::env::var_os("CONSULT_SKIP_LOG") {
+        record(std::path::Path::new(&path), &current_test(), what);
+    }
+}
+
+/// One line, `test<TAB>what`, at the end of `log`.
+fn record(log: &std::path::Path, test: &str, what: &str) {
+    let line = format!("{test}\t{what}\n");
     // Appends of one short line do not interleave between the test processes.
     let written = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
+        .open(log)
         .and_then(|mut f| f.write_all(line.as_bytes()));
     if let Err(e) = written {
-        eprintln!("!!! cannot record the skip in {}: {e}", path.display());
+        eprintln!("!!! cannot record the skip in {}: {e}", log.display());
     }
 }
 
@@ -48,4 +52,25 @@ fn current_test() -> String {
             .unwrap_or_else(|| "?".into()),
     };
     format!("{binary}::{test}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_are_appended_one_line_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("skips.log");
+        record(&log, "mail::a", "the SMTP check");
+        record(&log, "pages::b", "the accessibility check");
+        assert_eq!(
+            std::fs::read_to_string(&log).unwrap(),
+            "mail::a\tthe SMTP check\npages::b\tthe accessibility check\n"
+        );
+        // The test binary's name, without cargo's hash, and this test's name.
+        let me = current_test();
+        assert!(me.starts_with("consult::"), "{me}");
+        assert!(me.ends_with("skips_are_appended_one_line_each"), "{me}");
+    }
 }
