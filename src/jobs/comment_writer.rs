@@ -340,8 +340,24 @@ fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, sync: &WalSync, synced:
             {
                 tracing::warn!(error = %e, "cannot set the writer's planner settings");
             }
+            if let Err(e) = commit_durably(c) {
+                tracing::warn!(error = %e, "cannot make the writer's commits synchronous");
+            }
         }
     }
+}
+
+/// R10, PostgreSQL: a comment is acknowledged once its COMMIT returns, so that COMMIT must
+/// wait for the WAL flush. A server (or database, or role) configured with
+/// `synchronous_commit = off` would let it return first and lose the last acknowledged
+/// comments in a crash; the writer's own session turns that back `on`. Stronger settings
+/// (`remote_write`, `remote_apply`) and `local` are kept.
+pub fn commit_durably(conn: &mut diesel::PgConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "SELECT set_config('synchronous_commit', 'on', false) \
+         WHERE current_setting('synchronous_commit') = 'off'",
+    )
 }
 
 /// The WAL file of a SQLite database on disk (`None` for an in-memory one or outside WAL mode).
