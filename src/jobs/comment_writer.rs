@@ -121,7 +121,7 @@ impl CommentIntake {
         secret: String,
         batches: prometheus::Histogram,
     ) -> CommentIntake {
-        let sync: WalSync = Arc::new(|wal| super::durable_ack::sync_wal(wal));
+        let sync: WalSync = Arc::new(super::durable_ack::sync_wal);
         CommentIntake::start_with_wal_sync(pool, backend, secret, batches, sync)
     }
 
