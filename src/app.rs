@@ -181,6 +181,7 @@ pub async fn serve(state: web::Data<AppState>) -> anyhow::Result<()> {
             .unwrap_or(2),
         n => n,
     };
+    crate::crash_point::arm();
     // The dummy password hash is made before the first sign-in, not during it (R25).
     crate::security::warm_up();
     let jobs = crate::jobs::start(state.job_context());

@@ -4,6 +4,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod crash_point;
 pub mod db;
 pub mod demo;
 pub mod domain;

@@ -1,6 +1,7 @@
 //! R10: an acknowledged comment is durable. The real server binary takes comments
 //! from several client threads, is killed with SIGKILL mid-load, and after a restart every
-//! tracking number it acknowledged is there.
+//! tracking number it acknowledged is there, and `consult audit verify` finds the audit chain
+//! intact.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -162,4 +163,5 @@ comments_per_email_per_draft = 1000000
     );
     server.kill().unwrap();
     server.wait().unwrap();
+    common::assert_audit_intact(&config);
 }

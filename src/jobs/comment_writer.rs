@@ -25,7 +25,7 @@ use diesel::Connection;
 use tokio::sync::oneshot;
 
 use super::checkpoint::WriteTurn;
-use super::durable_ack::DurableAck;
+use super::durable_ack::{DurableAck, WalSync};
 use super::recent_clients::ClientHistory;
 use crate::db::comments::{self as q, DraftWindow, IdempotencyKey, NewComment};
 use crate::db::{self, Backend, DbConn, Pool};
@@ -121,6 +121,20 @@ impl CommentIntake {
         secret: String,
         batches: prometheus::Histogram,
     ) -> CommentIntake {
+        let sync: WalSync = Arc::new(super::durable_ack::sync_wal);
+        CommentIntake::start_with_wal_sync(pool, backend, secret, batches, sync)
+    }
+
+    /// `start`, with the WAL made durable by `sync` instead of `durable_ack::sync_wal`
+    /// (SQLite). Tests wrap the real fsync to check what is on disk when it is called
+    /// (tests/crash.rs); the service always uses `start`.
+    pub fn start_with_wal_sync(
+        pool: Pool,
+        backend: Backend,
+        secret: String,
+        batches: prometheus::Histogram,
+        sync: WalSync,
+    ) -> CommentIntake {
         let (sender, receiver) = mpsc::sync_channel::<(Submission, Reply)>(QUEUE_CAPACITY);
         let batch_max = match backend {
             // One fsync per batch: bigger batches, more throughput.
@@ -137,19 +151,21 @@ impl CommentIntake {
             Backend::Postgres => PG_WRITERS,
         };
         for n in 0..writers {
-            let (pool, secret, receiver, turn, synced, batches) = (
+            let (pool, secret, receiver, turn, synced, batches, sync) = (
                 pool.clone(),
                 secret.clone(),
                 receiver.clone(),
                 turn.clone(),
                 wal_syncs.clone(),
                 batches.clone(),
+                sync.clone(),
             );
             let spawned = std::thread::Builder::new()
                 .name(format!("consult-comment-writer-{n}"))
                 .spawn(move || {
                     run(
-                        &pool, backend, &secret, &receiver, batch_max, &turn, &synced, &batches,
+                        &pool, backend, &secret, &receiver, batch_max, &turn, &synced, &sync,
+                        &batches,
                     )
                 });
             if let Err(e) = spawned {
@@ -216,6 +232,7 @@ fn run(
     batch_max: usize,
     turn: &WriteTurn,
     synced: &Arc<AtomicU64>,
+    sync: &WalSync,
     batches: &prometheus::Histogram,
 ) {
     // The writer keeps one connection for itself (a fresh one after a failure).
@@ -231,7 +248,7 @@ fn run(
         if held.is_none() {
             match pool.get() {
                 Ok(mut conn) => {
-                    tune(&mut conn, &mut ack, synced);
+                    tune(&mut conn, &mut ack, sync, synced);
                     held = Some(conn);
                 }
                 Err(e) => tracing::error!(error = %e, "the comment writer has no connection"),
@@ -291,7 +308,7 @@ fn next_batch(
 /// in memory instead of being re-read; no automatic checkpoints (`jobs::checkpoint` runs them
 /// on its own thread); and, once `jobs::durable_ack` runs, commits that do not wait for the
 /// disk, because that thread fsyncs the WAL before anyone is answered. PostgreSQL: see below.
-fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, synced: &Arc<AtomicU64>) {
+fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, sync: &WalSync, synced: &Arc<AtomicU64>) {
     use diesel::connection::SimpleConnection;
     match conn {
         DbConn::Sqlite(c) => {
@@ -301,7 +318,7 @@ fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, synced: &Arc<AtomicU64>
                 tracing::warn!(error = %e, "cannot tune the writer's connection");
             }
             if ack.is_none() {
-                *ack = wal_file(c).and_then(|wal| DurableAck::start(wal, synced.clone()));
+                *ack = wal_file(c).and_then(|wal| DurableAck::start(wal, sync, synced.clone()));
             }
             if ack.is_some()
                 && let Err(e) = c.batch_execute("PRAGMA synchronous = NORMAL")
@@ -323,8 +340,24 @@ fn tune(conn: &mut DbConn, ack: &mut Option<DurableAck>, synced: &Arc<AtomicU64>
             {
                 tracing::warn!(error = %e, "cannot set the writer's planner settings");
             }
+            if let Err(e) = commit_durably(c) {
+                tracing::warn!(error = %e, "cannot make the writer's commits synchronous");
+            }
         }
     }
+}
+
+/// R10, PostgreSQL: a comment is acknowledged once its COMMIT returns, so that COMMIT must
+/// wait for the WAL flush. A server (or database, or role) configured with
+/// `synchronous_commit = off` would let it return first and lose the last acknowledged
+/// comments in a crash; the writer's own session turns that back `on`. Stronger settings
+/// (`remote_write`, `remote_apply`) and `local` are kept.
+pub fn commit_durably(conn: &mut diesel::PgConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "SELECT set_config('synchronous_commit', 'on', false) \
+         WHERE current_setting('synchronous_commit') = 'off'",
+    )
 }
 
 /// The WAL file of a SQLite database on disk (`None` for an in-memory one or outside WAL mode).

@@ -14,7 +14,7 @@
 //! is not on disk, and a checkpoint (FULL, on its own connection) syncs the WAL before copying
 //! it into the database.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 
@@ -25,6 +25,15 @@ pub type Answers = Vec<(Reply, Result<Receipt, Refusal>)>;
 
 type SyncFn = Arc<dyn Fn() -> std::io::Result<()> + Send + Sync>;
 
+/// How the WAL file is made durable: `sync_wal` in production. A test may wrap it to see what
+/// is on disk when the fsync is called (`CommentIntake::start_with_wal_sync`).
+pub type WalSync = Arc<dyn Fn(&Path) -> std::io::Result<()> + Send + Sync>;
+
+/// The fsync of the WAL file after which answers are sent.
+pub fn sync_wal(wal: &Path) -> std::io::Result<()> {
+    std::fs::File::open(wal)?.sync_data()
+}
+
 pub struct DurableAck {
     sender: mpsc::Sender<Answers>,
     sync: SyncFn,
@@ -32,14 +41,12 @@ pub struct DurableAck {
 }
 
 impl DurableAck {
-    /// Starts the thread that fsyncs `wal` (the database's `-wal` file) before answering.
-    /// `None` when the thread cannot start: the writer then keeps `synchronous = FULL`.
-    /// `synced` counts the fsyncs after which answers were sent.
-    pub fn start(wal: PathBuf, synced: Arc<AtomicU64>) -> Option<DurableAck> {
-        DurableAck::start_with(
-            Arc::new(move || std::fs::File::open(&wal)?.sync_data()),
-            synced,
-        )
+    /// Starts the thread that fsyncs `wal` (the database's `-wal` file) with `sync` before
+    /// answering. `None` when the thread cannot start: the writer then keeps `synchronous =
+    /// FULL`. `synced` counts the fsyncs after which answers were sent.
+    pub fn start(wal: PathBuf, sync: &WalSync, synced: Arc<AtomicU64>) -> Option<DurableAck> {
+        let sync = sync.clone();
+        DurableAck::start_with(Arc::new(move || sync(&wal)), synced)
     }
 
     fn start_with(sync: SyncFn, synced: Arc<AtomicU64>) -> Option<DurableAck> {

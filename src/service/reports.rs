@@ -296,6 +296,12 @@ pub fn act_on_report(
                 }),
             },
         )?;
-        reports::latest(conn, &draft.id, draft.round)?.ok_or_else(AppError::not_found)
+        let after = reports::latest(conn, &draft.id, draft.round)?.ok_or_else(AppError::not_found);
+        if step.to == "published" {
+            // Tests only (tests/crash.rs): a SIGKILL with every row of the publication
+            // written and none committed.
+            crate::crash_point::reached("report-publish");
+        }
+        after
     })
 }

@@ -283,13 +283,24 @@ impl TestApp {
     }
 
     pub async fn start_with(kind: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        Self::start_adjusted(kind, tweak, |_| {}).await
+    }
+
+    /// `start_with`, then `adjust` the built state before it is shared (a test that swaps a
+    /// part of it, such as the comment writer's fsync in tests/crash.rs).
+    pub async fn start_adjusted(
+        kind: Db,
+        tweak: impl FnOnce(&mut Config),
+        adjust: impl FnOnce(&mut AppState),
+    ) -> Option<TestApp> {
         let db = TestDb::create(kind)?;
         let mut config = test_config(&db);
         tweak(&mut config);
         let clock = Clock::controlled("2026-03-01T01:00:00Z".parse().expect("time"));
-        let state = AppState::build(config, clock)
+        let mut state = AppState::build(config, clock)
             .await
             .expect("build app state");
+        adjust(&mut state);
         Some(TestApp {
             state: web::Data::new(state),
             db: std::sync::Arc::new(db),
@@ -484,6 +495,15 @@ fn password_hash() -> String {
 /// thread so the pipe never fills; its warnings and errors are echoed under `name`. A server
 /// that does not start within a minute is killed and the test fails.
 pub fn start_server(config: &std::path::Path, name: &str) -> std::process::Child {
+    start_server_with_env(config, name, &[])
+}
+
+/// `start_server` with these variables added to its environment.
+pub fn start_server_with_env(
+    config: &std::path::Path,
+    name: &str,
+    env: &[(&str, &str)],
+) -> std::process::Child {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_consult"))
@@ -492,6 +512,7 @@ pub fn start_server(config: &std::path::Path, name: &str) -> std::process::Child
         .arg("serve")
         .env("RUST_LOG", "warn,consult=info")
         .env("HOSTNAME", name)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -521,4 +542,27 @@ pub fn start_server(config: &std::path::Path, name: &str) -> std::process::Child
         panic!("the server {name} did not start");
     }
     child
+}
+
+/// Runs `consult --config <config> audit verify` and fails the test unless it says the chain
+/// is intact; returns what it printed.
+#[track_caller]
+pub fn assert_audit_intact(config: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_consult"))
+        .arg("--config")
+        .arg(config)
+        .args(["audit", "verify"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run consult audit verify");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("audit chain intact"),
+        "consult audit verify: {text}"
+    );
+    text
 }
