@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, TimeDelta};
 use chrono_tz::Tz;
 use consult::domain::period::{
-    self, CommentPeriod, PeriodError, end_of_day, min_length, start_of_day,
+    self, CommentPeriod, FIRST_DATE, LAST_DATE, PeriodError, end_of_day, min_length, start_of_day,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -61,6 +61,16 @@ fn parse_date(field: &str) -> Option<NaiveDate> {
     Some(date)
 }
 
+/// Dates beyond the four-digit years are refused, never a panic (the parsers accept signed
+/// six-digit years).
+fn out_of_range(e: PeriodError, p: CommentPeriod) {
+    let PeriodError::OutOfRange { date, opening } = e else {
+        panic!("{e:?} for {p:?} without an approval");
+    };
+    assert_eq!(date, if opening { p.opens_on } else { p.closes_on });
+    assert!(!(FIRST_DATE..=LAST_DATE).contains(&date), "{e:?}");
+}
+
 /// R4: an accepted window is 00:00 on the opening day to 24:00 on the closing day and at
 /// least the minimum; a refusal names the earliest closing date that is accepted.
 fn checked(tz: Tz, p: CommentPeriod, min_days: u32) {
@@ -80,27 +90,32 @@ fn checked(tz: Tz, p: CommentPeriod, min_days: u32) {
                 closes_on: earliest_closes_on,
                 ..p
             };
-            assert!(
-                period::check(tz, fixed, min_days, None).is_ok(),
-                "{fixed:?}"
-            );
+            match period::check(tz, fixed, min_days, None) {
+                Ok(_) => {}
+                // Near the last date the earliest closing date can lie beyond it.
+                Err(e) => out_of_range(e, fixed),
+            }
             let day_before = CommentPeriod {
                 closes_on: earliest_closes_on - TimeDelta::days(1),
                 ..p
             };
             assert!(period::check(tz, day_before, min_days, None).is_err());
         }
-        Err(e) => panic!("{e:?} for {p:?} without an approval"),
+        Err(e) => out_of_range(e, p),
     }
 }
 
-/// R6: an extension is accepted exactly when it moves the closing date later, and then
-/// the window closes later than before.
+/// R6: an extension is accepted exactly when it moves the closing date later (to a date in
+/// range), and then the window closes later than before.
 fn extended(tz: Tz, closes_on: NaiveDate, new_closes_on: NaiveDate) {
     match period::extend(tz, closes_on, new_closes_on) {
         Ok(closes_at) => {
             assert!(new_closes_on > closes_on);
             assert!(closes_at > end_of_day(tz, closes_on));
+        }
+        Err(PeriodError::OutOfRange { date, opening }) => {
+            assert!(!opening && date == new_closes_on);
+            assert!(!(FIRST_DATE..=LAST_DATE).contains(&date));
         }
         Err(e) => {
             assert!(new_closes_on <= closes_on, "{e:?}");
