@@ -1232,9 +1232,10 @@ fn cjk_number(s: &str) -> Option<u64> {
             })
     };
     if !s.chars().any(|c| "十百千".contains(c)) {
+        // A run of more digits than a u64 holds is no quantity.
         return s
             .chars()
-            .try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?));
+            .try_fold(0u64, |acc, c| acc.checked_mul(10)?.checked_add(digit(c)?));
     }
     let (mut total, mut current) = (0u64, 0u64);
     for c in s.chars() {
