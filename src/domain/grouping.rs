@@ -686,7 +686,7 @@ struct Doc {
 
 impl Doc {
     fn new(text: &str) -> Doc {
-        let norm: String = text.nfkc().flat_map(char::to_lowercase).collect();
+        let norm = normalise(text);
         let (units, mut numbers, starts) = units(&norm);
         numbers.sort_unstable();
         numbers.dedup();
@@ -730,6 +730,13 @@ impl Doc {
             refused,
         }
     }
+}
+
+/// What a text's features are read from: NFKC (full-width letters and digits become
+/// ASCII), then lower case. Public, like `units`, for the fuzz targets in `fuzz/`.
+#[doc(hidden)]
+pub fn normalise(text: &str) -> String {
+    text.nfkc().flat_map(char::to_lowercase).collect()
 }
 
 /// How many units next to a refusal word it governs.
@@ -1100,8 +1107,10 @@ fn conflict(a: &Doc, b: &Doc) -> Option<Conflict> {
 
 /// Units of the normalised text: `(hash, is_content)`; a content unit also counts alone. Also
 /// the quantities in context: a number after 第 / "article" or before a unit such as 条, 天,
-/// 日, "days", "percent" (not dates, phone numbers or house numbers).
-fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
+/// 日, "days", "percent" (not dates, phone numbers or house numbers). Also where each unit
+/// starts in `norm`. Public for the fuzz targets in `fuzz/`.
+#[doc(hidden)]
+pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
     enum Tok {
         Cjk(char),
         Word(String),
@@ -1223,9 +1232,10 @@ fn cjk_number(s: &str) -> Option<u64> {
             })
     };
     if !s.chars().any(|c| "十百千".contains(c)) {
+        // A run of more digits than a u64 holds is no quantity.
         return s
             .chars()
-            .try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?));
+            .try_fold(0u64, |acc, c| acc.checked_mul(10)?.checked_add(digit(c)?));
     }
     let (mut total, mut current) = (0u64, 0u64);
     for c in s.chars() {

@@ -65,6 +65,30 @@ pub enum PeriodError {
     OpensBeforeApproval { approval_date: NaiveDate },
     /// R6: an extension must move `closes_on` later.
     NotLater { closes_on: NaiveDate },
+    /// `date` (the opening date when `opening`, else the closing one) lies outside
+    /// `FIRST_DATE..=LAST_DATE`: the parsers accept signed six-digit years, and at the ends
+    /// of chrono's calendar the window's instants cannot be computed.
+    OutOfRange { date: NaiveDate, opening: bool },
+}
+
+/// The dates a period may use: the four-digit years that `YYYY-MM-DD` writes.
+pub const FIRST_DATE: NaiveDate = date(1, 1, 1);
+pub const LAST_DATE: NaiveDate = date(9999, 12, 31);
+
+/// A date for a constant: an invalid one fails the build.
+const fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(d) => d,
+        None => panic!("not a date"),
+    }
+}
+
+fn in_range(date: NaiveDate, opening: bool) -> Result<(), PeriodError> {
+    if (FIRST_DATE..=LAST_DATE).contains(&date) {
+        Ok(())
+    } else {
+        Err(PeriodError::OutOfRange { date, opening })
+    }
 }
 
 /// 00:00 on `date` in `tz`. Where midnight falls in a daylight-saving gap (as in
@@ -141,6 +165,8 @@ pub fn check(
     min_days: u32,
     approved_at: Option<DateTime<Utc>>,
 ) -> Result<Window, PeriodError> {
+    in_range(period.opens_on, true)?;
+    in_range(period.closes_on, false)?;
     if let Some(a) = approved_at {
         let approval_date = local_date(tz, a);
         if period.opens_on < approval_date {
@@ -164,6 +190,7 @@ pub fn extend(
     current_closes_on: NaiveDate,
     new_closes_on: NaiveDate,
 ) -> Result<DateTime<Utc>, PeriodError> {
+    in_range(new_closes_on, false)?;
     if new_closes_on <= current_closes_on {
         return Err(PeriodError::NotLater {
             closes_on: current_closes_on,
@@ -296,6 +323,43 @@ mod tests {
         let s = start_of_day(SANTIAGO, d("2026-09-06"));
         assert_eq!(s.with_timezone(&SANTIAGO).date_naive(), d("2026-09-06"));
         assert!(s > start_of_day(SANTIAGO, d("2026-09-05")));
+    }
+
+    #[test]
+    fn dates_at_the_ends_of_the_calendar_are_refused_not_a_panic() {
+        // Both `YYYY-MM-DD` parsers (the forms' and the API's) accept signed six-digit years.
+        let last = d("+262142-12-31");
+        let p = CommentPeriod {
+            opens_on: last - TimeDelta::days(40),
+            closes_on: last,
+        };
+        assert_eq!(
+            check(SHANGHAI, p, 15, None),
+            Err(PeriodError::OutOfRange {
+                date: p.opens_on,
+                opening: true
+            })
+        );
+        let first = CommentPeriod {
+            opens_on: d("-262143-01-01"),
+            closes_on: d("-262143-03-01"),
+        };
+        assert!(matches!(
+            check(SHANGHAI, first, 15, None),
+            Err(PeriodError::OutOfRange { opening: true, .. })
+        ));
+        assert_eq!(
+            extend(SHANGHAI, d("2026-03-16"), last),
+            Err(PeriodError::OutOfRange {
+                date: last,
+                opening: false
+            })
+        );
+        let p = CommentPeriod {
+            opens_on: LAST_DATE - TimeDelta::days(20),
+            closes_on: LAST_DATE,
+        };
+        assert!(check(SHANGHAI, p, 15, None).is_ok());
     }
 
     #[test]

@@ -147,6 +147,21 @@ pub fn period_error(e: PeriodError, at_approval: bool) -> AppError {
             ),
             ("current_closes_on", json!(closes_on.to_string())),
         ),
+        PeriodError::OutOfRange { date, opening } => (
+            if opening {
+                "comment_period.opens_on"
+            } else {
+                "comment_period.closes_on"
+            },
+            l!(
+                "日期 {} 超出范围：请填写 {} 至 {} 之间的日期。",
+                "The date {} is out of range: give a date from {} to {}.",
+                date,
+                period::FIRST_DATE,
+                period::LAST_DATE
+            ),
+            ("date", json!(date.to_string())),
+        ),
     };
     if at_approval {
         AppError::conflict(ErrorKind::InvalidPeriod, message)

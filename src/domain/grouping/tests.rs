@@ -150,6 +150,10 @@ fn chinese_numerals_and_quantities_in_context() {
     assert_eq!(cjk_number("三十"), Some(30));
     assert_eq!(cjk_number("一百二十"), Some(120));
     assert_eq!(cjk_number("二〇二六"), Some(2026));
+    // Twenty-two digits overflow a u64: no number, and no panic.
+    let long = "一二三四五六七八九一二三四五六七八九一二三四";
+    assert_eq!(cjk_number(long), None);
+    assert!(Doc::new(&format!("第{long}条")).numbers.is_empty());
     let d = Doc::new("第十二条的期限由六十天改为30日，联系电话13800001111，2026年3月1日");
     assert_eq!(d.numbers, vec![12, 30, 60]);
 }
