@@ -208,6 +208,7 @@ impl World {
             .replace("{gid}", &self.group)
             .replace("{tracking_number}", &self.tracking)
             .replace("{code}", common::AGENCY_CODE)
+            .replace("{n}", "1")
             .replace("{username}", "drafter")
     }
 }
@@ -252,6 +253,7 @@ fn api_body(method: &str, path: &str) -> Option<Value> {
         ("put", "/api/v1/groups/{id}/disposition") => json!({"outcome": "adopted"}),
         ("put", "/api/v1/comments/{id}/disposition") => json!({"outcome": "adopted"}),
         ("post", "/api/v1/drafts/{id}/report") => json!({}),
+        ("post", "/api/v1/drafts/{id}/rounds") => json!({"articles": [{"text": "第一条。"}]}),
         ("post", "/api/v1/drafts/{id}/report/actions") => json!({"action": "submit"}),
         ("post", "/api/v1/drafts/{id}/offline-comments") => json!({
             "channel": "letter", "body": "来信意见。", "stakeholder_type": "individual",

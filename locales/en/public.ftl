@@ -144,6 +144,7 @@ pub-title-error = Error: { $title }
 pub-withdrawn-notice = This draft was withdrawn; it takes no more comments.
 pub-withdrawn-reason = Reason: { $reason }
 pub-concluded-notice = The consultation on this draft has concluded and its report was published.
+pub-round = Round { $n } of consultation
 pub-about-draft = About this draft
 pub-doc-number = Document number
 pub-draft-kind = Kind

@@ -112,6 +112,7 @@ pub-title-error = 错误：{ $title }
 pub-withdrawn-notice = 本草案已撤回，不再接受意见。
 pub-withdrawn-reason = 撤回理由：{ $reason }
 pub-concluded-notice = 本草案征求意见工作已办结，意见采纳情况已公布。
+pub-round = 第{ $n }轮征求意见
 pub-about-draft = 基本信息
 pub-doc-number = 文号
 pub-draft-kind = 文件类型

@@ -523,19 +523,23 @@ pub fn draft_round(conn: &mut DbConn, draft_id: &str) -> QueryResult<i32> {
         .first(conn)
 }
 
-/// A draft's comments, oldest first, optionally of one status; with the total.
+/// The comments of one round of a draft, oldest first, optionally of one status; with the
+/// total.
 pub fn list_for_draft(
     conn: &mut DbConn,
     draft_id: &str,
+    round: i32,
     status: Option<&str>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<Comment>, i64)> {
     let mut q = comments::table
         .filter(comments::draft_id.eq(draft_id))
+        .filter(comments::round.eq(round))
         .into_boxed();
     let mut c = comments::table
         .filter(comments::draft_id.eq(draft_id))
+        .filter(comments::round.eq(round))
         .into_boxed();
     if let Some(s) = status {
         q = q.filter(comments::status.eq(s.to_string()));

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use super::audit::{self, AuditEvent};
 use super::ids::new_id;
 use super::schema::{
-    articles, comments, drafts, index_sequences, period_extensions, workflow_steps,
+    articles, comments, draft_rounds, drafts, index_sequences, period_extensions, round_articles,
+    workflow_steps,
 };
 use super::{DbConn, MultiBackend};
 use crate::domain::period::Phase;
@@ -142,6 +143,8 @@ pub struct StepRow {
     pub to_state: String,
     pub note: Option<String>,
     pub attested: bool,
+    /// R8: the round whose review chain the step belongs to.
+    pub round: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -419,6 +422,34 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<DraftRow>> {
         .optional()
 }
 
+/// R8: the articles of `round`: the current round's from `articles`, an ended round's as it
+/// was published.
+pub fn articles_of_round(conn: &mut DbConn, id: &str, round: i32) -> QueryResult<Vec<Article>> {
+    if round == current_round(conn, id)? {
+        return articles_of(conn, id);
+    }
+    round_articles::table
+        .filter(round_articles::draft_id.eq(id))
+        .filter(round_articles::round.eq(round))
+        .order(round_articles::number.asc())
+        .select((
+            round_articles::number,
+            round_articles::heading,
+            round_articles::text,
+        ))
+        .load::<(i32, Option<String>, String)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(number, heading, text)| Article {
+                    number,
+                    heading,
+                    text,
+                })
+                .collect()
+        })
+}
+
+/// The articles of the draft's current round.
 pub fn articles_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<Article>> {
     articles::table
         .filter(articles::draft_id.eq(id))
@@ -435,28 +466,45 @@ pub fn steps_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<StepRow>> {
         .load(conn)
 }
 
-pub fn extensions_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<ExtensionRow>> {
+/// The extensions of one round's period (R6, R8).
+pub fn extensions_of(conn: &mut DbConn, id: &str, round: i32) -> QueryResult<Vec<ExtensionRow>> {
     period_extensions::table
         .filter(period_extensions::draft_id.eq(id))
+        .filter(period_extensions::round.eq(round))
         .order((period_extensions::at.asc(), period_extensions::id.asc()))
         .select(ExtensionRow::as_select())
         .load(conn)
 }
 
-/// Published comments per draft, for the given drafts.
+/// Published comments of each draft's round, for the given `(draft, round)` pairs.
 pub fn published_comment_counts(
     conn: &mut DbConn,
-    ids: &[String],
+    drafts: &[(String, i32)],
 ) -> QueryResult<Vec<(String, i64)>> {
-    if ids.is_empty() {
+    if drafts.is_empty() {
         return Ok(Vec::new());
     }
-    comments::table
-        .filter(comments::draft_id.eq_any(ids))
+    let ids: Vec<&str> = drafts.iter().map(|(id, _)| id.as_str()).collect();
+    let counts: Vec<(String, i32, i64)> = comments::table
+        .filter(comments::draft_id.eq_any(&ids))
         .filter(comments::status.eq("published"))
-        .group_by(comments::draft_id)
-        .select((comments::draft_id, diesel::dsl::count_star()))
-        .load(conn)
+        .group_by((comments::draft_id, comments::round))
+        .select((
+            comments::draft_id,
+            comments::round,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    Ok(drafts
+        .iter()
+        .map(|(id, round)| {
+            let n = counts
+                .iter()
+                .find(|(d, r, _)| d == id && r == round)
+                .map_or(0, |c| c.2);
+            (id.clone(), n)
+        })
+        .collect())
 }
 
 /// One review-chain step: the record of R7 (who, when, decision, note, attestation) and
@@ -478,10 +526,12 @@ pub fn record_step(
     details: serde_json::Value,
 ) -> QueryResult<()> {
     let id = new_id(now);
+    let round = current_round(conn, draft_id)?;
     diesel::insert_into(workflow_steps::table)
         .values((
             workflow_steps::id.eq(&id),
             workflow_steps::draft_id.eq(draft_id),
+            workflow_steps::round.eq(round),
             workflow_steps::at.eq(now.naive_utc()),
             workflow_steps::actor_id.eq(actor),
             workflow_steps::action.eq(action),
@@ -638,10 +688,12 @@ pub fn extend_period(
     closes_at: DateTime<Utc>,
     reason: &str,
 ) -> QueryResult<()> {
+    let round = current_round(conn, id)?;
     diesel::insert_into(period_extensions::table)
         .values((
             period_extensions::id.eq(new_id(now)),
             period_extensions::draft_id.eq(id),
+            period_extensions::round.eq(round),
             period_extensions::at.eq(now.naive_utc()),
             period_extensions::actor_id.eq(actor),
             period_extensions::previous_closes_on.eq(previous),
@@ -714,7 +766,9 @@ fn filtered<'a>(
                 .or(drafts::drafter_id.eq(me.clone()))
                 .or(drafts::initial_reviewer_id.eq(me.clone()).assume_not_null())
                 .or(drafts::re_reviewer_id.eq(me.clone()).assume_not_null())
-                .or(drafts::approver_id.eq(me).assume_not_null()),
+                .or(drafts::approver_id.eq(me).assume_not_null())
+                // R8: a later round in preparation leaves the ended one public.
+                .or(drafts::round.gt(1)),
         )
         .into_boxed();
     let now = now.naive_utc();
@@ -783,12 +837,19 @@ pub fn list(
         ListOrder::ClosingFirst => query.order((drafts::closes_at.asc(), drafts::id.asc())),
         ListOrder::ClosedLast => query.order((drafts::closes_at.desc(), drafts::id.desc())),
     };
-    let rows = query
+    let rows: Vec<DraftRow> = query
         .offset(offset)
         .limit(limit)
         .select(DraftRow::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    // Each as this viewer sees it: a later round they may not see yet reads as the one before.
+    let mut seen = Vec::with_capacity(rows.len());
+    for d in rows {
+        if let Some(d) = view_of_round(conn, d, viewer, None)? {
+            seen.push(d);
+        }
+    }
+    Ok((seen, total))
 }
 
 /// The agencies and categories of the drafts `viewer` may see, sorted (the choices of the
@@ -822,4 +883,181 @@ pub fn add_views(conn: &mut DbConn, counts: &[(String, i64)]) -> QueryResult<()>
         }
         Ok(())
     })
+}
+
+/// R8: the round a draft is in now (0 for a draft that does not exist).
+pub fn current_round(conn: &mut DbConn, id: &str) -> QueryResult<i32> {
+    drafts::table
+        .find(id)
+        .select(drafts::round)
+        .first(conn)
+        .optional()
+        .map(|r| r.unwrap_or(0))
+}
+
+/// R8: a round that has ended, as it was when the next one opened.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = draft_rounds)]
+pub struct EndedRound {
+    pub draft_id: String,
+    pub round: i32,
+    pub summary: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub opens_at: Option<NaiveDateTime>,
+    pub closes_at: NaiveDateTime,
+    pub approved_at: Option<NaiveDateTime>,
+    pub concluded_at: Option<NaiveDateTime>,
+    pub ended_at: NaiveDateTime,
+    pub ended_by: String,
+}
+
+pub fn ended_round(conn: &mut DbConn, id: &str, round: i32) -> QueryResult<Option<EndedRound>> {
+    draft_rounds::table
+        .find((id, round))
+        .select(EndedRound::as_select())
+        .first(conn)
+        .optional()
+}
+
+impl DraftRow {
+    /// The draft as it read in an ended round: that round's number, summary, period and
+    /// approval, concluded; everything else (title, agency, index number) is the draft's.
+    pub fn as_of(&self, ended: &EndedRound) -> DraftRow {
+        DraftRow {
+            round: ended.round,
+            summary: ended.summary.clone(),
+            state: DraftState::Concluded.as_str().to_owned(),
+            opens_on: ended.opens_on,
+            closes_on: ended.closes_on,
+            opens_at: ended.opens_at,
+            closes_at: ended.closes_at,
+            approved_at: ended.approved_at,
+            concluded_at: ended.concluded_at,
+            withdrawn_at: None,
+            withdraw_reason: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// R8: what the public sees of a draft: its current round once published; while a later
+/// round is being drafted and reviewed, the round before it as it ended; nothing for a first
+/// round before publication.
+pub fn public_view_of(conn: &mut DbConn, d: DraftRow) -> QueryResult<Option<DraftRow>> {
+    if Viewer::Public.can_see(&d) {
+        return Ok(Some(d));
+    }
+    if d.round <= 1 {
+        return Ok(None);
+    }
+    Ok(ended_round(conn, &d.id, d.round - 1)?.map(|e| d.as_of(&e)))
+}
+
+/// `find`, as the public sees it (`public_view_of`).
+pub fn find_public(conn: &mut DbConn, id: &str) -> QueryResult<Option<DraftRow>> {
+    match find(conn, id)? {
+        Some(d) => public_view_of(conn, d),
+        None => Ok(None),
+    }
+}
+
+/// R8: the draft `d`, as `viewer` reads `round` of it: the current round as it stands (for
+/// whoever may see it), an ended round as it was published (for anyone who may see the
+/// draft at all). `None` when the round does not exist or is not theirs to see.
+pub fn view_of_round(
+    conn: &mut DbConn,
+    d: DraftRow,
+    viewer: &Viewer,
+    round: Option<i32>,
+) -> QueryResult<Option<DraftRow>> {
+    let visible = if viewer.can_see(&d) {
+        Some(d)
+    } else {
+        public_view_of(conn, d)?
+    };
+    let Some(d) = visible else { return Ok(None) };
+    match round {
+        None => Ok(Some(d)),
+        Some(r) if r == d.round => Ok(Some(d)),
+        Some(r) if r >= 1 && r < d.round => Ok(ended_round(conn, &d.id, r)?.map(|e| d.as_of(&e))),
+        Some(_) => Ok(None),
+    }
+}
+
+/// R8: ends the current round of `d` and opens the next in `drafting`, with the new text and
+/// period of `f` (the other fields stay). The ended round is kept with its text; the review
+/// chain starts again. Audited. Call inside `write_tx` after checking who and when.
+pub fn open_next_round(
+    conn: &mut DbConn,
+    now: DateTime<Utc>,
+    actor: &str,
+    d: &DraftRow,
+    f: &DraftFields,
+) -> QueryResult<i32> {
+    diesel::insert_into(draft_rounds::table)
+        .values((
+            draft_rounds::draft_id.eq(&d.id),
+            draft_rounds::round.eq(d.round),
+            draft_rounds::summary.eq(&d.summary),
+            draft_rounds::opens_on.eq(d.opens_on),
+            draft_rounds::closes_on.eq(d.closes_on),
+            draft_rounds::opens_at.eq(d.opens_at),
+            draft_rounds::closes_at.eq(d.closes_at),
+            draft_rounds::approved_at.eq(d.approved_at),
+            draft_rounds::concluded_at.eq(d.concluded_at),
+            draft_rounds::ended_at.eq(now.naive_utc()),
+            draft_rounds::ended_by.eq(actor),
+        ))
+        .execute(conn)?;
+    for a in articles_of(conn, &d.id)? {
+        diesel::insert_into(round_articles::table)
+            .values((
+                round_articles::draft_id.eq(&d.id),
+                round_articles::round.eq(d.round),
+                round_articles::number.eq(a.number),
+                round_articles::heading.eq(&a.heading),
+                round_articles::text.eq(&a.text),
+            ))
+            .execute(conn)?;
+    }
+    replace_articles(conn, &d.id, &f.articles)?;
+    let next = d.round + 1;
+    diesel::update(drafts::table.find(&d.id))
+        .set((
+            drafts::round.eq(next),
+            drafts::state.eq(DraftState::Drafting.as_str()),
+            drafts::summary.eq(&f.summary),
+            drafts::opens_on.eq(f.opens_on),
+            drafts::closes_on.eq(f.closes_on),
+            drafts::opens_at.eq(Some(f.opens_at.naive_utc())),
+            drafts::closes_at.eq(f.closes_at.naive_utc()),
+            drafts::initial_reviewer_id.eq(None::<String>),
+            drafts::re_reviewer_id.eq(None::<String>),
+            drafts::approver_id.eq(None::<String>),
+            drafts::approved_at.eq(None::<NaiveDateTime>),
+            drafts::concluded_at.eq(None::<NaiveDateTime>),
+            drafts::updated_at.eq(now.naive_utc()),
+            drafts::public_version.eq(drafts::public_version + 1),
+        ))
+        .execute(conn)?;
+    super::note_local_write();
+    audit::append(
+        conn,
+        now,
+        &AuditEvent {
+            actor,
+            action: "draft.round_opened",
+            object_type: "draft",
+            object_id: &d.id,
+            draft_id: Some(&d.id),
+            details: serde_json::json!({
+                "round": next,
+                "articles": f.articles.len(),
+                "opens_on": f.opens_on.to_string(),
+                "closes_on": f.closes_on.to_string(),
+            }),
+        },
+    )?;
+    Ok(next)
 }

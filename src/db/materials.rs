@@ -25,6 +25,8 @@ pub struct MaterialRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// R8: the round it was added in.
+    pub round: i32,
 }
 
 /// An uploaded file, already checked (size and content type).
@@ -57,6 +59,7 @@ pub fn create(
         .select(diesel::dsl::max(materials::position))
         .first(conn)?;
     let position = last.map_or(0, |p| p + 1);
+    let round = super::drafts::current_round(conn, new.draft_id)?;
     let (name, content_type, size, sha) = match &new.file {
         Some(f) => (
             Some(f.name.clone()),
@@ -81,6 +84,7 @@ pub fn create(
             materials::created_by.eq(actor),
             materials::created_at.eq(now.naive_utc()),
             materials::updated_at.eq(now.naive_utc()),
+            materials::round.eq(round),
         ))
         .execute(conn)?;
     if let Some(f) = &new.file {
@@ -119,9 +123,11 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<MaterialRow>> {
         .optional()
 }
 
-pub fn of_draft(conn: &mut DbConn, draft_id: &str) -> QueryResult<Vec<MaterialRow>> {
+/// The materials `round` of the draft shows: those added in it and in the rounds before (R8).
+pub fn of_draft(conn: &mut DbConn, draft_id: &str, round: i32) -> QueryResult<Vec<MaterialRow>> {
     materials::table
         .filter(materials::draft_id.eq(draft_id))
+        .filter(materials::round.le(round))
         .order((materials::position.asc(), materials::id.asc()))
         .select(MaterialRow::as_select())
         .load(conn)

@@ -85,16 +85,21 @@ pub fn recent_published(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Recent
         .load(conn)
 }
 
-/// The newest published version, or the given published version.
+/// The newest published version (of the latest round, or of `round`), or the given published
+/// version.
 pub fn published(
     conn: &mut DbConn,
     draft_id: &str,
+    round: Option<i32>,
     version: Option<i32>,
 ) -> QueryResult<Option<ReportRow>> {
     let mut q = reports::table
         .filter(reports::draft_id.eq(draft_id))
         .filter(reports::state.eq("published"))
         .into_boxed();
+    if let Some(r) = round {
+        q = q.filter(reports::round.eq(r));
+    }
     if let Some(v) = version {
         q = q.filter(reports::version.eq(v));
     }
@@ -396,14 +401,19 @@ pub fn transition(
     Ok(n == 1)
 }
 
-/// R14: what the newest published report says about one comment (for the receipt lookup):
-/// `(outcome, reason, group title)`.
+/// R14: what the newest published report of the comment's round says about one comment (for
+/// the receipt lookup): `(outcome, reason, group title)`.
 pub fn receipt_outcome(
     conn: &mut DbConn,
     draft_id: &str,
     tracking_number: &str,
 ) -> QueryResult<Option<FrozenRow>> {
-    let Some(report) = published(conn, draft_id, None)? else {
+    let round: Option<i32> = comments::table
+        .filter(comments::tracking_number.eq(tracking_number))
+        .select(comments::round)
+        .first(conn)
+        .optional()?;
+    let Some(report) = published(conn, draft_id, round, None)? else {
         return Ok(None);
     };
     report_rows::table

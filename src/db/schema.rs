@@ -132,6 +132,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        round -> Integer,
     }
 }
 
@@ -153,6 +154,7 @@ diesel::table! {
         to_state -> Text,
         note -> Nullable<Text>,
         attested -> Bool,
+        round -> Integer,
     }
 }
 
@@ -165,6 +167,34 @@ diesel::table! {
         previous_closes_on -> Date,
         new_closes_on -> Date,
         reason -> Text,
+        round -> Integer,
+    }
+}
+
+// R8: the rounds of a draft that have ended, with their text.
+diesel::table! {
+    draft_rounds (draft_id, round) {
+        draft_id -> Text,
+        round -> Integer,
+        summary -> Text,
+        opens_on -> Date,
+        closes_on -> Date,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Timestamp,
+        approved_at -> Nullable<Timestamp>,
+        concluded_at -> Nullable<Timestamp>,
+        ended_at -> Timestamp,
+        ended_by -> Text,
+    }
+}
+
+diesel::table! {
+    round_articles (draft_id, round, number) {
+        draft_id -> Text,
+        round -> Integer,
+        number -> Integer,
+        heading -> Nullable<Text>,
+        text -> Text,
     }
 }
 
@@ -371,6 +401,7 @@ diesel::joinable!(materials -> drafts (draft_id));
 diesel::joinable!(material_files -> materials (material_id));
 diesel::joinable!(workflow_steps -> drafts (draft_id));
 diesel::joinable!(period_extensions -> drafts (draft_id));
+diesel::joinable!(draft_rounds -> drafts (draft_id));
 diesel::joinable!(comments -> drafts (draft_id));
 diesel::joinable!(comments -> opinion_groups (group_id));
 diesel::joinable!(opinion_groups -> drafts (draft_id));
@@ -395,6 +426,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     material_files,
     workflow_steps,
     period_extensions,
+    draft_rounds,
+    round_articles,
     index_sequences,
     opinion_groups,
     comments,

@@ -29,7 +29,7 @@ use diesel::QueryResult;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
-use crate::db::drafts::{self as q, Article, DraftRow, ExtensionRow, PublicStamp, Viewer};
+use crate::db::drafts::{self as q, Article, DraftRow, ExtensionRow, PublicStamp};
 use crate::db::materials::{self, MaterialRow};
 use crate::db::public_comments::{self, PublicComment};
 use crate::db::{self, DbConn, ids, reports};
@@ -52,9 +52,8 @@ pub struct Snapshot {
     pub materials: Vec<MaterialRow>,
     pub extensions: Vec<ExtensionRow>,
     pub has_report: bool,
-    /// Published comments of every round (the JSON's `published_comment_count`).
-    pub published_count: i64,
-    /// Published comments of the current round (the page's list and pager).
+    /// Published comments of the round shown (the JSON's `published_comment_count`, the
+    /// page's list and pager).
     pub round_published: i64,
     pages: Mutex<HashMap<i64, Arc<Vec<PublicComment>>>>,
 }
@@ -65,19 +64,16 @@ impl Snapshot {
         let Some(stamp) = q::public_stamp(conn, id)? else {
             return Ok(None);
         };
-        let Some(row) = q::find(conn, id)?.filter(|d| Viewer::Public.can_see(d)) else {
+        // R8: while a later round is prepared, the public reads the round before it.
+        let Some(row) = q::find_public(conn, id)? else {
             return Ok(None);
         };
-        let published_count = q::published_comment_counts(conn, std::slice::from_ref(&row.id))?
-            .first()
-            .map_or(0, |(_, n)| *n);
         Ok(Some(Snapshot {
             version: stamp.version,
-            articles: q::articles_of(conn, id)?,
-            materials: materials::of_draft(conn, id)?,
-            extensions: q::extensions_of(conn, id)?,
+            articles: q::articles_of_round(conn, id, row.round)?,
+            materials: materials::of_draft(conn, id, row.round)?,
+            extensions: q::extensions_of(conn, id, row.round)?,
             has_report: !reports::with_published(conn, std::slice::from_ref(&row.id))?.is_empty(),
-            published_count,
             round_published: public_comments::published_count(conn, id, row.round)?,
             row,
             pages: Mutex::new(HashMap::new()),

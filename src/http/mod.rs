@@ -72,6 +72,8 @@ documented_routes! {
     }
     "/drafts/{id}/materials" => { post: api::materials::create_material }
     "/drafts/{id}/actions" => { post: api::draft_actions::act_on_draft }
+    "/drafts/{id}/rounds" => { post: api::rounds::open_round }
+    "/drafts/{id}/rounds/{n}/diff" => { get: api::rounds::round_diff }
     "/drafts/{id}/audit" => { get: api::drafts::get_draft_audit }
     "/materials/{id}" => { get: api::materials::get_material }
     "/materials/{id}/file" => { get: api::materials::get_material_file }

@@ -544,6 +544,8 @@ pub mod views {
         pub to_state: String,
         pub note: Option<String>,
         pub attested: bool,
+        /// The round whose review chain it belongs to (R8).
+        pub round: i32,
     }
 
     /// A material (`http::api::drafts::material_json`).

@@ -211,6 +211,14 @@ impl CommentIntake {
             .map(|(_, d)| d.clone())
     }
 
+    /// Drops a draft from the cache after a step of its review chain on this node, so that a
+    /// new window or round is read at once here (other nodes wait out `DRAFT_TTL`; the writer's
+    /// own check inside its transaction holds on every node).
+    pub fn forget_draft(&self, id: &str) {
+        let mut cache = self.drafts.lock().unwrap_or_else(|p| p.into_inner());
+        cache.remove(id);
+    }
+
     pub fn remember_draft(&self, draft: Arc<DraftWindow>) {
         let mut cache = self.drafts.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= 10_000 {

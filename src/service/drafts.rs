@@ -114,12 +114,17 @@ pub fn zone(name: &str) -> chrono_tz::Tz {
 /// R4 refusals as answers: 422 on the field when a drafter proposes the dates, 409 when
 /// the approval finds them no longer possible.
 pub fn period_error(e: PeriodError, at_approval: bool) -> AppError {
+    period_problem(e, at_approval, "comment_period.")
+}
+
+/// `period_error` for a body whose dates are named `{prefix}opens_on` and `{prefix}closes_on`.
+fn period_problem(e: PeriodError, at_approval: bool, prefix: &str) -> AppError {
     let (field, message, extra) = match e {
         PeriodError::TooShort {
             earliest_closes_on,
             min_days,
         } => (
-            "comment_period.closes_on",
+            format!("{prefix}closes_on"),
             l!(
                 "征求意见期不得少于 {} 日（按 {} 小时计），截止日期最早为 {}。",
                 "The comment period must last at least {} days ({} hours); the earliest allowed closes_on is {}.",
@@ -130,7 +135,7 @@ pub fn period_error(e: PeriodError, at_approval: bool) -> AppError {
             ("earliest_closes_on", json!(earliest_closes_on.to_string())),
         ),
         PeriodError::OpensBeforeApproval { approval_date } => (
-            "comment_period.opens_on",
+            format!("{prefix}opens_on"),
             l!(
                 "征求意见开始日期早于批准日期（{}），请退回修改日期。",
                 "opens_on lies before the approval date ({}); return the draft to fix its dates.",
@@ -139,7 +144,7 @@ pub fn period_error(e: PeriodError, at_approval: bool) -> AppError {
             ("approval_date", json!(approval_date.to_string())),
         ),
         PeriodError::NotLater { closes_on } => (
-            "closes_on",
+            "closes_on".to_owned(),
             l!(
                 "延期后的截止日期必须晚于现在的截止日期 {}。",
                 "An extension must move closes_on later than {}.",
@@ -168,7 +173,7 @@ pub fn period_error(e: PeriodError, at_approval: bool) -> AppError {
             .with("field", json!(field))
             .with(extra.0, extra.1)
     } else {
-        AppError::field(field, message).with(extra.0, extra.1)
+        AppError::field(&field, message).with(extra.0, extra.1)
     }
 }
 
@@ -272,6 +277,98 @@ pub fn check_own_drafting(d: &DraftRow, me: &str) -> AppResult<()> {
         .with("state", json!(d.state)));
     }
     Ok(())
+}
+
+/// R8: the text and period of a draft's next round.
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+pub struct RoundInput {
+    /// The revised articles, in order (numbered from 1).
+    #[validate(nested)]
+    #[schema(min_items = 1, max_items = 500)]
+    pub articles: Vec<ArticleInput>,
+    /// The summary of the new round: what changed since the last one, and why. Absent: the
+    /// last round's summary stays.
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    pub summary: Option<String>,
+    /// Absent: tomorrow (the site's date).
+    pub opens_on: Option<NaiveDate>,
+    /// Absent: the earliest the minimum period allows (R4).
+    pub closes_on: Option<NaiveDate>,
+}
+
+/// R8: opens the next round of a draft whose current round's report is published: the
+/// draft's own drafter gives the revised articles (and perhaps a new summary and period);
+/// the draft goes back to `drafting` for the whole review chain (R7) and its period is
+/// checked as a new one (R4). Returns the new round's number.
+pub fn open_round(
+    conn: &mut DbConn,
+    config: &Config,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: &str,
+    input: RoundInput,
+) -> AppResult<i32> {
+    actor.require(&[Role::Drafter])?;
+    crate::error::validated(&input)?;
+    if input.articles.is_empty() {
+        return Err(AppError::field(
+            "articles",
+            l!(
+                "请提交修改后的全部条文",
+                "give every article of the revised text"
+            ),
+        ));
+    }
+    db::write_tx(conn, |conn| {
+        let d = q::find(conn, id)?.ok_or_else(AppError::not_found)?;
+        actor.may(conn, Act::Draft, &d)?;
+        if d.drafter_id != actor.id {
+            return Err(AppError::forbidden(l!(
+                "只有该草案的起草人可以开启新一轮征求意见。",
+                "Only the draft's drafter may open its next round."
+            )));
+        }
+        let report_published = crate::db::reports::latest(conn, &d.id, d.round)?
+            .is_some_and(|r| r.state == "published");
+        if d.state != DraftState::Concluded.as_str() || !report_published {
+            return Err(AppError::wrong_state(l!(
+                "第 {} 轮的采纳情况报告发布后，才能开启下一轮征求意见。",
+                "The next round opens only after round {}'s adoption report is published.",
+                d.round
+            ))
+            .with("state", json!(d.state))
+            .with("round", json!(d.round)));
+        }
+        let tz = zone(&d.timezone);
+        let opens_on = input
+            .opens_on
+            .unwrap_or_else(|| (now.with_timezone(&tz) + chrono::TimeDelta::days(1)).date_naive());
+        let closes_on = input
+            .closes_on
+            .unwrap_or_else(|| earliest_closes_on(config, &d.kind, opens_on));
+        let period = CommentPeriod {
+            opens_on,
+            closes_on,
+        };
+        period::check(tz, period, min_days(config, &d.kind), None)
+            .map_err(|e| period_problem(e, false, ""))?;
+        let fields = build_fields(
+            config,
+            tz,
+            &d.title,
+            d.doc_number.as_deref(),
+            &d.agency,
+            &d.category,
+            &d.subject_terms(),
+            &d.kind,
+            d.enterprise_related,
+            input.summary.as_deref().unwrap_or(&d.summary),
+            article_pairs(input.articles.clone()),
+            period,
+        )?;
+        Ok(q::open_next_round(conn, now, &actor.id, &d, &fields)?)
+    })
 }
 
 /// R1: a new draft in `drafting`, drafted by `actor`; returns its id.

@@ -35,6 +35,8 @@ pub struct Disposition {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupView {
     pub id: String,
+    /// R8: the round whose comments it groups.
+    pub round: i32,
     pub title: String,
     pub summary: String,
     pub origin: String,
@@ -70,6 +72,7 @@ impl GroupView {
             }),
             assigned_to: g.assigned_to,
             id: g.id,
+            round: g.round,
             title: g.title,
             summary: g.summary,
             origin: g.origin,

@@ -134,7 +134,7 @@ fn perform(
     match action {
         Action::Submit => {
             // R3: no review without an explanation and a basis.
-            let present: Vec<MaterialKind> = materials::of_draft(conn, id)?
+            let present: Vec<MaterialKind> = materials::of_draft(conn, id, d.round)?
                 .iter()
                 .filter_map(|m| MaterialKind::parse(&m.kind))
                 .collect();

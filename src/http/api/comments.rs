@@ -396,6 +396,8 @@ fn refusal(state: &AppState, r: Refusal) -> AppError {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicComment {
     pub tracking_number: String,
+    /// R8: the round of the draft it was written on.
+    pub round: i32,
     /// `null` when the commenter asked that the text not be shown (`withheld: true`).
     pub body: Option<String>,
     pub withheld: bool,
@@ -408,10 +410,12 @@ pub struct PublicComment {
     pub submitted_at: String,
 }
 
-impl From<db::public_comments::PublicComment> for PublicComment {
-    fn from(c: db::public_comments::PublicComment) -> PublicComment {
+impl PublicComment {
+    /// A published comment of `round`.
+    fn of(c: db::public_comments::PublicComment, round: i32) -> PublicComment {
         PublicComment {
             tracking_number: c.tracking_number,
+            round,
             withheld: c.body.is_none(),
             body: c.body,
             article: c.article,
@@ -428,7 +432,7 @@ impl From<db::public_comments::PublicComment> for PublicComment {
 enum Listing {
     /// The comments, and whether the caller may read their personal fields.
     Staff(Vec<Comment>, i64, bool),
-    Public(Vec<db::public_comments::PublicComment>, i64),
+    Public(Vec<db::public_comments::PublicComment>, i64, i32),
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -444,6 +448,8 @@ pub struct Disposition {
 pub struct StaffComment {
     pub id: String,
     pub draft_id: String,
+    /// R8: the round of the draft it was written on.
+    pub round: i32,
     pub tracking_number: String,
     pub body: String,
     pub article: Option<i32>,
@@ -497,6 +503,7 @@ impl From<Comment> for StaffComment {
             }),
             id: c.id,
             draft_id: c.draft_id,
+            round: c.round,
             tracking_number: c.tracking_number,
             body: c.body,
             article: c.article,
@@ -546,6 +553,11 @@ pub struct CommentListQuery {
     #[validate(range(min = 1, max = 500))]
     #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
+    /// R8: the comments of this round; absent, the current round (for the public: the last
+    /// published one).
+    #[validate(range(min = 1, max = 1000))]
+    #[param(minimum = 1, maximum = 1000)]
+    pub round: Option<i32>,
 }
 
 /// R12/R13: the public sees published comments without personal data; staff see all.
@@ -576,12 +588,14 @@ pub async fn list_comments(
     };
     let actor = staff.as_ref().map(Staff::actor);
     let status = query.status.clone();
+    let asked_round = query.round;
     let (offset, limit) = (paging.offset(), paging.per_page());
     let found = state
         .db(move |conn| {
-            let Some((draft_state, _, _)) = q::draft_state(conn, &draft_id)? else {
+            let Some(draft) = crate::db::drafts::find(conn, &draft_id)? else {
                 return Ok(None);
             };
+            let draft_round = draft.round;
             // Officers of the draft's agency who work with comments see all of them; the
             // personal fields only those who need them (service::access).
             if let Some(actor) = &actor
@@ -590,22 +604,30 @@ pub async fn list_comments(
                 let draft = OfAgency(agency.as_str());
                 if actor.can(conn, Act::ReadComments, &draft)? {
                     let personal = actor.can(conn, Act::ReadPersonal, &draft)?;
-                    let (items, total) =
-                        q::list_for_draft(conn, &draft_id, status.as_deref(), offset, limit)?;
+                    let round = asked_round.unwrap_or(draft_round);
+                    let (items, total) = q::list_for_draft(
+                        conn,
+                        &draft_id,
+                        round,
+                        status.as_deref(),
+                        offset,
+                        limit,
+                    )?;
                     return Ok(Some(Listing::Staff(items, total, personal)));
                 }
             }
-            if !matches!(
-                draft_state.as_str(),
-                "published" | "withdrawn" | "concluded"
-            ) {
+            // R8: the public reads the rounds published so far.
+            let Some(public) = crate::db::drafts::public_view_of(conn, draft)? else {
+                return Ok(None);
+            };
+            let round = asked_round.unwrap_or(public.round);
+            if round > public.round {
                 return Ok(None);
             }
             // R13: the public query never selects a personal column.
-            let round = q::draft_round(conn, &draft_id)?;
             let (items, total) =
                 db::public_comments::published_of_draft(conn, &draft_id, round, offset, limit)?;
-            Ok(Some(Listing::Public(items, total)))
+            Ok(Some(Listing::Public(items, total, round)))
         })
         .await?;
     let (page, per_page) = (paging.page(), paging.per_page());
@@ -625,8 +647,11 @@ pub async fn list_comments(
             page,
             per_page,
         })),
-        Listing::Public(items, total) => Ok(HttpResponse::Ok().json(ListPage {
-            items: items.into_iter().map(PublicComment::from).collect(),
+        Listing::Public(items, total, round) => Ok(HttpResponse::Ok().json(ListPage {
+            items: items
+                .into_iter()
+                .map(|c| PublicComment::of(c, round))
+                .collect(),
             total,
             page,
             per_page,

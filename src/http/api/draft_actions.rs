@@ -35,11 +35,13 @@ pub async fn act_on_draft(
     let config = state.config.clone();
     let viewer = viewer_of(Some(&staff.staff));
     let actor = staff.actor();
+    let key = id.clone();
     let view = state
         .db(move |conn| {
             service::workflow::act(conn, &config, &actor, now, &id, &input)?;
             load_view_after_step(conn, &id, &viewer, now)
         })
         .await?;
+    state.comments.forget_draft(&key);
     Ok(HttpResponse::Ok().json(view))
 }

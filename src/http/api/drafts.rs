@@ -48,13 +48,11 @@ pub struct DraftParts {
 
 /// Loads the parts of one draft for its full view.
 pub fn load_parts(conn: &mut DbConn, d: &DraftRow, viewer: &Viewer) -> AppResult<DraftParts> {
-    let count = q::published_comment_counts(conn, std::slice::from_ref(&d.id))?
-        .first()
-        .map_or(0, |(_, n)| *n);
+    let count = db::public_comments::published_count(conn, &d.id, d.round)?;
     Ok(DraftParts {
-        articles: Some(q::articles_of(conn, &d.id)?),
-        materials: Some(materials::of_draft(conn, &d.id)?),
-        extensions: q::extensions_of(conn, &d.id)?,
+        articles: Some(q::articles_of_round(conn, &d.id, d.round)?),
+        materials: Some(materials::of_draft(conn, &d.id, d.round)?),
+        extensions: q::extensions_of(conn, &d.id, d.round)?,
         published_comment_count: count,
         steps: if viewer.is_staff() {
             Some(q::steps_of(conn, &d.id)?)
@@ -174,6 +172,7 @@ pub fn draft_json(d: &DraftRow, parts: &DraftParts, now: DateTime<Utc>, viewer: 
                             "to_state": s.to_state,
                             "note": s.note,
                             "attested": s.attested,
+                            "round": s.round,
                         })
                     })
                     .collect(),
@@ -183,16 +182,17 @@ pub fn draft_json(d: &DraftRow, parts: &DraftParts, now: DateTime<Utc>, viewer: 
     v
 }
 
-/// The full JSON of a draft the viewer may see (404 otherwise).
+/// The full JSON of a draft the viewer may see (404 otherwise), of `round` or of the round
+/// they see by default (R8: `q::view_of_round`).
 pub fn load_view(
     conn: &mut DbConn,
     id: &str,
     viewer: &Viewer,
     now: DateTime<Utc>,
+    round: Option<i32>,
 ) -> AppResult<Value> {
-    let d = q::find(conn, id)?
-        .filter(|d| viewer.can_see(d))
-        .ok_or_else(AppError::not_found)?;
+    let d = q::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let d = q::view_of_round(conn, d, viewer, round)?.ok_or_else(AppError::not_found)?;
     let parts = load_parts(conn, &d, viewer)?;
     Ok(draft_json(&d, &parts, now, viewer))
 }
@@ -241,7 +241,7 @@ pub async fn create_draft(
     let view = state
         .db(move |conn| {
             let id = service::drafts::create_draft(conn, &config, &actor, now, body)?;
-            load_view(conn, &id, &viewer, now)
+            load_view(conn, &id, &viewer, now, None)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -311,8 +311,9 @@ pub async fn list_drafts(
                 paging.per_page(),
             )?;
             let ids: Vec<String> = rows.iter().map(|d| d.id.clone()).collect();
+            let rounds: Vec<(String, i32)> = rows.iter().map(|d| (d.id.clone(), d.round)).collect();
             let counts: std::collections::HashMap<String, i64> =
-                q::published_comment_counts(conn, &ids)?
+                q::published_comment_counts(conn, &rounds)?
                     .into_iter()
                     .collect();
             let reported = reports::with_published(conn, &ids)?;
@@ -357,7 +358,7 @@ pub async fn list_drafts(
     get,
     path = "/api/v1/drafts/{id}",
     tag = "drafts",
-    params(("id" = String, Path, description = "The draft's id")),
+    params(("id" = String, Path, description = "The draft's id"), RoundQuery),
     responses(
         (status = 200, description = "The draft", body = crate::http::openapi::views::Draft),
         (status = 304, description = "Not modified: the `If-None-Match` tag is still current"),
@@ -372,16 +373,24 @@ pub async fn get_draft(
     req: HttpRequest,
     MaybeStaff(staff): MaybeStaff,
     path: web::Path<String>,
+    QueryParams(query): QueryParams<RoundQuery>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let now = state.clock.now();
-    if staff.is_some() {
+    // Officers, and anyone reading a round by its number (an ended round never changes; the
+    // cache keeps the round the public sees by default).
+    if staff.is_some() || query.round.is_some() {
+        let cache_control = if staff.is_some() {
+            "private, no-store"
+        } else {
+            "public, no-cache"
+        };
         let viewer = viewer_of(staff.as_ref());
         let view = state
-            .db(move |conn| load_view(conn, &id, &viewer, now))
+            .db(move |conn| load_view(conn, &id, &viewer, now, query.round))
             .await?;
         return Ok(HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .insert_header((header::CACHE_CONTROL, cache_control))
             .insert_header((header::VARY, "Authorization"))
             .json(view));
     }
@@ -404,7 +413,7 @@ pub async fn get_draft(
                 articles: Some(snapshot.articles.clone()),
                 materials: Some(snapshot.materials.clone()),
                 extensions: snapshot.extensions.clone(),
-                published_comment_count: snapshot.published_count,
+                published_comment_count: snapshot.round_published,
                 steps: None,
                 has_report: snapshot.has_report,
             };
@@ -430,6 +439,16 @@ pub async fn get_draft(
     Ok(res
         .content_type("application/json")
         .body(rendered.json_body()))
+}
+
+/// `?round=N`: one round of a draft (R8); absent, the current round (for the public: the last
+/// published one).
+#[derive(Debug, Deserialize, Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RoundQuery {
+    #[validate(range(min = 1, max = 1000))]
+    #[param(minimum = 1, maximum = 1000)]
+    pub round: Option<i32>,
 }
 
 /// `PATCH /api/v1/drafts/{id}`: only its drafter, only while `drafting`.
@@ -459,7 +478,7 @@ pub async fn update_draft(
     let view = state
         .db(move |conn| {
             service::drafts::update_draft(conn, &config, &actor, now, &id, patch)?;
-            load_view(conn, &id, &viewer, now)
+            load_view(conn, &id, &viewer, now, None)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -118,8 +118,10 @@ async fn visible_material(
         .db(move |conn| {
             let m = materials::find(conn, &id)?.ok_or_else(AppError::not_found)?;
             let d = q::find(conn, &m.draft_id)?.ok_or_else(AppError::not_found)?;
-            if !viewer.can_see(&d) {
-                return Err(AppError::not_found());
+            // R8: a material of a later round shows to the public once that round is published.
+            match q::view_of_round(conn, d, &viewer, None)? {
+                Some(d) if m.round <= d.round => {}
+                _ => return Err(AppError::not_found()),
             }
             let data = if with_file {
                 materials::file_data(conn, &id)?

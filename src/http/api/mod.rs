@@ -14,5 +14,6 @@ pub mod ops;
 pub mod outbox;
 pub mod receipts;
 pub mod reports;
+pub mod rounds;
 pub mod subscriptions;
 pub mod test_clock;

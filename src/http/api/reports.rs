@@ -128,6 +128,10 @@ pub struct ReportQuery {
     #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
     pub version: Option<i32>,
+    /// R8: the report of this round; absent, the latest round's.
+    #[validate(range(min = 1, max = 1000))]
+    #[param(minimum = 1, maximum = 1000)]
+    pub round: Option<i32>,
     #[validate(range(min = 1))]
     #[param(minimum = 1)]
     pub page: Option<i64>,
@@ -141,24 +145,26 @@ pub struct ReportQuery {
 fn visible_report(
     conn: &mut DbConn,
     draft_id: &str,
+    round: Option<i32>,
     version: Option<i32>,
     staff: bool,
 ) -> AppResult<ReportRow> {
     if staff {
         let draft = review::draft(conn, draft_id)?.ok_or_else(AppError::not_found)?;
+        let round = round.unwrap_or(draft.round);
         let found = match version {
-            None => reports::latest(conn, draft_id, draft.round)?,
+            None => reports::latest(conn, draft_id, round)?,
             Some(v) => crate::db::schema::reports::table
                 .filter(crate::db::schema::reports::draft_id.eq(draft_id))
+                .filter(crate::db::schema::reports::round.eq(round))
                 .filter(crate::db::schema::reports::version.eq(v))
-                .order(crate::db::schema::reports::round.desc())
                 .select(ReportRow::as_select())
                 .first(conn)
                 .optional()?,
         };
         return found.ok_or_else(AppError::not_found);
     }
-    reports::published(conn, draft_id, version)?.ok_or_else(AppError::not_found)
+    reports::published(conn, draft_id, round, version)?.ok_or_else(AppError::not_found)
 }
 
 /// `GET /api/v1/drafts/{id}/report` (`?format=csv` streams every row, R20).
@@ -206,12 +212,12 @@ pub async fn get_report(
         }
     };
     let (page, per_page) = (q.page.unwrap_or(1), q.per_page.unwrap_or(50));
-    let version = q.version;
+    let (version, round) = (q.version, q.round);
     if !csv {
         let doc = state
             .db(move |conn| {
                 let staff = sees_unpublished(conn, &id)?;
-                let r = visible_report(conn, &id, version, staff)?;
+                let r = visible_report(conn, &id, round, version, staff)?;
                 document(conn, &r, page, per_page)
             })
             .await?;
@@ -220,7 +226,7 @@ pub async fn get_report(
     let report = state
         .db(move |conn| {
             let staff = sees_unpublished(conn, &id)?;
-            visible_report(conn, &id, version, staff)
+            visible_report(conn, &id, round, version, staff)
         })
         .await?;
     Ok(csv_response(state, report))

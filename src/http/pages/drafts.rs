@@ -101,8 +101,8 @@ pub fn load_cards(
     closing_soon_days: u32,
 ) -> AppResult<(Vec<DraftCard>, i64)> {
     let (rows, total) = q::list(conn, &Viewer::Public, filter, now, offset, limit)?;
-    let ids: Vec<String> = rows.iter().map(|d| d.id.clone()).collect();
-    let counts: HashMap<String, i64> = q::published_comment_counts(conn, &ids)?
+    let rounds: Vec<(String, i32)> = rows.iter().map(|d| (d.id.clone(), d.round)).collect();
+    let counts: HashMap<String, i64> = q::published_comment_counts(conn, &rounds)?
         .into_iter()
         .collect();
     let cards = rows
@@ -339,6 +339,8 @@ pub struct DraftPage {
     comment_pages: i64,
     /// R20: a published adoption report to link to.
     has_report: bool,
+    /// R8: "第二轮征求意见" on a draft's second and later rounds.
+    round_label: Option<String>,
     /// R27: the comment form (shown while the draft is open).
     form: CommentFormView,
     /// R21: the "notify me about this draft" form, while the draft's consultation is to come,
@@ -538,7 +540,7 @@ pub async fn draft_page(
         let id = id.to_string();
         state
             .db(move |conn| {
-                let Some(d) = q::find(conn, &id)?.filter(|d| Viewer::Public.can_see(d)) else {
+                let Some(d) = q::find_public(conn, &id)? else {
                     return Ok(None);
                 };
                 let (comments, comment_total) = public_comments::published_of_draft(
@@ -549,9 +551,9 @@ pub async fn draft_page(
                     COMMENTS_PER_PAGE,
                 )?;
                 Ok(Some(Loaded {
-                    articles: q::articles_of(conn, &d.id)?,
-                    materials: materials::of_draft(conn, &d.id)?,
-                    extensions: q::extensions_of(conn, &d.id)?,
+                    articles: q::articles_of_round(conn, &d.id, d.round)?,
+                    materials: materials::of_draft(conn, &d.id, d.round)?,
+                    extensions: q::extensions_of(conn, &d.id, d.round)?,
                     comments,
                     comment_total,
                     has_report: !reports::with_published(conn, std::slice::from_ref(&d.id))?
@@ -714,6 +716,8 @@ fn assemble(
         comment_page,
         comment_pages,
         has_report: l.has_report,
+        round_label: (d.round > 1)
+            .then(|| t.a("pub-round", "n", &labels::round_number(d.round, lang))),
         form,
         subscribable: live,
         sub: ShortSubscribeForm::new(csrf, "draft", &d.id, lang),

@@ -6,7 +6,7 @@ use askama::Template;
 
 use super::{Chrome, labels, not_found_page, render};
 use crate::app::AppState;
-use crate::db::drafts::{self as q, Viewer};
+use crate::db::drafts as q;
 use crate::db::materials;
 use crate::http::error::AppResult;
 use crate::http::lang::Lang;
@@ -52,10 +52,11 @@ pub async fn show_material(
             let Some(m) = materials::find(conn, &id)? else {
                 return Ok(None);
             };
-            let Some(d) = q::find(conn, &m.draft_id)?.filter(|d| Viewer::Public.can_see(d)) else {
+            // R8: a material of a later round shows once that round is published.
+            let Some(d) = q::find_public(conn, &m.draft_id)?.filter(|d| m.round <= d.round) else {
                 return Ok(None);
             };
-            let all = materials::of_draft(conn, &d.id)?;
+            let all = materials::of_draft(conn, &d.id, d.round)?;
             Ok(Some((m, d, all)))
         })
         .await?;

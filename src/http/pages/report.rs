@@ -124,11 +124,11 @@ pub async fn show_report(
     let config = state.config.clone();
     let found = state
         .db(move |conn| {
-            let Some(r) = reports::published(conn, &id, version)? else {
+            let Some(r) = reports::published(conn, &id, None, version)? else {
                 return Ok(None);
             };
             let rows = reports::rows_page(conn, &r.id, (page - 1) * PER_PAGE, PER_PAGE)?;
-            let materials = materials::of_draft(conn, &r.draft_id)?;
+            let materials = materials::of_draft(conn, &r.draft_id, r.round)?;
             let charts = crate::service::charts::of_report(conn, &config, &r)?;
             Ok(Some((r, rows, materials, charts)))
         })

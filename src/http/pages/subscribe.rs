@@ -196,7 +196,7 @@ async fn page(
             let (mut drafts, _) = q::list(conn, &Viewer::Public, &filter, now, 0, DRAFTS_OFFERED)?;
             if !chosen_draft.is_empty()
                 && !drafts.iter().any(|d| d.id == chosen_draft)
-                && let Some(d) = q::find(conn, &chosen_draft)?.filter(|d| Viewer::Public.can_see(d))
+                && let Some(d) = q::find_public(conn, &chosen_draft)?
             {
                 drafts.insert(0, d);
             }

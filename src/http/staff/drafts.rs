@@ -231,18 +231,19 @@ async fn load(state: &AppState, who: &SignedIn, id: String) -> Result<Loaded, Pa
     let v = viewer(who);
     state
         .db(move |conn| {
-            let d = q::find(conn, &id)?
-                .filter(|d| v.can_see(d))
+            let d = q::find(conn, &id)?.ok_or_else(crate::error::AppError::not_found)?;
+            // R8: a later round this officer may not see yet reads as the round before it.
+            let d = q::view_of_round(conn, d, &v, None)?
                 .ok_or_else(crate::error::AppError::not_found)?;
             let names = users::list(conn)?
                 .into_iter()
                 .map(|u| (u.id, u.display_name))
                 .collect();
             Ok(Loaded {
-                articles: q::articles_of(conn, &id)?,
-                materials: materials::of_draft(conn, &id)?,
+                articles: q::articles_of_round(conn, &id, d.round)?,
+                materials: materials::of_draft(conn, &id, d.round)?,
                 steps: q::steps_of(conn, &id)?,
-                extensions: q::extensions_of(conn, &id)?,
+                extensions: q::extensions_of(conn, &id, d.round)?,
                 d,
                 names,
             })
@@ -452,6 +453,7 @@ pub async fn submit_action(
     let result = state
         .db(move |conn| service::workflow::act(conn, &config, &actor, now, &key, &input))
         .await;
+    state.comments.forget_draft(&id);
     match result {
         Ok(()) => Ok(redirect(
             &state,

@@ -208,7 +208,10 @@ async fn render(
         Some(draft_id) => {
             let key = draft_id.clone();
             state
-                .db(move |conn| Ok(materials::of_draft(conn, &key)?))
+                .db(move |conn| {
+                    let round = q::current_round(conn, &key)?;
+                    Ok(materials::of_draft(conn, &key, round)?)
+                })
                 .await?
                 .into_iter()
                 .map(|m| {

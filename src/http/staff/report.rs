@@ -173,7 +173,7 @@ async fn load(
                         (rows_page - 1) * public::PER_PAGE,
                         public::PER_PAGE,
                     )?;
-                    let m = materials::of_draft(conn, &d.id)?;
+                    let m = materials::of_draft(conn, &d.id, r.round)?;
                     let charts = service::charts::of_report(conn, &config, r)?;
                     (Some((r.clone(), rows, m)), charts)
                 }
