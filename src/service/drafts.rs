@@ -154,9 +154,9 @@ fn period_problem(e: PeriodError, at_approval: bool, prefix: &str) -> AppError {
         ),
         PeriodError::OutOfRange { date, opening } => (
             if opening {
-                "comment_period.opens_on"
+                format!("{prefix}opens_on")
             } else {
-                "comment_period.closes_on"
+                format!("{prefix}closes_on")
             },
             l!(
                 "日期 {} 超出范围：请填写 {} 至 {} 之间的日期。",
