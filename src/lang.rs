@@ -258,6 +258,19 @@ pub mod ftl {
         use super::*;
 
         #[test]
+        fn rounds_are_numbered_as_a_reader_says_them() {
+            let zh: Vec<String> = [1, 2, 10, 11, 20, 35, 99, 100]
+                .into_iter()
+                .map(|n| crate::lang::round_number(n, Lang::Zh))
+                .collect();
+            assert_eq!(
+                zh,
+                ["一", "二", "十", "十一", "二十", "三十五", "九十九", "100"]
+            );
+            assert_eq!(crate::lang::round_number(2, Lang::En), "2");
+        }
+
+        #[test]
         fn every_message_exists_in_both_languages() {
             let zh = ids(Lang::Zh);
             let en = ids(Lang::En);
@@ -363,5 +376,21 @@ pub mod ftl {
             assert_eq!(both("pub-nav-home").get(Lang::Zh), "首页");
             assert_eq!(both("pub-nav-home").get(Lang::En), "Home");
         }
+    }
+}
+
+/// R8: a round's number as a reader says it: 二 in "第二轮", 2 in "Round 2" (up to 99 in
+/// Chinese numerals, digits beyond).
+pub fn round_number(n: i32, lang: Lang) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    if lang != Lang::Zh || !(1..=99).contains(&n) {
+        return n.to_string();
+    }
+    let (tens, ones) = ((n / 10) as usize, (n % 10) as usize);
+    let ones = if ones == 0 { "" } else { DIGITS[ones] };
+    match tens {
+        0 => ones.to_owned(),
+        1 => format!("十{ones}"),
+        _ => format!("{}十{ones}", DIGITS[tens]),
     }
 }

@@ -7,7 +7,9 @@
 mod common;
 
 use common::TestApp;
+use consult::db::schema::outbox;
 use consult::domain::roles::Role;
+use diesel::prelude::*;
 use serde_json::{Value, json};
 
 both!(a_second_round_goes_out_with_a_redline_and_keeps_the_first_public);
@@ -55,12 +57,12 @@ async fn review_chain(app: &TestApp, t: &Team, id: &str) -> Value {
     act(app, &t.approver, id, attested("approve")).await
 }
 
-async fn comment(app: &TestApp, id: &str, body: &str) -> String {
+async fn comment(app: &TestApp, id: &str, body: &str, email: Option<&str>) -> String {
     let v = app
         .post(
             &format!("/api/v1/drafts/{id}/comments"),
             None,
-            json!({"body": body, "stakeholder_type": "individual", "consent": true}),
+            json!({"body": body, "stakeholder_type": "individual", "consent": true, "email": email}),
         )
         .await
         .ok(201);
@@ -167,8 +169,14 @@ async fn a_second_round_goes_out_with_a_redline_and_keeps_the_first_public(app: 
     review_chain(&app, &t, &id).await;
     app.set_now("2026-03-05T02:00:00Z");
     let first = [
-        comment(&app, &id, "建议将征求意见期限延长至三十日。").await,
-        comment(&app, &id, "法律咨询不应收费。").await,
+        comment(
+            &app,
+            &id,
+            "建议将征求意见期限延长至三十日。",
+            Some("wang@example.com"),
+        )
+        .await,
+        comment(&app, &id, "法律咨询不应收费。", None).await,
     ];
     moderate(&app, &t, &id).await;
     app.set_now("2026-03-23T02:00:00Z");
@@ -319,7 +327,24 @@ async fn a_second_round_goes_out_with_a_redline_and_keeps_the_first_public(app: 
 
     // Round 2's comments are its own.
     app.set_now("2026-03-25T02:00:00Z");
-    let second = comment(&app, &id, "赞成延长期限。").await;
+    // The round's opening notice reaches the last round's commenter who gave an address.
+    consult::jobs::notifications::run(&app.state.pool, &app.state.config, app.now()).unwrap();
+    consult::mail::outbox::deliver_due(&app.state.mail_worker(), app.now()).unwrap();
+    let notices: Vec<(String, Option<String>, String)> = outbox::table
+        .filter(outbox::draft_id.eq(&id))
+        .filter(outbox::kind.eq("draft_opened"))
+        .select((outbox::recipient, outbox::subject, outbox::payload))
+        .load(&mut *app.conn())
+        .unwrap();
+    let to_wang: Vec<_> = notices
+        .iter()
+        .filter(|(to, _, _)| to == "wang@example.com")
+        .collect();
+    assert_eq!(to_wang.len(), 1, "{notices:?}");
+    let subject = to_wang[0].1.as_deref().unwrap_or_default();
+    assert!(subject.starts_with("第二轮征求意见："), "{subject}");
+    assert!(to_wang[0].2.contains(r#""round":2"#), "{}", to_wang[0].2);
+    let second = comment(&app, &id, "赞成延长期限。", None).await;
     moderate(&app, &t, &id).await;
     let now_list = app
         .get(&format!("/api/v1/drafts/{id}/comments"), None)

@@ -5,7 +5,7 @@
 //! (`draft_opened`, `draft_closing_soon`, `report_reminder`), which first claims the event's
 //! row in `mail_events` with `claim_event` so that it happens once however many nodes run.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
@@ -117,20 +117,71 @@ fn subscribers(
     Ok(Some((d, list)))
 }
 
-/// R22: the draft's window opened: its matching subscribers hear of it.
+/// R22: the draft's window opened: its matching subscribers hear of it; for a later round
+/// (R8) also everyone who commented on the round before with an email address, so that they
+/// see what became of the text.
 pub fn draft_opened(conn: &mut DbConn, now: DateTime<Utc>, draft_id: &str) -> QueryResult<usize> {
-    let Some((d, list)) = subscribers(conn, draft_id)? else {
+    let Some((d, mut list)) = subscribers(conn, draft_id)? else {
         return Ok(0);
     };
+    if d.round > 1 {
+        let earlier = commenters_of_round(conn, draft_id, d.round - 1, &list)?;
+        list.extend(earlier);
+    }
     queue_all(
         conn,
         now,
         "draft_opened",
         draft_id,
         &list,
-        &json!({}),
+        &json!({ "round": d.round }),
         Some(&d.round.to_string()),
     )
+}
+
+/// The commenters of one round of a draft who gave an email, each address once in the order
+/// they wrote, leaving out addresses already in `list` and those that unsubscribed from
+/// everything.
+fn commenters_of_round(
+    conn: &mut DbConn,
+    draft_id: &str,
+    round: i32,
+    list: &[Recipient],
+) -> QueryResult<Vec<Recipient>> {
+    let commenters: Vec<(Option<String>, Option<String>, String)> = comments::table
+        .filter(comments::draft_id.eq(draft_id))
+        .filter(comments::round.eq(round))
+        .filter(comments::email.is_not_null())
+        .order((comments::submitted_at.asc(), comments::id.asc()))
+        .select((
+            comments::email,
+            comments::email_normalized,
+            comments::locale,
+        ))
+        .load(conn)?;
+    let mut seen: std::collections::HashSet<String> =
+        list.iter().map(|r| r.email_normalized.clone()).collect();
+    let mut extra = Vec::new();
+    for (email, normalized, locale) in commenters {
+        let Some(email) = email.filter(|e| !e.trim().is_empty()) else {
+            continue;
+        };
+        let normalized = normalized.unwrap_or_else(|| normalize_email(&email));
+        if seen.insert(normalized.clone()) {
+            extra.push(Recipient {
+                email,
+                email_normalized: normalized,
+                locale,
+                subscription_id: None,
+            });
+        }
+    }
+    let emails: Vec<String> = extra.iter().map(|r| r.email_normalized.clone()).collect();
+    let suppressed = subscriptions::suppressed_among(conn, &emails)?;
+    Ok(extra
+        .into_iter()
+        .filter(|r| !suppressed.contains(&r.email_normalized))
+        .collect())
 }
 
 /// R22: the window closes within `window.closing_soon_days`.
@@ -181,8 +232,8 @@ pub fn draft_extended(
 }
 
 /// R22: the report is out. Call it in the transaction that publishes the report. Goes to the
-/// draft's subscribers (draft, agency, category, all) and to every commenter who gave an
-/// email, each address once; addresses that unsubscribed from everything are left out.
+/// draft's subscribers (draft, agency, category, all) and to every commenter of the round who
+/// gave an email, each address once; addresses that unsubscribed from everything are left out.
 pub fn report_published(
     conn: &mut DbConn,
     now: DateTime<Utc>,
@@ -191,41 +242,8 @@ pub fn report_published(
     let Some((d, mut list)) = subscribers(conn, draft_id)? else {
         return Ok(0);
     };
-    let commenters: Vec<(Option<String>, Option<String>, String, NaiveDateTime)> = comments::table
-        .filter(comments::draft_id.eq(draft_id))
-        .filter(comments::email.is_not_null())
-        .order(comments::submitted_at.asc())
-        .select((
-            comments::email,
-            comments::email_normalized,
-            comments::locale,
-            comments::submitted_at,
-        ))
-        .load(conn)?;
-    let mut seen: std::collections::HashSet<String> =
-        list.iter().map(|r| r.email_normalized.clone()).collect();
-    let mut extra = Vec::new();
-    for (email, normalized, locale, _) in commenters {
-        let Some(email) = email.filter(|e| !e.trim().is_empty()) else {
-            continue;
-        };
-        let normalized = normalized.unwrap_or_else(|| normalize_email(&email));
-        if seen.insert(normalized.clone()) {
-            extra.push(Recipient {
-                email,
-                email_normalized: normalized,
-                locale,
-                subscription_id: None,
-            });
-        }
-    }
-    let emails: Vec<String> = extra.iter().map(|r| r.email_normalized.clone()).collect();
-    let suppressed = subscriptions::suppressed_among(conn, &emails)?;
-    list.extend(
-        extra
-            .into_iter()
-            .filter(|r| !suppressed.contains(&r.email_normalized)),
-    );
+    let commenters = commenters_of_round(conn, draft_id, d.round, &list)?;
+    list.extend(commenters);
     queue_all(
         conn,
         now,

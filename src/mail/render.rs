@@ -417,15 +417,32 @@ pub fn compose(
         }
         "draft_opened" => {
             let d = need_draft()?;
-            letter.subject = if en {
-                format!("Open for comment: {}", d.title)
-            } else {
-                format!("开始征求意见：{}", d.title)
+            // R8: a later round is a revised text going out again.
+            let round = payload
+                .get("round")
+                .and_then(Value::as_i64)
+                .and_then(|r| i32::try_from(r).ok())
+                .filter(|r| *r > 1);
+            letter.subject = match (round, en) {
+                (None, true) => format!("Open for comment: {}", d.title),
+                (None, false) => format!("开始征求意见：{}", d.title),
+                (Some(r), true) => format!("Open again for comment (round {r}): {}", d.title),
+                (Some(r), false) => format!(
+                    "第{}轮征求意见：{}",
+                    crate::lang::round_number(r, crate::lang::Lang::Zh),
+                    d.title
+                ),
             };
-            letter.paragraphs = vec![t(
-                "以下草案现已开始公开征求意见，欢迎您在征求意见期内阅读草案及其起草说明、决策依据，并提出意见。",
-                "The draft below is now open for public comment. You are welcome to read it with its explanation and basis, and to comment while the period lasts.",
-            )];
+            letter.paragraphs = vec![match round {
+                None => t(
+                    "以下草案现已开始公开征求意见，欢迎您在征求意见期内阅读草案及其起草说明、决策依据，并提出意见。",
+                    "The draft below is now open for public comment. You are welcome to read it with its explanation and basis, and to comment while the period lasts.",
+                ),
+                Some(_) => t(
+                    "以下草案已根据上一轮征求意见作了修改，现再次公开征求意见。起草说明介绍了修改的内容和理由，欢迎您阅读修改后的草案，并在征求意见期内提出意见。",
+                    "The draft below was revised after the last round of comment and is now open for comment again. Its explanation says what changed and why. You are welcome to read the revised draft and to comment while the period lasts.",
+                ),
+            }];
             letter.action = Some(Action {
                 label: t("阅读草案并提出意见", "Read the draft and comment"),
                 url: draft_url(&d.id),

@@ -717,7 +717,7 @@ fn assemble(
         comment_pages,
         has_report: l.has_report,
         round_label: (d.round > 1)
-            .then(|| t.a("pub-round", "n", &labels::round_number(d.round, lang))),
+            .then(|| t.a("pub-round", "n", &crate::lang::round_number(d.round, lang))),
         form,
         subscribable: live,
         sub: ShortSubscribeForm::new(csrf, "draft", &d.id, lang),

@@ -86,22 +86,6 @@ pub fn countdown(c: Countdown, lang: Lang) -> Option<String> {
     Some(t.a(phrase, "span", &span))
 }
 
-/// R8: a round's number as a reader says it: 二 in "第二轮", 2 in "Round 2" (up to 99 in
-/// Chinese numerals, digits beyond).
-pub fn round_number(n: i32, lang: Lang) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    if lang != Lang::Zh || !(1..=99).contains(&n) {
-        return n.to_string();
-    }
-    let (tens, ones) = ((n / 10) as usize, (n % 10) as usize);
-    let ones = if ones == 0 { "" } else { DIGITS[ones] };
-    match tens {
-        0 => ones.to_owned(),
-        1 => format!("十{ones}"),
-        _ => format!("{}十{ones}", DIGITS[tens]),
-    }
-}
-
 pub fn date(d: NaiveDate, lang: Lang) -> String {
     ftl::format(
         lang,
@@ -151,19 +135,6 @@ mod tests {
 
     fn pair(l: L) -> (String, String) {
         (l.zh.into_owned(), l.en.into_owned())
-    }
-
-    #[test]
-    fn rounds_are_numbered_as_a_reader_says_them() {
-        let zh: Vec<String> = [1, 2, 10, 11, 20, 35, 99, 100]
-            .into_iter()
-            .map(|n| round_number(n, Lang::Zh))
-            .collect();
-        assert_eq!(
-            zh,
-            ["一", "二", "十", "十一", "二十", "三十五", "九十九", "100"]
-        );
-        assert_eq!(round_number(2, Lang::En), "2");
     }
 
     #[test]
