@@ -105,27 +105,11 @@ fn sqlite_round_trip_while_serving(app: &TestApp) {
     let dir = app.db.dir.path();
     let live = dir.join("consult.db");
     let url = app.db.url.clone();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = dir.join("server.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[server]
-bind = "127.0.0.1:{port}"
-public_url = "http://127.0.0.1:{port}"
-workers = 2
-access_log = false
-
-[database]
-url = "{url}"
-pool_size = 4
-
-[mail]
+    let (config, port) = common::server_config(
+        app,
+        "server",
+        &format!(
+            r#"[mail]
 file_dir = "{mail}"
 
 [limits]
@@ -134,8 +118,7 @@ comments_per_email_per_draft = 1000000
 "#,
             mail = dir.join("mail").display(),
         ),
-    )
-    .unwrap();
+    );
     let mut server = common::start_server(&config, "backup");
     let comments_url = format!("http://127.0.0.1:{port}/api/v1/drafts/{draft}/comments");
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -20,14 +20,6 @@ use serde_json::{Value, json};
 
 both!(killed_server_loses_no_acknowledged_comment);
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn killed_server_loses_no_acknowledged_comment(app: TestApp) {
     // The real server runs on the system clock: open the window around the real now.
     let now = Utc::now();
@@ -39,35 +31,21 @@ async fn killed_server_loses_no_acknowledged_comment(app: TestApp) {
             ..DraftSpec::open(now)
         },
     );
-    let port = free_port();
     let dir = app.db.dir.path();
-    let config = dir.join("server.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[server]
-bind = "127.0.0.1:{port}"
-public_url = "http://127.0.0.1:{port}"
-workers = 2
-access_log = false
-
-[database]
-url = "{url}"
-pool_size = 4
-
-[mail]
+    let (config, port) = common::server_config(
+        &app,
+        "server",
+        &format!(
+            r#"[mail]
 file_dir = "{mail}"
 
 [limits]
 comment_per_ip_per_hour = 1000000
 comments_per_email_per_draft = 1000000
 "#,
-            url = app.db.url,
             mail = dir.join("mail").display(),
         ),
-    )
-    .unwrap();
+    );
 
     let mut server = common::start_server(&config, "durability");
     let url = format!("http://127.0.0.1:{port}/api/v1/drafts/{draft}/comments");

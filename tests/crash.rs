@@ -34,14 +34,6 @@ both!(
     a_server_killed_while_publishing_a_report_publishes_nothing_and_the_retry_publishes_once,
 );
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A real `consult serve` on the test's database, with a settable clock.
 struct Server {
     child: Child,
@@ -53,34 +45,20 @@ struct Server {
 impl Server {
     /// Writes `{name}.toml` (the given `[mail]` lines) and starts the server with `env`.
     fn start(app: &TestApp, name: &str, mail: &str, env: &[(&str, &str)]) -> Server {
-        let port = free_port();
-        let config = app.db.dir.path().join(format!("{name}.toml"));
-        std::fs::write(
-            &config,
-            format!(
-                r#"
-[server]
-bind = "127.0.0.1:{port}"
-public_url = "http://127.0.0.1:{port}"
-workers = 2
-access_log = false
-
-[database]
-url = "{url}"
-pool_size = 4
-
-[review]
+        let (config, port) = common::server_config(
+            app,
+            name,
+            &format!(
+                r#"[review]
 semantic_model = ""
 
 [testing]
 clock_control = true
 
 [mail]
-{mail}"#,
-                url = app.db.url,
+{mail}"#
             ),
-        )
-        .unwrap();
+        );
         let child = common::start_server_with_env(&config, name, env);
         Server {
             child,

@@ -81,11 +81,6 @@ struct SmtpSink {
 
 const PYTHON: &str = "/usr/bin/python3";
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
 impl SmtpSink {
     fn available() -> bool {
         let ok = Command::new(PYTHON)
@@ -534,7 +529,7 @@ fn production_refuses_file_and_log_transports_unless_allowed() {
 
 async fn transient_failures_back_off_on_the_clock_then_fail_after_max_attempts(kind: Db) {
     // Nothing listens on this port: every attempt is refused (a transient failure).
-    let port = free_port();
+    let port = common::free_port();
     let Some(app) = smtp_app(kind, port, false, 3).await else {
         return;
     };
@@ -690,7 +685,7 @@ async fn smtp_with_starttls_and_auth_delivers_to_a_real_listener(kind: Db) {
     if !SmtpSink::available() {
         return;
     }
-    let sink = SmtpSink::start(free_port(), true);
+    let sink = SmtpSink::start(common::free_port(), true);
     let Some(app) = smtp_app(kind, sink.port, true, 8).await else {
         return;
     };
@@ -727,7 +722,7 @@ async fn a_permanent_smtp_refusal_fails_the_message_and_audits_it(kind: Db) {
     if !SmtpSink::available() {
         return;
     }
-    let sink = SmtpSink::start(free_port(), false);
+    let sink = SmtpSink::start(common::free_port(), false);
     let Some(app) = smtp_app(kind, sink.port, false, 8).await else {
         return;
     };
@@ -765,7 +760,7 @@ async fn an_smtp_outage_delays_mail_and_it_is_delivered_exactly_once_when_the_li
     if !SmtpSink::available() {
         return;
     }
-    let port = free_port();
+    let port = common::free_port();
     let Some(app) = smtp_app(kind, port, false, 8).await else {
         return;
     };

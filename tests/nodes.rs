@@ -27,14 +27,6 @@ use consult::domain::roles::Role;
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Where a node's mail goes.
 enum MailTo {
     /// `.eml` files in a directory of its own, one per outbox row.
@@ -52,7 +44,7 @@ struct Node {
 impl Node {
     /// Starts `consult serve` on the test's database and returns once it listens.
     fn start(app: &TestApp, name: &str, mail: &MailTo) -> Node {
-        let port = free_port();
+        let port = common::free_port();
         let dir = app.db.dir.path();
         let mail_config = match mail {
             MailTo::Files(dir) => {

@@ -490,6 +490,43 @@ fn password_hash() -> String {
         .clone()
 }
 
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
+/// Writes `{name}.toml` in the test's directory for a real `consult serve` on a free port of
+/// loopback against the test's database, with `sections` (more TOML) after `[server]` and
+/// `[database]`; returns the file and the port.
+pub fn server_config(app: &TestApp, name: &str, sections: &str) -> (std::path::PathBuf, u16) {
+    let port = free_port();
+    let config = app.db.dir.path().join(format!("{name}.toml"));
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[server]
+bind = "127.0.0.1:{port}"
+public_url = "http://127.0.0.1:{port}"
+workers = 2
+access_log = false
+
+[database]
+url = "{url}"
+pool_size = 4
+
+{sections}"#,
+            url = app.db.url,
+        ),
+    )
+    .expect("write the server's configuration");
+    (config, port)
+}
+
 /// Starts the real `consult serve` with this configuration file (and `HOSTNAME=name`, which
 /// names its mail worker) and returns once it says it is listening. Its log is drained on a
 /// thread so the pipe never fills; its warnings and errors are echoed under `name`. A server
