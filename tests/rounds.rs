@@ -324,6 +324,31 @@ async fn a_second_round_goes_out_with_a_redline_and_keeps_the_first_public(app: 
     assert!(page.text().contains(ROUND_TWO[2]));
     let page = app.get(&format!("/drafts/{id}?lang=en"), None).await;
     assert!(page.text().contains("Round 2 of consultation"));
+    // The page's switch: the clean text by default, the changes since round 1 on request.
+    let clean = app.get(&format!("/drafts/{id}"), None).await.text();
+    assert!(clean.contains("?changes=1"), "the switch");
+    assert!(!clean.contains("<del>") && !clean.contains("<ins>"));
+    let red = app.get(&format!("/drafts/{id}?changes=1"), None).await;
+    assert_eq!(red.status, 200);
+    let red = red.text();
+    assert!(
+        red.contains(r#"aria-current="page">与第一轮相比的修改"#),
+        "the switch says where it is"
+    );
+    assert!(
+        red.contains(r#"期限不少于<del><span class="visually-hidden">[删去：]</span>十五</del><ins><span class="visually-hidden">[新增：]</span>三十</ins>日。"#),
+        "the changed words, labelled for screen readers"
+    );
+    assert!(red.contains("删除条文") && red.contains("新增条文"));
+    assert!(
+        red.contains(ROUND_ONE[2]),
+        "the deleted article where it stood"
+    );
+    let red_en = app
+        .get(&format!("/drafts/{id}?changes=1&lang=en"), None)
+        .await
+        .text();
+    assert!(red_en.contains("Changes since round 1") && red_en.contains("New article"));
 
     // Round 2's comments are its own.
     app.set_now("2026-03-25T02:00:00Z");

@@ -20,6 +20,7 @@ use crate::db::public_comments;
 use crate::db::{DbConn, materials, reports};
 use crate::domain::countdown;
 use crate::domain::period::{Phase, Window};
+use crate::domain::redline;
 use crate::http::csrf::{self, CsrfToken};
 use crate::http::draft_cache::{Variant, not_modified};
 use crate::http::error::{AppError, AppResult, FieldErrors};
@@ -283,6 +284,91 @@ impl ArticleView {
     }
 }
 
+/// R8: one article of the redline: its label, what happened to it, and its text in pieces.
+pub struct RedlineArticle {
+    pub label: String,
+    /// `unchanged`, `edited`, `inserted` or `deleted` (a CSS class).
+    pub kind: &'static str,
+    /// "新增条文", "删除条文", "原第3条" …; empty for an article that did not change.
+    pub note: String,
+    pub heading: Vec<Piece>,
+    pub text: Vec<Piece>,
+}
+
+/// A piece of an article's text: `same`, `ins` or `del`.
+pub struct Piece {
+    pub op: &'static str,
+    pub text: String,
+}
+
+fn pieces(spans: &[redline::Span]) -> Vec<Piece> {
+    spans
+        .iter()
+        .map(|s| match s {
+            redline::Span::Same(t) => Piece {
+                op: "same",
+                text: t.clone(),
+            },
+            redline::Span::Inserted(t) => Piece {
+                op: "ins",
+                text: t.clone(),
+            },
+            redline::Span::Deleted(t) => Piece {
+                op: "del",
+                text: t.clone(),
+            },
+        })
+        .collect()
+}
+
+/// The later round's articles with what changed since `earlier` (`domain::redline`).
+fn redline_view(earlier: &[q::Article], now: &[q::Article], lang: Lang) -> Vec<RedlineArticle> {
+    let t = T(lang);
+    let texts = |list: &[q::Article]| -> Vec<redline::ArticleText> {
+        list.iter()
+            .map(|a| redline::ArticleText {
+                number: a.number,
+                heading: a.heading.clone(),
+                text: a.text.clone(),
+            })
+            .collect()
+    };
+    let label = |n: i32| t.n("pub-article", i64::from(n));
+    redline::compare(&texts(earlier), &texts(now))
+        .into_iter()
+        .map(|c| {
+            let number = c.new_number.or(c.old_number).unwrap_or_default();
+            let mut notes: Vec<String> = Vec::new();
+            match c.kind {
+                redline::ChangeKind::Inserted => notes.push(t.s("pub-change-inserted")),
+                redline::ChangeKind::Deleted => notes.push(t.s("pub-change-deleted")),
+                redline::ChangeKind::Edited => notes.push(t.s("pub-change-edited")),
+                redline::ChangeKind::Unchanged => {}
+            }
+            if c.moved {
+                notes.push(t.s("pub-change-moved"));
+            }
+            if c.renumbered
+                && let Some(old) = c.old_number
+            {
+                notes.push(t.a("pub-change-was", "label", &label(old)));
+            }
+            RedlineArticle {
+                label: label(number),
+                kind: match c.kind {
+                    redline::ChangeKind::Unchanged => "unchanged",
+                    redline::ChangeKind::Edited => "edited",
+                    redline::ChangeKind::Inserted => "inserted",
+                    redline::ChangeKind::Deleted => "deleted",
+                },
+                note: t.join_messages(&notes),
+                heading: c.heading.as_deref().map(pieces).unwrap_or_default(),
+                text: pieces(&c.text),
+            }
+        })
+        .collect()
+}
+
 /// True for a Chinese heading that is the article's number ("第3条"): shown as the number.
 pub fn says_its_number(heading: &str) -> bool {
     heading.starts_with('第') && heading.ends_with('条')
@@ -341,6 +427,11 @@ pub struct DraftPage {
     has_report: bool,
     /// R8: "第二轮征求意见" on a draft's second and later rounds.
     round_label: Option<String>,
+    /// R8: on a later round, the switch between the clean text and the changes since the
+    /// round before: `(showing changes, the round before in words)`.
+    switch: Option<(bool, String)>,
+    /// R8: the articles with their changes, when the switch says so.
+    redline: Option<Vec<RedlineArticle>>,
     /// R27: the comment form (shown while the draft is open).
     form: CommentFormView,
     /// R21: the "notify me about this draft" form, while the draft's consultation is to come,
@@ -354,12 +445,16 @@ pub struct DraftForm {
     pub comments_page: Option<String>,
     /// R27: the article the comment form starts on (`对本条提意见`).
     pub article: Option<String>,
+    /// R8: `1` shows the articles with what changed since the round before.
+    pub changes: Option<String>,
 }
 
 /// What the draft page shows of a draft, borrowed from a fresh load or the draft cache.
 struct PageData<'a> {
     d: &'a DraftRow,
     articles: &'a [q::Article],
+    /// R8: the round before's articles, when the page shows what changed since.
+    earlier: Option<&'a [q::Article]>,
     materials: &'a [materials::MaterialRow],
     extensions: &'a [q::ExtensionRow],
     comments: &'a [public_comments::PublicComment],
@@ -389,6 +484,7 @@ pub async fn show_draft(
         .unwrap_or(1)
         .clamp(1, 1_000_000);
     let article = form.article.as_deref().and_then(|a| a.trim().parse().ok());
+    let changes = form.changes.as_deref() == Some("1");
     let csrf = csrf::token_for(&state, &req);
     let prefs = Prefs::current();
     let input = || FormInput {
@@ -401,7 +497,9 @@ pub async fn show_draft(
     };
     let Some(query) = cacheable_query(&prefs) else {
         // An address with other parameters: rendered for it alone, as before the cache.
-        let Some(page) = draft_page(&state, &id, comment_page, input(), &csrf).await? else {
+        let Some(page) =
+            draft_page_showing(&state, &id, comment_page, input(), &csrf, changes).await?
+        else {
             return not_found_page(&state.config);
         };
         state.views.record(&id);
@@ -451,6 +549,7 @@ pub async fn show_draft(
                 PageData {
                     d: &row,
                     articles: &snapshot.articles,
+                    earlier: None,
                     materials: &snapshot.materials,
                     extensions: &snapshot.extensions,
                     comments: &comments,
@@ -534,6 +633,19 @@ pub async fn draft_page(
     input: FormInput,
     csrf: &CsrfToken,
 ) -> AppResult<Option<DraftPage>> {
+    draft_page_showing(state, id, comment_page, input, csrf, false).await
+}
+
+/// `draft_page`, with `changes`: the articles marked with what changed since the round
+/// before (R8), for a draft past its first round.
+async fn draft_page_showing(
+    state: &web::Data<AppState>,
+    id: &str,
+    comment_page: i64,
+    input: FormInput,
+    csrf: &CsrfToken,
+    changes: bool,
+) -> AppResult<Option<DraftPage>> {
     let lang = Lang::current();
     let now = state.clock.now();
     let loaded = {
@@ -550,7 +662,13 @@ pub async fn draft_page(
                     (comment_page - 1) * COMMENTS_PER_PAGE,
                     COMMENTS_PER_PAGE,
                 )?;
+                let earlier = if changes && d.round > 1 {
+                    Some(q::articles_of_round(conn, &d.id, d.round - 1)?)
+                } else {
+                    None
+                };
                 Ok(Some(Loaded {
+                    earlier,
                     articles: q::articles_of_round(conn, &d.id, d.round)?,
                     materials: materials::of_draft(conn, &d.id, d.round)?,
                     extensions: q::extensions_of(conn, &d.id, d.round)?,
@@ -571,6 +689,7 @@ pub async fn draft_page(
         PageData {
             d: &l.d,
             articles: &l.articles,
+            earlier: l.earlier.as_deref(),
             materials: &l.materials,
             extensions: &l.extensions,
             comments: &l.comments,
@@ -588,6 +707,7 @@ pub async fn draft_page(
 struct Loaded {
     d: DraftRow,
     articles: Vec<q::Article>,
+    earlier: Option<Vec<q::Article>>,
     materials: Vec<materials::MaterialRow>,
     extensions: Vec<q::ExtensionRow>,
     comments: Vec<public_comments::PublicComment>,
@@ -718,6 +838,15 @@ fn assemble(
         has_report: l.has_report,
         round_label: (d.round > 1)
             .then(|| t.a("pub-round", "n", &crate::lang::round_number(d.round, lang))),
+        switch: (d.round > 1).then(|| {
+            (
+                l.earlier.is_some(),
+                crate::lang::round_number(d.round - 1, lang),
+            )
+        }),
+        redline: l
+            .earlier
+            .map(|earlier| redline_view(earlier, l.articles, lang)),
         form,
         subscribable: live,
         sub: ShortSubscribeForm::new(csrf, "draft", &d.id, lang),
