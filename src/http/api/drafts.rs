@@ -364,6 +364,7 @@ pub async fn list_drafts(
         (status = 304, description = "Not modified: the `If-None-Match` tag is still current"),
         (status = 401, response = crate::http::openapi::Unauthorized),
         (status = 404, response = crate::http::openapi::NotFound),
+        (status = 422, response = crate::http::openapi::Unprocessable),
         (status = 503, response = crate::http::openapi::Unavailable),
     ),
     security((), ("bearer" = [])),
