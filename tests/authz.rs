@@ -252,6 +252,8 @@ fn api_body(method: &str, path: &str) -> Option<Value> {
         ("patch", "/api/v1/groups/{id}") => json!({"title": "期限问题"}),
         ("put", "/api/v1/groups/{id}/disposition") => json!({"outcome": "adopted"}),
         ("put", "/api/v1/comments/{id}/disposition") => json!({"outcome": "adopted"}),
+        ("put", "/api/v1/groups/{id}/changes") => json!({"articles": []}),
+        ("put", "/api/v1/comments/{id}/changes") => json!({"articles": []}),
         ("post", "/api/v1/drafts/{id}/report") => json!({}),
         ("post", "/api/v1/drafts/{id}/rounds") => json!({"articles": [{"text": "第一条。"}]}),
         ("post", "/api/v1/drafts/{id}/report/actions") => json!({"action": "submit"}),
@@ -332,6 +334,7 @@ fn staff_form(path: &str, w: &World) -> Vec<(&'static str, String)> {
             ("title", s("期限问题")),
             ("summary", s("意见认为期限过短。")),
         ],
+        "/staff/drafts/{id}/changes" => vec![("article", s("1:2")), ("group_id", w.group.clone())],
         "/staff/drafts/{id}/snippets" => {
             vec![("action", s("keep")), ("snippet", s("上位法已有规定。"))]
         }

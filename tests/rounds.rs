@@ -7,12 +7,16 @@
 mod common;
 
 use common::TestApp;
+use common::session::{Browser, location};
 use consult::db::schema::outbox;
 use consult::domain::roles::Role;
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
-both!(a_second_round_goes_out_with_a_redline_and_keeps_the_first_public);
+both!(
+    a_second_round_goes_out_with_a_redline_and_keeps_the_first_public,
+    every_change_says_which_adopted_opinions_caused_it,
+);
 
 // The test clock starts at 2026-03-01T01:00:00Z, 09:00 on 1 March in Asia/Shanghai.
 
@@ -104,6 +108,11 @@ async fn publish_report(app: &TestApp, t: &Team, id: &str) {
         .await
         .ok(200);
     }
+    approve_report(app, t, id).await;
+}
+
+/// The report prepared, submitted and approved (R19, R20).
+async fn approve_report(app: &TestApp, t: &Team, id: &str) {
     app.post(
         &format!("/api/v1/drafts/{id}/report"),
         Some(&t.drafter),
@@ -456,4 +465,427 @@ async fn a_second_round_goes_out_with_a_redline_and_keeps_the_first_public(app: 
             .any(|e| e["action"] == "draft.round_opened" && e["details"]["round"] == 2),
         "{audit}"
     );
+}
+
+/// A comment's id by its tracking number (the staff list).
+async fn comment_ids(app: &TestApp, t: &Team, id: &str) -> Vec<(String, String)> {
+    let listed = app
+        .get(&format!("/api/v1/drafts/{id}/comments"), Some(&t.drafter))
+        .await
+        .ok(200);
+    listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["tracking_number"].as_str().unwrap().to_string(),
+                c["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn signed_in_as<'a>(app: &'a TestApp, username: &str) -> Browser<'a> {
+    let mut b = Browser::new(app);
+    let res = b.sign_in(username, common::PASSWORD).await;
+    assert_eq!(location(&res), "/staff");
+    b
+}
+
+async fn every_change_says_which_adopted_opinions_caused_it(app: TestApp) {
+    let t = Team {
+        drafter: app.staff("drafter", &[Role::Drafter]),
+        r1: app.staff("reviewer1", &[Role::Reviewer]),
+        r2: app.staff("reviewer2", &[Role::Reviewer]),
+        approver: app.staff("approver", &[Role::Approver]),
+        moderator: app.staff("moderator", &[Role::Moderator]),
+    };
+    let created = app
+        .post(
+            "/api/v1/drafts",
+            Some(&t.drafter),
+            json!({
+                "title": "龙岭县行政规范性文件管理办法（征求意见稿）",
+                "agency": "龙岭县司法局",
+                "category": "规范性文件",
+                "kind": "normative_document",
+                "summary": "为规范行政规范性文件管理，制定本办法。",
+                "articles": articles(&ROUND_ONE),
+                "comment_period": {"opens_on": "2026-03-02", "closes_on": "2026-03-22"}
+            }),
+        )
+        .await
+        .ok(201);
+    let id = created["id"].as_str().unwrap().to_string();
+    for kind in ["explanation", "basis"] {
+        app.post(
+            &format!("/api/v1/drafts/{id}/materials"),
+            Some(&t.drafter),
+            json!({"kind": kind, "title": format!("第一轮{kind}"), "body": "正文。"}),
+        )
+        .await
+        .ok(201);
+    }
+    review_chain(&app, &t, &id).await;
+    app.set_now("2026-03-05T02:00:00Z");
+    // Two asking for thirty days, one against the fee, one for the notice board, one off topic.
+    let mut receipts = Vec::new();
+    for (body, article) in [
+        ("建议将征求意见期限延长至三十日。", Some(2)),
+        ("十五天太短，请改为三十日。", Some(2)),
+        ("法律咨询不应收费。", Some(3)),
+        ("建议在村务公开栏同时公布征求意见稿。", None),
+        ("建议增加关于电子政务的规定。", None),
+    ] {
+        let v = app
+            .post(
+                &format!("/api/v1/drafts/{id}/comments"),
+                None,
+                json!({"body": body, "article": article, "stakeholder_type": "individual", "consent": true}),
+            )
+            .await
+            .ok(201);
+        receipts.push((
+            v["tracking_number"].as_str().unwrap().to_string(),
+            v["receipt_token"].as_str().unwrap().to_string(),
+        ));
+    }
+    moderate(&app, &t, &id).await;
+    app.set_now("2026-03-23T02:00:00Z");
+    let ids = comment_ids(&app, &t, &id).await;
+    let id_of = |i: usize| {
+        ids.iter()
+            .find(|(tn, _)| *tn == receipts[i].0)
+            .unwrap()
+            .1
+            .clone()
+    };
+    let group = app
+        .post(
+            &format!("/api/v1/drafts/{id}/groups"),
+            Some(&t.drafter),
+            json!({"title": "延长征求意见期限", "comment_ids": [id_of(0), id_of(1)]}),
+        )
+        .await
+        .ok(201);
+    let gid = group["id"].as_str().unwrap().to_string();
+    let group_changes = format!("/api/v1/groups/{gid}/changes");
+    let c_changes = |i: usize| format!("/api/v1/comments/{}/changes", id_of(i));
+
+    // Not before the group is adopted; then "adopted → changed article 2".
+    let early = app
+        .put(
+            &group_changes,
+            Some(&t.drafter),
+            json!({"articles": [{"round": 1, "number": 2}]}),
+        )
+        .await
+        .problem(422);
+    assert!(early["errors"]["articles"].is_array(), "{early}");
+    app.put(
+        &format!("/api/v1/groups/{gid}/disposition"),
+        Some(&t.drafter),
+        json!({"outcome": "adopted", "reason": "期限延长至三十日"}),
+    )
+    .await
+    .ok(200);
+    for (i, outcome) in [(2, "adopted"), (3, "partially_adopted"), (4, "not_adopted")] {
+        app.put(
+            &format!("/api/v1/comments/{}/disposition", id_of(i)),
+            Some(&t.drafter),
+            json!({"outcome": outcome, "reason": "经研究"}),
+        )
+        .await
+        .ok(200);
+    }
+    // An article the round does not have, or of a round not yet open, is refused.
+    for bad in [
+        json!({"round": 1, "number": 9}),
+        json!({"round": 2, "number": 1}),
+    ] {
+        let refused = app
+            .put(&group_changes, Some(&t.drafter), json!({"articles": [bad]}))
+            .await
+            .problem(422);
+        assert!(refused["errors"]["articles"].is_array(), "{refused}");
+    }
+    // Reviewers read the links but do not make them; a not-adopted comment has none.
+    app.put(
+        &group_changes,
+        Some(&t.r1),
+        json!({"articles": [{"round": 1, "number": 2}]}),
+    )
+    .await
+    .problem(403);
+    app.put(
+        &c_changes(4),
+        Some(&t.drafter),
+        json!({"articles": [{"round": 1, "number": 3}]}),
+    )
+    .await
+    .problem(422);
+    let linked = app
+        .put(
+            &group_changes,
+            Some(&t.drafter),
+            json!({"articles": [{"round": 1, "number": 2}, {"round": 1, "number": 2}]}),
+        )
+        .await
+        .ok(200);
+    assert_eq!(linked["articles"], json!([{"round": 1, "number": 2}]));
+    let read = app.get(&group_changes, Some(&t.r1)).await.ok(200);
+    assert_eq!(read["articles"], linked["articles"]);
+    assert_eq!(read["round"], 1);
+
+    // The single comment against the fee, linked from the group page's form in the workspace.
+    let mut desk = signed_in_as(&app, "drafter").await;
+    let ungrouped = app
+        .post(
+            &format!("/api/v1/drafts/{id}/groups"),
+            Some(&t.drafter),
+            json!({"title": "删去收费规定", "comment_ids": [id_of(2)]}),
+        )
+        .await
+        .ok(201);
+    let fee = ungrouped["id"].as_str().unwrap().to_string();
+    app.put(
+        &format!("/api/v1/groups/{fee}/disposition"),
+        Some(&t.drafter),
+        json!({"outcome": "adopted", "reason": "删去收费规定"}),
+    )
+    .await
+    .ok(200);
+    let fee_page = format!("/staff/drafts/{id}/groups/{fee}");
+    let form = desk.get(&fee_page).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text().contains(r#"name="article" value="1:3""#),
+        "{}",
+        form.text()
+    );
+    let res = desk
+        .submit(
+            &fee_page,
+            &fee_page,
+            &[("action", "changes"), ("article", "1:3")],
+        )
+        .await;
+    assert_eq!(location(&res), fee_page);
+    let page = desk.get(&fee_page).await.text();
+    assert!(page.contains("已关联：第3条"), "{page}");
+    assert!(page.contains(r#"value="1:3" checked"#));
+    let refused = desk
+        .submit(
+            &fee_page,
+            &fee_page,
+            &[("action", "changes"), ("article", "x")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains(r#"id="articles-error""#));
+
+    // The report lists what each adopted group changed.
+    approve_report(&app, &t, &id).await;
+    let report = app
+        .get(&format!("/api/v1/drafts/{id}/report"), None)
+        .await
+        .ok(200);
+    let changed_by = |title: &str| {
+        report["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["title"] == title)
+            .unwrap()["changed_articles"]
+            .clone()
+    };
+    assert_eq!(
+        changed_by("延长征求意见期限"),
+        json!([{"round": 1, "number": 2}])
+    );
+    assert_eq!(
+        changed_by("删去收费规定"),
+        json!([{"round": 1, "number": 3}])
+    );
+    let report_page = app.get(&format!("/drafts/{id}/report"), None).await.text();
+    assert!(report_page.contains("已修改：第2条"), "{report_page}");
+
+    // Round 2 opened from the workspace: the summary and the period; the text is revised after.
+    let draft_page = desk.get(&format!("/staff/drafts/{id}")).await.text();
+    assert!(draft_page.contains("开启第二轮征求意见"), "{draft_page}");
+    let new_round = format!("/staff/drafts/{id}/rounds/new");
+    let short = desk
+        .submit(
+            &new_round,
+            &new_round,
+            &[
+                ("summary", "修改说明"),
+                ("opens_on", "2026-03-24"),
+                ("closes_on", "2026-03-30"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    assert!(
+        short.text().contains(r#"id="closes_on-error""#),
+        "{}",
+        short.text()
+    );
+    let res = desk
+        .submit(
+            &new_round,
+            &new_round,
+            &[(
+                "summary",
+                "根据第一轮意见延长期限、删去收费规定、增加公开方式。",
+            )],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/staff/drafts/{id}/edit"));
+    let staff_now = app
+        .get(&format!("/api/v1/drafts/{id}"), Some(&t.drafter))
+        .await
+        .ok(200);
+    assert_eq!(staff_now["round"], 2);
+    assert_eq!(
+        texts(&staff_now),
+        ROUND_ONE,
+        "the new round starts from the last text"
+    );
+    app.patch(
+        &format!("/api/v1/drafts/{id}"),
+        Some(&t.drafter),
+        json!({"articles": articles(&ROUND_TWO)}),
+    )
+    .await
+    .ok(200);
+    // The notice-board opinion is linked to the article the revision added (round 2's third).
+    app.put(
+        &c_changes(3),
+        Some(&t.drafter),
+        json!({"articles": [{"round": 2, "number": 3}]}),
+    )
+    .await
+    .ok(200);
+
+    // The officers' page: each article beside round 1's opinions on it, and the links.
+    let changes_page = format!("/staff/drafts/{id}/changes");
+    let page = desk.get(&changes_page).await;
+    assert_eq!(page.status, 200);
+    let page = page.text();
+    assert!(page.contains("第一轮对原第2条的意见：2 条"), "{page}");
+    assert!(page.contains("延长征求意见期限 (采纳)：2 条"), "{page}");
+    assert!(page.contains("已有 3 / 3 处修改关联了意见"), "{page}");
+    // Unlinked there, then linked again.
+    let res = desk
+        .submit(
+            &changes_page,
+            &changes_page,
+            &[("article", "1:2"), ("article", "2:2")],
+        )
+        .await;
+    assert!(location(&res).starts_with(&changes_page));
+    assert!(
+        desk.get(&changes_page)
+            .await
+            .text()
+            .contains("已有 2 / 3 处修改关联了意见")
+    );
+    let res = desk
+        .submit(
+            &changes_page,
+            &changes_page,
+            &[("article", "1:2"), ("article", "2:2"), ("group_id", &gid)],
+        )
+        .await;
+    assert!(location(&res).starts_with(&changes_page));
+    assert_eq!(
+        app.get(&group_changes, Some(&t.r1)).await.ok(200)["articles"],
+        json!([{"round": 1, "number": 2}])
+    );
+
+    review_chain(&app, &t, &id).await;
+
+    // The public redline says, beside each change, which opinions caused it.
+    let diff = app
+        .get(&format!("/api/v1/drafts/{id}/rounds/2/diff"), None)
+        .await
+        .ok(200);
+    let why: Vec<Value> = diff["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["in_response_to"].clone())
+        .collect();
+    assert_eq!(why[0], Value::Null);
+    assert_eq!(why[1]["opinions"], 2, "{diff}");
+    assert_eq!(why[1]["groups"][0]["title"], "延长征求意见期限");
+    assert_eq!(why[2]["opinions"], 1, "the deleted fee article: {diff}");
+    assert_eq!(
+        why[3]["opinions"], 1,
+        "the new notice-board article: {diff}"
+    );
+    assert_eq!(why[3]["groups"], json!([]));
+    assert_eq!(why[4], Value::Null);
+    let red = app
+        .get(&format!("/drafts/{id}?changes=1"), None)
+        .await
+        .text();
+    assert!(red.contains("根据2条意见修改"), "{red}");
+    assert!(red.contains("<li>延长征求意见期限</li>"));
+    let red_en = app
+        .get(&format!("/drafts/{id}?changes=1&lang=en"), None)
+        .await
+        .text();
+    assert!(red_en.contains("Changed in response to 2 opinions"));
+    assert!(red_en.contains("Changed in response to 1 opinion<"));
+
+    // Each commenter's receipt shows the change their opinion led to, with the redline.
+    let receipt = |i: usize| format!("/api/v1/receipts/{}?token={}", receipts[i].0, receipts[i].1);
+    let mine = app.get(&receipt(1), None).await.ok(200);
+    assert_eq!(mine["round"], 1);
+    assert_eq!(mine["changed_articles"], json!([{"round": 1, "number": 2}]));
+    assert_eq!(
+        mine["redline"],
+        format!("/drafts/{id}?changes=1#articles-h")
+    );
+    let board = app.get(&receipt(3), None).await.ok(200);
+    assert_eq!(
+        board["changed_articles"],
+        json!([{"round": 2, "number": 3}])
+    );
+    let off_topic = app.get(&receipt(4), None).await.ok(200);
+    assert!(off_topic.get("changed_articles").is_none(), "{off_topic}");
+    let page = app
+        .get(
+            &format!("/receipts/{}?token={}", receipts[1].0, receipts[1].1),
+            None,
+        )
+        .await
+        .text();
+    assert!(page.contains("您的意见促成的条文修改"), "{page}");
+    assert!(page.contains("第2条"));
+    assert!(page.contains(&format!(r#"href="/drafts/{id}?changes=1#articles-h""#)));
+    let page = app
+        .get(
+            &format!("/receipts/{}?token={}", receipts[3].0, receipts[3].1),
+            None,
+        )
+        .await
+        .text();
+    assert!(page.contains("第二轮第3条"), "{page}");
+
+    // Audited.
+    let audit = app
+        .get(&format!("/api/v1/drafts/{id}/audit"), Some(&t.drafter))
+        .await
+        .ok(200);
+    let linked = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "changes.linked")
+        .count();
+    assert!(linked >= 5, "{audit}");
 }

@@ -206,3 +206,22 @@ semantic-on = Groups are proposed from shared wording and from meaning (sentence
 semantic-off = Grouping by meaning is off: { $why } Groups are proposed from shared wording only; look for paraphrases under "possible matches".
 semantic-disabled = no sentence model is configured (review.semantic_model).
 semantic-missing = the sentence model file { $path } cannot be read; an operator installs it with scripts/fetch-model.
+
+## Revision rounds: what an adopted opinion changed in the text
+group-changes-h = Articles this opinion changed
+group-changes-now = Linked now: { $articles }
+group-changes-legend = Tick the articles of this round's text that the revision changes because of this opinion
+group-changes-save = Save the linked articles
+group-changes-needs-adoption = Dispose of the group as adopted or partially adopted to link it to the articles it changed.
+group-changes-saved = The articles this opinion changed were saved.
+changes-title = Round { $round }: changes and the opinions behind them
+changes-first-round = This draft is in its first round: this page compares a later round with the one before, once the next round is opened.
+changes-lead = Each article of the revised text beside round { $round }'s, with the opinions given on it then. Tick the adopted groups that caused each change: the public page and the receipts show them.
+changes-progress = { $done } of { $total } changed articles linked to opinions
+changes-groups-legend = Adopted groups of round { $round } that caused this change
+changes-no-adopted = No group of the round before is adopted or partially adopted.
+changes-save = Save for { $label }
+changes-saved = The opinions behind the change were saved.
+changes-earlier-opinions = Round { $round } opinions on { $label } as it read then: { $n }
+changes-ungrouped = Not in a group
+changes-spread-line = { $name }: { $n }

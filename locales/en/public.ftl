@@ -156,6 +156,11 @@ pub-change-deleted = Article deleted
 pub-change-edited = Changed
 pub-change-moved = Moved
 pub-change-was = was { $label }
+pub-change-in-response = { $n ->
+    [one] Changed in response to { $n } opinion
+   *[other] Changed in response to { $n } opinions
+}
+pub-change-groups-intro = :
 pub-about-draft = About this draft
 pub-doc-number = Document number
 pub-draft-kind = Kind
@@ -260,6 +265,8 @@ pub-receipt-submitted = Submitted
 pub-receipt-status = Status
 pub-receipt-outcome = Outcome
 pub-receipt-group = Grouped under
+pub-receipt-changed = What your opinion changed in the text
+pub-receipt-see-changes = see the revised text with its changes
 pub-receipt-pending = The outcome is shown here once the adoption report is published.
 pub-receipt-lookup-h = Follow your comment
 pub-receipt-no-match = No comment matches this tracking number and receipt token. Check both and try again.
@@ -298,6 +305,8 @@ pub-report-groups-h = Opinions and how they were handled
 pub-report-col-opinion = Opinion
 pub-report-col-outcome = Outcome
 pub-report-concentrated = concentrated
+pub-report-changed = Changed: { $articles }
+pub-report-article-of-round = { $label } of round { $round }
 pub-report-rows-h = Every comment
 pub-report-col-article = Article
 pub-report-col-commenter = Commenter

@@ -483,3 +483,17 @@ agency-created = The agency was added.
 agency-renamed = The agency was renamed; drafts not yet published carry the new name.
 agency-member-added = The member was added.
 agency-member-removed = The member was removed.
+
+## Revision rounds
+round-new-title = Open round { $round }
+round-new-lead = The new round starts with the last round's text, which you then revise in the editor; its summary says what changed and why. It goes through review and approval again, and opens for at least the same minimum period.
+round-field-summary = Summary of the new round
+round-summary-hint = What changed since the last round, and why.
+round-field-opens-on = Opens on
+round-opens-on-hint = Leave empty for tomorrow.
+round-field-closes-on = Closes on
+round-closes-on-hint = Leave empty for the earliest date the minimum period allows.
+round-new-submit = Open round { $round }
+round-opened = Round { $round } is open for drafting: revise the text, then submit it for review.
+round-open-link = Open round { $round }
+changes-link = Changes and opinions

@@ -149,3 +149,22 @@ semantic-on = 分组同时依据用词和语义（语句模型 { $model }），�
 semantic-off = 语义比对未启用：{ $why }分组只依据用词；换了说法的意见请在“可能相同的意见”中查找。
 semantic-disabled = 未配置语句模型（review.semantic_model）。
 semantic-missing = 无法读取语句模型文件 { $path }，请运维人员用 scripts/fetch-model 安装。
+
+## 多轮征求意见：采纳的意见促成的条文修改
+group-changes-h = 本意见促成修改的条文
+group-changes-now = 已关联：{ $articles }
+group-changes-legend = 勾选因本意见而修改的本轮条文
+group-changes-save = 保存关联的条文
+group-changes-needs-adoption = 将本分组处理为“采纳”或“部分采纳”后，才能关联其促成修改的条文。
+group-changes-saved = 已保存本意见促成修改的条文。
+changes-title = 第{ $round }轮：修改之处及其依据的意见
+changes-first-round = 本草案处于第一轮：开启下一轮后，本页将新一轮文本与上一轮对照。
+changes-lead = 修改后的每一条与第{ $round }轮文本对照，并列出当时对该条的意见。请勾选促成每处修改的已采纳分组，公众页面和回执中将显示。
+changes-progress = 已有 { $done } / { $total } 处修改关联了意见
+changes-groups-legend = 促成这处修改的第{ $round }轮已采纳分组
+changes-no-adopted = 上一轮没有“采纳”或“部分采纳”的分组。
+changes-save = 保存{ $label }的关联
+changes-saved = 已保存这处修改所依据的意见。
+changes-earlier-opinions = 第{ $round }轮对原{ $label }的意见：{ $n } 条
+changes-ungrouped = 未分组
+changes-spread-line = { $name }：{ $n } 条

@@ -396,3 +396,17 @@ agency-created = 已新增机关。
 agency-renamed = 机关已改名；尚未发布的草案随之使用新名称。
 agency-member-added = 已添加成员。
 agency-member-removed = 已移除成员。
+
+## 多轮征求意见
+round-new-title = 开启第{ $round }轮征求意见
+round-new-lead = 新一轮以上一轮的文本为起点，随后在编辑页修改；概述应说明修改了什么、为什么修改。新一轮须重新经过审核和批准，征求意见期限不少于同样的最短期限。
+round-field-summary = 新一轮的概述
+round-summary-hint = 与上一轮相比修改了什么，为什么修改。
+round-field-opens-on = 开始日期
+round-opens-on-hint = 留空则为明天。
+round-field-closes-on = 截止日期
+round-closes-on-hint = 留空则为最短期限允许的最早日期。
+round-new-submit = 开启第{ $round }轮
+round-opened = 第{ $round }轮已开启，处于起草状态：请修改文本，然后提交审核。
+round-open-link = 开启第{ $round }轮征求意见
+changes-link = 修改之处及意见

@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod audit;
 mod bulk;
+pub mod changes;
 pub mod charts;
 pub mod comments;
 pub mod desk;

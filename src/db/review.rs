@@ -206,6 +206,7 @@ pub fn delete_if_empty(conn: &mut DbConn, group_ids: &[String]) -> QueryResult<V
             .count()
             .get_result(conn)?;
         if members == 0 {
+            super::changes::drop_of_groups(conn, std::slice::from_ref(id))?;
             diesel::delete(opinion_groups::table.find(id)).execute(conn)?;
             deleted.push(id.clone());
         }

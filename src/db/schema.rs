@@ -199,6 +199,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    change_links (opinion_id, text_round, article) {
+        draft_id -> Text,
+        round -> Integer,
+        group_id -> Nullable<Text>,
+        comment_id -> Nullable<Text>,
+        opinion_id -> Text,
+        text_round -> Integer,
+        article -> Integer,
+        linked_by -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     index_sequences (prefix) {
         prefix -> Text,
         last_value -> BigInt,
@@ -428,6 +442,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     period_extensions,
     draft_rounds,
     round_articles,
+    change_links,
     index_sequences,
     opinion_groups,
     comments,

@@ -189,6 +189,9 @@ pub struct ReportGroup {
     pub summary: String,
     pub outcome: Option<String>,
     pub reason: Option<String>,
+    /// R8: the articles it changed, `(round, number)`: of this round's text, or of the next
+    /// round's for an article the revision added.
+    pub changed_articles: Vec<(i32, i32)>,
 }
 
 /// A period extension (R6).
@@ -230,9 +233,15 @@ pub fn summary(
         .filter_map(|g| {
             let size = *group_sizes.get(&g.id)? as usize;
             let concentrated = is_concentrated(size, min);
+            let changed: Vec<Value> = g
+                .changed_articles
+                .iter()
+                .map(|(round, number)| json!({"round": round, "number": number}))
+                .collect();
             let v = json!({
                 "id": g.id, "title": g.title, "summary": g.summary, "size": size,
                 "concentrated": concentrated, "outcome": g.outcome, "reason": g.reason,
+                "changed_articles": changed,
             });
             Some((concentrated, g.outcome, size, v))
         })

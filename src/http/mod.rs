@@ -103,6 +103,14 @@ documented_routes! {
     "/groups/{id}" => { patch: api::groups::update_group }
     "/groups/{id}/disposition" => { put: api::dispositions::put_group_disposition }
     "/comments/{id}/disposition" => { put: api::dispositions::put_comment_disposition }
+    "/groups/{id}/changes" => {
+        get: api::changes::get_group_changes,
+        put: api::changes::put_group_changes,
+    }
+    "/comments/{id}/changes" => {
+        get: api::changes::get_comment_changes,
+        put: api::changes::put_comment_changes,
+    }
     "/drafts/{id}/report" => {
         get: api::reports::get_report,
         post: api::reports::create_report,

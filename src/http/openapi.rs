@@ -684,6 +684,9 @@ pub mod views {
         pub concentrated: bool,
         pub outcome: Option<String>,
         pub reason: Option<String>,
+        /// R8: the articles an adopted or partially adopted group changed, as linked when the
+        /// report was prepared (absent from reports prepared before such links existed).
+        pub changed_articles: Option<Vec<crate::service::changes::ArticleRef>>,
     }
 
     #[derive(Serialize, ToSchema)]

@@ -10,6 +10,7 @@
 pub mod abuse;
 pub mod access;
 pub mod agencies;
+pub mod changes;
 pub mod charts;
 pub mod comments;
 pub mod desk;

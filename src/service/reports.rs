@@ -170,9 +170,22 @@ fn summarise(conn: &mut DbConn, draft: &ReviewDraft, rid: &str, min: u32) -> App
         },
     };
     let sizes = to_map(reports::group_sizes(conn, rid)?);
-    let groups = review::groups_of(conn, &draft.id, draft.round)?
+    let rows = review::groups_of(conn, &draft.id, draft.round)?;
+    let ids: Vec<String> = rows.iter().map(|g| g.id.clone()).collect();
+    let mut changed = db::changes::of_opinions(conn, &ids)?;
+    let groups = rows
         .into_iter()
         .map(|g| ReportGroup {
+            // R8: only an adopted or partially adopted group changed the text.
+            changed_articles: if g
+                .outcome
+                .as_deref()
+                .is_some_and(|o| db::changes::CHANGING.contains(&o))
+            {
+                changed.remove(&g.id).unwrap_or_default()
+            } else {
+                Vec::new()
+            },
             id: g.id,
             title: g.title,
             summary: g.summary,

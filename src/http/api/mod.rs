@@ -2,6 +2,7 @@
 
 pub mod agencies;
 pub mod auth;
+pub mod changes;
 pub mod comments;
 pub mod dispositions;
 pub mod draft_actions;

@@ -38,6 +38,16 @@ pub struct ReceiptStatus {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupRef>,
+    pub draft_id: String,
+    /// R8: the round the comment belongs to.
+    pub round: i32,
+    /// R8: the articles the opinion changed, once the report is published: of its round's
+    /// text, or of the next round's for an article the revision added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_articles: Vec<crate::service::changes::ArticleRef>,
+    /// The public page showing the next round's changes, once that round is public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redline: Option<String>,
 }
 
 /// The hash compared when the tracking number is unknown, so that both cases cost the same.
@@ -96,12 +106,29 @@ pub fn lookup_receipt(
         outcome: None,
         reason: None,
         group: None,
+        draft_id: comment.draft_id.clone(),
+        round: comment.round,
+        changed_articles: Vec::new(),
+        redline: None,
     };
     // R14/R19: what the published report says, frozen at publication (a later
     // correction is a new version, which this then reads).
     if let Some(row) =
         crate::db::reports::receipt_outcome(conn, &comment.draft_id, &comment.tracking_number)?
     {
+        if crate::db::changes::CHANGING.contains(&row.outcome.as_str()) {
+            // R8: the change the opinion led to, by its own link or its group's.
+            answer.changed_articles =
+                crate::db::changes::of_comment(conn, &comment.id, row.group_id.as_deref())?
+                    .into_iter()
+                    .map(|(round, number)| crate::service::changes::ArticleRef { round, number })
+                    .collect();
+            let public_round =
+                crate::db::drafts::find_public(conn, &comment.draft_id)?.map(|d| d.round);
+            if !answer.changed_articles.is_empty() && public_round == Some(comment.round + 1) {
+                answer.redline = Some(format!("/drafts/{}?changes=1#articles-h", comment.draft_id));
+            }
+        }
         answer.outcome = Some(row.outcome);
         answer.reason = row.reason;
         answer.group = match (row.group_id, row.group_title) {

@@ -8,7 +8,7 @@ use validator::Validate;
 use super::drafts::{load_view, viewer_of};
 use crate::app::AppState;
 use crate::db::drafts as q;
-use crate::domain::redline::{self, ArticleChange, ArticleText};
+use crate::domain::redline::{self, ArticleText};
 use crate::http::auth::{Authorized, DrafterOnly, MaybeStaff};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{JsonBody, QueryParams};
@@ -64,8 +64,9 @@ pub struct RoundDiff {
     pub draft_id: String,
     pub round: i32,
     pub against: i32,
-    /// Every article, in round `round`'s order, deleted ones where they stood.
-    pub articles: Vec<ArticleChange>,
+    /// Every article, in round `round`'s order, deleted ones where they stood, each with the
+    /// adopted opinions of round `against` that an officer linked to its change.
+    pub articles: Vec<service::changes::RedlineArticle>,
 }
 
 /// `GET /api/v1/drafts/{id}/rounds/{n}/diff?against={m}`: the redline of round `n` against
@@ -130,11 +131,12 @@ pub async fn round_diff(
                     .collect();
                 texts.push(articles);
             }
+            let changes = redline::compare(&texts[0], &texts[1]);
             Ok(RoundDiff {
+                articles: service::changes::with_causes(conn, &id, round, against, changes)?,
                 draft_id: id,
                 round,
                 against,
-                articles: redline::compare(&texts[0], &texts[1]),
             })
         })
         .await?;

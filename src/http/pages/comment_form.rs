@@ -465,6 +465,10 @@ pub struct ReceiptView {
     pub outcome: Option<String>,
     pub reason: Option<String>,
     pub group: Option<String>,
+    /// R8: "第3条、第二轮第5条": the articles the opinion changed; empty when none.
+    pub changed: String,
+    /// The page showing those changes, once the next round is public.
+    pub redline: Option<String>,
 }
 
 #[derive(Template)]
@@ -499,6 +503,12 @@ fn receipt_view(state: &AppState, r: ReceiptStatus, lang: Lang) -> ReceiptView {
         outcome: r.outcome.map(|o| super::report::label(&o, lang)),
         reason: r.reason,
         group: r.group.map(|g| g.title),
+        changed: super::report::article_list(
+            r.changed_articles.iter().map(|a| (a.round, a.number)),
+            r.round,
+            T(lang),
+        ),
+        redline: r.redline,
         tracking_number: r.tracking_number,
         submitted_at,
     }

@@ -27,6 +27,7 @@ use crate::http::error::{AppError, AppResult, FieldErrors};
 use crate::http::lang::Lang;
 use crate::http::prefs::Prefs;
 use crate::lang::ftl::T;
+use crate::service;
 
 /// Drafts per list page.
 const PER_PAGE: i64 = 20;
@@ -293,6 +294,9 @@ pub struct RedlineArticle {
     pub note: String,
     pub heading: Vec<Piece>,
     pub text: Vec<Piece>,
+    /// "In response to 12 opinions": the adopted opinions of the round before that an officer
+    /// linked to this change, and the titles of their groups.
+    pub in_response_to: Option<(String, Vec<String>)>,
 }
 
 /// A piece of an article's text: `same`, `ins` or `del`.
@@ -301,7 +305,7 @@ pub struct Piece {
     pub text: String,
 }
 
-fn pieces(spans: &[redline::Span]) -> Vec<Piece> {
+pub fn pieces(spans: &[redline::Span]) -> Vec<Piece> {
     spans
         .iter()
         .map(|s| match s {
@@ -321,22 +325,26 @@ fn pieces(spans: &[redline::Span]) -> Vec<Piece> {
         .collect()
 }
 
-/// The later round's articles with what changed since `earlier` (`domain::redline`).
-fn redline_view(earlier: &[q::Article], now: &[q::Article], lang: Lang) -> Vec<RedlineArticle> {
+/// The articles as the comparison reads them.
+fn texts(list: &[q::Article]) -> Vec<redline::ArticleText> {
+    list.iter()
+        .map(|a| redline::ArticleText {
+            number: a.number,
+            heading: a.heading.clone(),
+            text: a.text.clone(),
+        })
+        .collect()
+}
+
+/// The later round's articles with what changed since the round before (`domain::redline`)
+/// and the opinions behind each change (`service::changes`).
+fn redline_view(changes: &[service::changes::RedlineArticle], lang: Lang) -> Vec<RedlineArticle> {
     let t = T(lang);
-    let texts = |list: &[q::Article]| -> Vec<redline::ArticleText> {
-        list.iter()
-            .map(|a| redline::ArticleText {
-                number: a.number,
-                heading: a.heading.clone(),
-                text: a.text.clone(),
-            })
-            .collect()
-    };
     let label = |n: i32| t.n("pub-article", i64::from(n));
-    redline::compare(&texts(earlier), &texts(now))
-        .into_iter()
-        .map(|c| {
+    changes
+        .iter()
+        .map(|r| {
+            let c = &r.change;
             let number = c.new_number.or(c.old_number).unwrap_or_default();
             let mut notes: Vec<String> = Vec::new();
             match c.kind {
@@ -364,6 +372,12 @@ fn redline_view(earlier: &[q::Article], now: &[q::Article], lang: Lang) -> Vec<R
                 note: t.join_messages(&notes),
                 heading: c.heading.as_deref().map(pieces).unwrap_or_default(),
                 text: pieces(&c.text),
+                in_response_to: r.in_response_to.as_ref().map(|why| {
+                    (
+                        t.n("pub-change-in-response", why.opinions),
+                        why.groups.iter().map(|g| g.title.clone()).collect(),
+                    )
+                }),
             }
         })
         .collect()
@@ -453,8 +467,8 @@ pub struct DraftForm {
 struct PageData<'a> {
     d: &'a DraftRow,
     articles: &'a [q::Article],
-    /// R8: the round before's articles, when the page shows what changed since.
-    earlier: Option<&'a [q::Article]>,
+    /// R8: the articles with what changed since the round before, when the page shows it.
+    redline: Option<&'a [service::changes::RedlineArticle]>,
     materials: &'a [materials::MaterialRow],
     extensions: &'a [q::ExtensionRow],
     comments: &'a [public_comments::PublicComment],
@@ -549,7 +563,7 @@ pub async fn show_draft(
                 PageData {
                     d: &row,
                     articles: &snapshot.articles,
-                    earlier: None,
+                    redline: None,
                     materials: &snapshot.materials,
                     extensions: &snapshot.extensions,
                     comments: &comments,
@@ -662,14 +676,23 @@ async fn draft_page_showing(
                     (comment_page - 1) * COMMENTS_PER_PAGE,
                     COMMENTS_PER_PAGE,
                 )?;
-                let earlier = if changes && d.round > 1 {
-                    Some(q::articles_of_round(conn, &d.id, d.round - 1)?)
+                let articles = q::articles_of_round(conn, &d.id, d.round)?;
+                let redline = if changes && d.round > 1 {
+                    let earlier = q::articles_of_round(conn, &d.id, d.round - 1)?;
+                    let compared = redline::compare(&texts(&earlier), &texts(&articles));
+                    Some(service::changes::with_causes(
+                        conn,
+                        &d.id,
+                        d.round,
+                        d.round - 1,
+                        compared,
+                    )?)
                 } else {
                     None
                 };
                 Ok(Some(Loaded {
-                    earlier,
-                    articles: q::articles_of_round(conn, &d.id, d.round)?,
+                    redline,
+                    articles,
                     materials: materials::of_draft(conn, &d.id, d.round)?,
                     extensions: q::extensions_of(conn, &d.id, d.round)?,
                     comments,
@@ -689,7 +712,7 @@ async fn draft_page_showing(
         PageData {
             d: &l.d,
             articles: &l.articles,
-            earlier: l.earlier.as_deref(),
+            redline: l.redline.as_deref(),
             materials: &l.materials,
             extensions: &l.extensions,
             comments: &l.comments,
@@ -707,7 +730,7 @@ async fn draft_page_showing(
 struct Loaded {
     d: DraftRow,
     articles: Vec<q::Article>,
-    earlier: Option<Vec<q::Article>>,
+    redline: Option<Vec<service::changes::RedlineArticle>>,
     materials: Vec<materials::MaterialRow>,
     extensions: Vec<q::ExtensionRow>,
     comments: Vec<public_comments::PublicComment>,
@@ -840,13 +863,11 @@ fn assemble(
             .then(|| t.a("pub-round", "n", &crate::lang::round_number(d.round, lang))),
         switch: (d.round > 1).then(|| {
             (
-                l.earlier.is_some(),
+                l.redline.is_some(),
                 crate::lang::round_number(d.round - 1, lang),
             )
         }),
-        redline: l
-            .earlier
-            .map(|earlier| redline_view(earlier, l.articles, lang)),
+        redline: l.redline.map(|changes| redline_view(changes, lang)),
         form,
         subscribable: live,
         sub: ShortSubscribeForm::new(csrf, "draft", &d.id, lang),

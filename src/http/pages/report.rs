@@ -32,6 +32,8 @@ pub struct GroupLine {
     pub concentrated: bool,
     pub outcome: String,
     pub reason: String,
+    /// R8: "Changed article 3, article 5": the articles it changed, empty when none.
+    pub changed: String,
 }
 
 pub struct CommentLine {
@@ -98,6 +100,46 @@ pub fn label(value: &str, lang: Lang) -> String {
     } else {
         value.to_string()
     }
+}
+
+/// "修改了第3条、第二轮第5条": the articles a group changed (`changed_articles` of the
+/// frozen summary).
+fn changed_articles(v: &Value, round: i32, t: T) -> String {
+    let list = article_list(
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| Some((a["round"].as_i64()? as i32, a["number"].as_i64()? as i32))),
+        round,
+        t,
+    );
+    if list.is_empty() {
+        list
+    } else {
+        t.a("pub-report-changed", "articles", &list)
+    }
+}
+
+/// "第3条、第二轮第5条": articles `(round, number)`, numbered as `round` numbers them, or
+/// naming their round when it is another (an article the next round added).
+pub fn article_list(articles: impl Iterator<Item = (i32, i32)>, round: i32, t: T) -> String {
+    let labels: Vec<String> = articles
+        .map(|(r, n)| {
+            let label = t.n("pub-article", i64::from(n));
+            if r == round {
+                label
+            } else {
+                t.f(
+                    "pub-report-article-of-round",
+                    &[
+                        ("label", &label),
+                        ("round", &crate::lang::round_number(r, t.0)),
+                    ],
+                )
+            }
+        })
+        .collect();
+    t.join(&labels)
 }
 
 fn str_of(v: &Value) -> String {
@@ -190,6 +232,7 @@ pub fn view(
                     concentrated: g["concentrated"].as_bool().unwrap_or(false),
                     outcome: label(&str_of(&g["outcome"]), lang),
                     reason: str_of(&g["reason"]),
+                    changed: changed_articles(&g["changed_articles"], report.round, t),
                 })
                 .collect()
         })

@@ -205,6 +205,12 @@ struct DraftPage {
     report_room: bool,
     /// The review desk: the draft's comments and groups (drafters, reviewers).
     desk: bool,
+    /// R8: "第二轮征求意见" for a draft past its first round.
+    round_label: Option<String>,
+    /// R8: the next round's number, when this officer may open it now.
+    next_round: Option<String>,
+    /// R8: the page of the changes since the round before and the opinions behind them.
+    changes: bool,
     drafter: String,
 }
 
@@ -215,6 +221,8 @@ struct Loaded {
     steps: Vec<StepRow>,
     extensions: Vec<ExtensionRow>,
     names: HashMap<String, String>,
+    /// R8: the round's adoption report is published (the next round may open).
+    report_published: bool,
 }
 
 /// A 403 page unless the signed-in officer may do `act` to `d` (service::access).
@@ -239,7 +247,10 @@ async fn load(state: &AppState, who: &SignedIn, id: String) -> Result<Loaded, Pa
                 .into_iter()
                 .map(|u| (u.id, u.display_name))
                 .collect();
+            let report_published = crate::db::reports::latest(conn, &id, d.round)?
+                .is_some_and(|r| r.state == "published");
             Ok(Loaded {
+                report_published,
                 articles: q::articles_of_round(conn, &id, d.round)?,
                 materials: materials::of_draft(conn, &id, d.round)?,
                 steps: q::steps_of(conn, &id)?,
@@ -368,6 +379,13 @@ async fn render_draft(
                 .has_any(&[Role::Drafter, Role::Reviewer, Role::Approver, Role::Admin]),
         desk: matches!(d.state.as_str(), "published" | "concluded" | "withdrawn")
             && who.roles.has_any(&super::desk::READERS),
+        next_round: (d.drafter_id == who.user.id
+            && d.state == DraftState::Concluded.as_str()
+            && l.report_published)
+            .then(|| crate::lang::round_number(d.round + 1, lang)),
+        changes: d.round > 1 && who.roles.has_any(&super::desk::READERS),
+        round_label: (d.round > 1)
+            .then(|| t.a("pub-round", "n", &crate::lang::round_number(d.round, lang))),
         drafter: name(&d.drafter_id),
         d,
     };

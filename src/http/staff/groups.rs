@@ -511,6 +511,11 @@ struct GroupPage {
     groups: Vec<Choice>,
     colleagues: Vec<Choice>,
     choices: DispositionChoices,
+    /// R8: the round's articles to tick, `(value "round:number", label, ticked)`, when the
+    /// group's disposition changes the text; `None` otherwise.
+    changes: Option<Vec<(String, String, bool)>>,
+    /// R8: what the group is linked to now ("第3条、第5条").
+    changed: String,
     notes: Vec<NoteView>,
     kept: BulkKept,
     kept_title: String,
@@ -532,38 +537,51 @@ async fn render_group(
     let actor = who.actor();
     let config = state.config.clone();
     let now = state.clock.now();
-    let (g, members, size, overrides, close, opposing, choices, people, snippets, notes) = state
-        .db(move |conn| {
-            let g = rq::group(conn, &group_id)?
-                .filter(|g| g.draft_id == draft.id && g.round == draft.round)
-                .ok_or_else(AppError::not_found)?;
-            let members = desk::members_page(
-                conn,
-                &g.id,
-                (page_n - 1) * MEMBERS_PER_PAGE,
-                MEMBERS_PER_PAGE,
-            )?;
-            let choices = desk::group_choices(conn, &draft.id, draft.round)?;
-            let size = choices
-                .iter()
-                .find(|c| c.0 == g.id)
-                .map(|c| c.2)
-                .unwrap_or(0);
-            let overrides = desk::overrides_by_group(conn, &draft.id, draft.round)?
-                .into_iter()
-                .find(|(id, _)| *id == g.id)
-                .map(|(_, n)| n)
-                .unwrap_or(0);
-            let (close, opposing) =
-                service::desk::possible_matches(conn, &config, now, &actor, &g.id, MATCHES)?;
-            let people = colleagues(conn)?;
-            let snippets = desk::snippets(conn, &draft.agency)?;
-            let notes = desk::notes_of(conn, NoteOn::Group.as_str(), &g.id)?;
-            Ok((
-                g, members, size, overrides, close, opposing, choices, people, snippets, notes,
-            ))
-        })
-        .await?;
+    let (g, members, size, overrides, close, opposing, choices, people, snippets, notes, links) =
+        state
+            .db(move |conn| {
+                let g = rq::group(conn, &group_id)?
+                    .filter(|g| g.draft_id == draft.id && g.round == draft.round)
+                    .ok_or_else(AppError::not_found)?;
+                let members = desk::members_page(
+                    conn,
+                    &g.id,
+                    (page_n - 1) * MEMBERS_PER_PAGE,
+                    MEMBERS_PER_PAGE,
+                )?;
+                let choices = desk::group_choices(conn, &draft.id, draft.round)?;
+                let size = choices
+                    .iter()
+                    .find(|c| c.0 == g.id)
+                    .map(|c| c.2)
+                    .unwrap_or(0);
+                let overrides = desk::overrides_by_group(conn, &draft.id, draft.round)?
+                    .into_iter()
+                    .find(|(id, _)| *id == g.id)
+                    .map(|(_, n)| n)
+                    .unwrap_or(0);
+                let (close, opposing) =
+                    service::desk::possible_matches(conn, &config, now, &actor, &g.id, MATCHES)?;
+                let people = colleagues(conn)?;
+                let snippets = desk::snippets(conn, &draft.agency)?;
+                let notes = desk::notes_of(conn, NoteOn::Group.as_str(), &g.id)?;
+                let articles = crate::db::drafts::articles_of_round(conn, &draft.id, draft.round)?;
+                let linked = crate::db::changes::of_opinion(conn, &g.id)?;
+                Ok((
+                    g,
+                    members,
+                    size,
+                    overrides,
+                    close,
+                    opposing,
+                    choices,
+                    people,
+                    snippets,
+                    notes,
+                    (articles, linked),
+                ))
+            })
+            .await?;
     let t = T::current();
     let (errors, message, form) = refused.unwrap_or_default();
     let kept = BulkKept::from_form(&form);
@@ -623,6 +641,18 @@ async fn render_group(
         .as_deref()
         .and_then(|u| people.iter().find(|p| p.0 == u).map(|p| p.1.clone()))
         .unwrap_or_default();
+    let (articles, linked) = links;
+    let ticked: BTreeSet<String> = if form.0.is_empty() {
+        linked.iter().map(|(r, n)| format!("{r}:{n}")).collect()
+    } else {
+        form.all("article").into_iter().collect()
+    };
+    let changes = g
+        .outcome
+        .as_deref()
+        .is_some_and(|o| crate::db::changes::CHANGING.contains(&o))
+        .then(|| super::changes::article_choices(&t, g.round, &articles, &ticked));
+    let changed = crate::http::pages::report::article_list(linked.iter().copied(), g.round, t);
     let min = state.config.review.concentrated_min_comments;
     let frame = Frame::new(state, req, who, "/staff/drafts");
     let status = super::refused_status(&errors, &message);
@@ -630,6 +660,8 @@ async fn render_group(
         status,
         &frame,
         &GroupPage {
+            changes,
+            changed,
             f: frame.clone(),
             pager: Pager::new(&base, page_n, MEMBERS_PER_PAGE, size),
             concentrated: is_concentrated(size as usize, min),
@@ -673,7 +705,7 @@ pub async fn show_group(
 }
 
 /// `POST /staff/drafts/{id}/groups/{gid}` (`action`: `edit` (title, summary), `accept`,
-/// `dispose`, `assign`, `note`; with checked `comment_id`s: `split` (title), `move`
+/// `dispose`, `assign`, `note`, `changes` (the ticked `article`s it changed); with checked `comment_id`s: `split` (title), `move`
 /// (group_id), `remove`, `pull` (possible matches in)).
 pub async fn submit_group(
     state: web::Data<AppState>,
@@ -729,6 +761,16 @@ pub async fn submit_group(
                     let draft = service::review::load_draft(conn, &id)?;
                     keep_reason_if_asked(conn, &actor, now, &draft.agency, &f2)?;
                     ("group-disposed", None)
+                }
+                "changes" => {
+                    service::changes::set_changes(
+                        conn,
+                        &actor,
+                        now,
+                        service::changes::LinkFrom::Group(&g.id),
+                        &super::changes::ticked_articles(&f2)?,
+                    )?;
+                    ("group-changes-saved", None)
                 }
                 "assign" => {
                     let to = f2.text("assignee").filter(|a| a != "none");

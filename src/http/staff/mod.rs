@@ -9,6 +9,7 @@
 pub mod account;
 pub mod agencies;
 pub mod audit;
+pub mod changes;
 pub mod dashboard;
 pub mod desk;
 pub mod drafts;
@@ -744,6 +745,14 @@ page_routes! {
     }
     "/staff/drafts/{id}/materials" => { post: editor::submit_material }
     "/staff/drafts/{id}/actions" => { post: drafts::submit_action }
+    "/staff/drafts/{id}/rounds/new" => {
+        get: changes::show_new_round,
+        post: changes::submit_new_round,
+    }
+    "/staff/drafts/{id}/changes" => {
+        get: changes::show_changes,
+        post: changes::submit_changes,
+    }
     "/staff/drafts/{id}/report" => {
         get: report::show_report,
         post: report::submit_report,
