@@ -2,9 +2,10 @@
 //! justice bureau's drafts in every phase (closed, open, scheduled, in review, drafting), in
 //! Chinese and one in English, with their materials, a review record, an extension and
 //! comments; the closed one with its comments grouped and answered and its adoption report
-//! published, all through the service operations; and staff users sharing one printed
-//! password. Loading twice never duplicates
-//! anything: a marker row says the data is there.
+//! published; one in its second round, revised after the first round's opinions, each change
+//! linked to the opinions that caused it; all through the service operations; and staff users
+//! sharing one printed password. Loading twice never duplicates anything: a marker row says the
+//! data is there.
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -203,6 +204,7 @@ pub fn load(
         conn,
         tz,
         &closed,
+        1,
         now - TimeDelta::days(35),
         LEGALITY_COMMENTS,
     )?;
@@ -230,6 +232,7 @@ pub fn load(
         conn,
         tz,
         &mediation,
+        1,
         now - TimeDelta::days(4),
         MEDIATION_COMMENTS,
     )?;
@@ -255,6 +258,7 @@ pub fn load(
         conn,
         tz,
         &english,
+        1,
         now - TimeDelta::days(1),
         ENGLISH_COMMENTS,
     )?;
@@ -328,6 +332,43 @@ pub fn load(
     let t = now - TimeDelta::minutes(20);
     staff.draft(conn, config, t, &LEGAL_AID, today + TimeDelta::days(20), 20)?;
 
+    // 7. In its second round (R8): the first closed seven weeks ago and its report was
+    //    published; the revised text, linked to the opinions behind each change, has been open
+    //    for five days.
+    let t = now - TimeDelta::days(80);
+    let advisers = staff.draft(
+        conn,
+        config,
+        t,
+        &VILLAGE_ADVISERS,
+        period::local_date(tz, now - TimeDelta::days(75)),
+        20,
+    )?;
+    staff.review_and_approve(
+        conn,
+        config,
+        &advisers,
+        t + TimeDelta::days(1),
+        now - TimeDelta::days(75),
+    )?;
+    comment_count += insert_comments(
+        conn,
+        tz,
+        &advisers,
+        1,
+        now - TimeDelta::days(70),
+        ADVISERS_COMMENTS,
+    )?;
+    staff.second_round(conn, config, &advisers, now, today)?;
+    comment_count += insert_comments(
+        conn,
+        tz,
+        &advisers,
+        2,
+        now - TimeDelta::days(3),
+        ADVISERS_ROUND_TWO_COMMENTS,
+    )?;
+
     db::write_tx(conn, |conn| {
         diesel::insert_into(app_secrets::table)
             .values((
@@ -347,7 +388,7 @@ pub fn load(
                 )
             })
             .collect(),
-        drafts: 6,
+        drafts: 7,
         comments: comment_count,
     })
 }
@@ -553,6 +594,191 @@ impl Staff {
         Ok(())
     }
 
+    /// R8 on the village legal advisers' draft: its first round reviewed (two groups and two
+    /// single opinions adopted, each linked to the article it changes, the rest answered), the
+    /// report published; the second round opened with the revised text and explanation, the
+    /// opinion that asked for a new article linked to it, and the whole chain again.
+    fn second_round(
+        &self,
+        conn: &mut DbConn,
+        config: &Config,
+        id: &str,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> anyhow::Result<()> {
+        let refused = |what: &str, e: crate::error::AppError| {
+            anyhow::anyhow!("demo second round: {what} refused: {e}")
+        };
+        let list: Vec<(String, String)> = comments::table
+            .filter(comments::draft_id.eq(id))
+            .select((comments::id, comments::body))
+            .load(conn)?;
+        let comment = |start: &str| -> anyhow::Result<String> {
+            list.iter()
+                .find(|(_, body)| body.starts_with(start))
+                .map(|(id, _)| id.clone())
+                .with_context(|| format!("demo comment {start}"))
+        };
+        let drafter = self.actor(0);
+        let disposition = |outcome: &str, reason: &str| SetDisposition {
+            outcome: outcome.into(),
+            reason: Some(reason.into()),
+            snippet_id: None,
+        };
+        let link = |article: (i32, i32)| service::changes::SetChanges {
+            articles: vec![service::changes::ArticleRef {
+                round: article.0,
+                number: article.1,
+            }],
+        };
+        let mut at = now - TimeDelta::days(52);
+        let groups = [
+            (
+                "建议取消法律咨询服务费",
+                ["建议取消第三条", "法律顾问服务是政府购买", "第三条收费规定"],
+                disposition(
+                    "adopted",
+                    "采纳。法律顾问服务由县财政购买，第三条修改为不得向村（居）民收取任何费用。",
+                ),
+                (1, 3),
+            ),
+            (
+                "增加法律顾问到村服务次数",
+                ["每月一次太少", "建议第二条增加", "建议法律顾问每周驻村"],
+                disposition(
+                    "partially_adopted",
+                    "采纳增加服务次数和随时解答的意见，第二条修改为每月不少于两次，并可通过电话、微信等方式解答；每周驻村一天受全县律师人数限制，暂不采纳。",
+                ),
+                (1, 2),
+            ),
+        ];
+        for (title, members, answer, article) in groups {
+            let members = members
+                .iter()
+                .map(|m| comment(m))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let group = service::review::create_group(
+                conn,
+                config,
+                &drafter,
+                at,
+                id,
+                CreateGroup {
+                    title: title.into(),
+                    comment_ids: members,
+                },
+            )
+            .map_err(|e| refused("group", e))?;
+            at += TimeDelta::hours(1);
+            service::review::set_group_disposition(conn, config, &drafter, at, &group.id, &answer)
+                .map_err(|e| refused("group disposition", e))?;
+            service::changes::set_changes(
+                conn,
+                &drafter,
+                at,
+                service::changes::LinkFrom::Group(&group.id),
+                &link(article),
+            )
+            .map_err(|e| refused("link", e))?;
+        }
+        let notice_board = comment("建议把法律顾问的联系电话")?;
+        for (start, answer) in [
+            (
+                "建议把法律顾问的联系电话",
+                disposition(
+                    "adopted",
+                    "采纳。增加一条，要求在村务公开栏公示法律顾问的姓名、联系电话和到村服务时间。",
+                ),
+            ),
+            (
+                "办法很实用",
+                disposition("noted", "感谢支持，本意见不涉及具体条文的修改。"),
+            ),
+            (
+                "建议县里统一为每个村",
+                disposition(
+                    "not_adopted",
+                    "超出本办法调整范围：专职律师的配备由县人民政府统筹研究，本办法不作规定。",
+                ),
+            ),
+        ] {
+            at += TimeDelta::hours(1);
+            service::review::set_comment_disposition(conn, &drafter, at, &comment(start)?, &answer)
+                .map_err(|e| refused("comment disposition", e))?;
+        }
+        let prepared = now - TimeDelta::days(50);
+        service::reports::prepare_report(
+            conn,
+            config,
+            &drafter,
+            prepared,
+            id,
+            &PrepareReport::default(),
+        )
+        .map_err(|e| refused("prepare report", e))?;
+        let step = |action: &str| ReportAction {
+            action: action.into(),
+            note: None,
+        };
+        service::reports::act_on_report(
+            conn,
+            &drafter,
+            prepared + TimeDelta::hours(1),
+            id,
+            &step("submit"),
+        )
+        .map_err(|e| refused("submit report", e))?;
+        service::reports::act_on_report(
+            conn,
+            &self.actor(3),
+            prepared + TimeDelta::days(2),
+            id,
+            &step("approve"),
+        )
+        .map_err(|e| refused("approve report", e))?;
+
+        // Round 2: the revised text, its own explanation and period, linked and approved.
+        let opened = now - TimeDelta::days(40);
+        let opens_on = today - TimeDelta::days(5);
+        service::drafts::open_round(
+            conn,
+            config,
+            &drafter,
+            opened,
+            id,
+            service::drafts::RoundInput {
+                articles: articles(VILLAGE_ADVISERS_ROUND_TWO),
+                summary: Some(VILLAGE_ADVISERS_ROUND_TWO_SUMMARY.into()),
+                opens_on: Some(opens_on),
+                closes_on: Some(opens_on + TimeDelta::days(20)),
+            },
+        )
+        .map_err(|e| refused("open round", e))?;
+        let explanation = NewMaterial {
+            kind: MaterialKind::Explanation,
+            title: "关于第二轮征求意见稿修改情况的说明".into(),
+            body: "第一轮征求意见共收到意见9条。根据意见：一、删去第三条中收取服务费的规定；二、将到村服务次数由每月一次增加为两次，并增加随时解答的要求；三、增加第四条，在村务公开栏公示法律顾问信息。其余意见的处理情况见第一轮采纳情况报告。".into(),
+            file: None,
+        };
+        service::drafts::add_material(conn, config, &drafter, opened, id, explanation)
+            .map_err(|e| refused("explanation", e))?;
+        service::changes::set_changes(
+            conn,
+            &drafter,
+            opened + TimeDelta::hours(1),
+            service::changes::LinkFrom::Comment(&notice_board),
+            &link((2, 4)),
+        )
+        .map_err(|e| refused("link to the new article", e))?;
+        self.review_and_approve(
+            conn,
+            config,
+            id,
+            opened + TimeDelta::days(1),
+            now - TimeDelta::days(6),
+        )
+    }
+
     fn review_and_approve(
         &self,
         conn: &mut DbConn,
@@ -602,14 +828,7 @@ impl Staff {
             kind: DraftKind::parse(seed.kind).context("demo draft kind")?,
             enterprise_related: seed.enterprise_related,
             summary: seed.summary.into(),
-            articles: seed
-                .articles
-                .iter()
-                .map(|(h, t)| ArticleInput {
-                    heading: Some(h.to_string()).filter(|h| !h.is_empty()),
-                    text: t.to_string(),
-                })
-                .collect(),
+            articles: articles(seed.articles),
             comment_period: PeriodInput {
                 opens_on,
                 closes_on: opens_on + TimeDelta::days(days),
@@ -631,6 +850,16 @@ impl Staff {
     }
 }
 
+/// Articles as the service takes them, from `(heading, text)` (an empty heading is none).
+fn articles(list: &[(&str, &str)]) -> Vec<ArticleInput> {
+    list.iter()
+        .map(|(h, t)| ArticleInput {
+            heading: Some(h.to_string()).filter(|h| !h.is_empty()),
+            text: t.to_string(),
+        })
+        .collect()
+}
+
 /// `(body, article, stakeholder_type, organization, status, channel)`.
 type CommentSeed = (
     &'static str,
@@ -645,6 +874,7 @@ fn insert_comments(
     conn: &mut DbConn,
     tz: chrono_tz::Tz,
     draft_id: &str,
+    round: i32,
     from: DateTime<Utc>,
     list: &[CommentSeed],
 ) -> anyhow::Result<usize> {
@@ -661,7 +891,7 @@ fn insert_comments(
                 .values((
                     comments::id.eq(new_id(at)),
                     comments::draft_id.eq(draft_id),
-                    comments::round.eq(1),
+                    comments::round.eq(round),
                     comments::tracking_number.eq(&tracking),
                     comments::receipt_token_hash.eq(hash_secret(&random_token(24))),
                     comments::body.eq(*body),
@@ -1051,3 +1281,157 @@ const LEGAL_AID: Seed = Seed {
         "拟简化经济困难证明材料。决策依据待补充。",
     )],
 };
+
+const VILLAGE_ADVISERS: Seed = Seed {
+    title: "龙岭县村（社区）法律顾问工作管理办法（征求意见稿）",
+    doc_number: Some("龙司发〔2026〕5号"),
+    category: "部门文件",
+    terms: &["司法", "法律顾问", "公共法律服务"],
+    kind: "normative_document",
+    enterprise_related: false,
+    summary: "为规范村（社区）法律顾问工作，推进基层依法治理，制定本办法。",
+    articles: &[
+        (
+            "目的依据",
+            "为规范村（社区）法律顾问工作，推进基层依法治理，根据有关规定，制定本办法。",
+        ),
+        (
+            "服务频次",
+            "村（社区）法律顾问每月到所联系的村（社区）现场服务不少于一次。",
+        ),
+        (
+            "服务内容",
+            "法律顾问为村（居）民提供法律咨询服务，可以收取适当服务费，收费标准由县司法局另行制定。",
+        ),
+        ("施行日期", "本办法自发布之日起施行。"),
+    ],
+    materials: &[
+        (
+            "explanation",
+            "关于《龙岭县村（社区）法律顾问工作管理办法（征求意见稿）》的起草说明",
+            "全县已实现村（社区）法律顾问全覆盖，但服务频次和内容不统一。办法共四条，明确服务频次、服务内容和收费。",
+        ),
+        (
+            "basis",
+            "决策依据",
+            "《关于加快推进公共法律服务体系建设的意见》；《龙岭县公共法律服务体系建设实施方案》。",
+        ),
+    ],
+};
+
+const VILLAGE_ADVISERS_ROUND_TWO: &[(&str, &str)] = &[
+    (
+        "目的依据",
+        "为规范村（社区）法律顾问工作，推进基层依法治理，根据有关规定，制定本办法。",
+    ),
+    (
+        "服务频次",
+        "村（社区）法律顾问每月到所联系的村（社区）现场服务不少于两次，并通过电话、微信等方式随时解答村（居）民的法律问题。",
+    ),
+    (
+        "服务内容",
+        "法律顾问为村（居）民提供法律咨询服务，不得收取任何费用。",
+    ),
+    (
+        "公示",
+        "村（居）民委员会应当在村务公开栏公示法律顾问的姓名、联系电话和到村服务时间。",
+    ),
+    ("施行日期", "本办法自发布之日起施行。"),
+];
+
+const VILLAGE_ADVISERS_ROUND_TWO_SUMMARY: &str =
+    "根据第一轮征求意见，删去收费规定，增加到村服务次数，增加法律顾问信息公示。";
+
+const ADVISERS_COMMENTS: &[CommentSeed] = &[
+    (
+        "建议取消第三条中法律咨询收费的规定，村民找律师咨询本来就难，再收费就没人去问了。",
+        Some(3),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "法律顾问服务是政府购买的公共服务，不应再向村民收费，建议删去收费的内容。",
+        Some(3),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "第三条收费规定与公共法律服务均等化的要求不符，建议取消。",
+        Some(3),
+        "public_institution",
+        Some("石门乡司法所"),
+        "published",
+        "online",
+    ),
+    (
+        "每月一次太少，村里老人有事等不到，建议每月至少两次。",
+        Some(2),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "建议第二条增加法律顾问通过电话或者微信随时解答问题的要求。",
+        Some(2),
+        "individual",
+        None,
+        "published",
+        "letter",
+    ),
+    (
+        "建议法律顾问每周驻村一天。",
+        Some(2),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "建议把法律顾问的联系电话贴在村务公开栏里，方便大家找到。",
+        None,
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "办法很实用，支持尽快出台。",
+        None,
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "建议县里统一为每个村配一名专职律师。",
+        None,
+        "enterprise",
+        Some("龙岭县明正律师事务所"),
+        "published",
+        "online",
+    ),
+];
+
+const ADVISERS_ROUND_TWO_COMMENTS: &[CommentSeed] = &[
+    (
+        "第四条公示的内容建议增加法律顾问所在的律师事务所。",
+        Some(4),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+    (
+        "赞成取消收费，修改后的第二条很好。",
+        Some(3),
+        "individual",
+        None,
+        "published",
+        "online",
+    ),
+];

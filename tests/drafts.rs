@@ -1205,23 +1205,56 @@ async fn demo_loads_drafts_in_every_phase_once(app: TestApp) {
     let first = consult::demo::load(&mut app.conn(), &config, now, "demo-password-1").unwrap();
     assert!(matches!(
         first,
-        consult::demo::Outcome::Loaded { drafts: 6, .. }
+        consult::demo::Outcome::Loaded { drafts: 7, .. }
     ));
     let again = consult::demo::load(&mut app.conn(), &config, now, "demo-password-1").unwrap();
     assert!(matches!(again, consult::demo::Outcome::AlreadyLoaded));
     let again = consult::demo::load_if_empty(&mut app.conn(), &config, now, "x").unwrap();
     assert!(matches!(again, consult::demo::Outcome::AlreadyLoaded));
     let total: i64 = drafts::table.count().get_result(&mut *app.conn()).unwrap();
-    assert_eq!(total, 6, "loading twice never duplicates");
+    assert_eq!(total, 7, "loading twice never duplicates");
     // The public sees the published ones, in every phase, one in English, with materials.
     let list = app.get("/api/v1/drafts", None).await.ok(200);
-    assert_eq!(list["total"], 4);
+    assert_eq!(list["total"], 5);
     let items = list["items"].as_array().unwrap();
     let phases: std::collections::BTreeSet<&str> =
         items.iter().map(|d| d["phase"].as_str().unwrap()).collect();
     assert_eq!(
         phases,
         ["closed", "open", "scheduled"].into_iter().collect()
+    );
+    // One is in its second round, open, each change linked to the opinions behind it (R8).
+    let second = items
+        .iter()
+        .find(|d| d["round"] == 2)
+        .expect("a draft in its second round");
+    assert_eq!(second["phase"], "open");
+    let second_id = second["id"].as_str().unwrap();
+    let diff = app
+        .get(&format!("/api/v1/drafts/{second_id}/rounds/2/diff"), None)
+        .await
+        .ok(200);
+    let linked: Vec<i64> = diff["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["in_response_to"]["opinions"].as_i64())
+        .collect();
+    assert_eq!(linked, [3, 3, 1], "{diff}");
+    let first = app
+        .get(&format!("/api/v1/drafts/{second_id}/report?round=1"), None)
+        .await
+        .ok(200);
+    assert_eq!(first["state"], "published");
+    assert!(
+        first["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["changed_articles"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())),
+        "{first}"
     );
     assert!(
         items
@@ -1339,7 +1372,7 @@ async fn demo_loads_drafts_in_every_phase_once(app: TestApp) {
         .unwrap()
         .to_string();
     let own = app.get("/api/v1/drafts", Some(&token)).await.ok(200);
-    assert_eq!(own["total"], 6);
+    assert_eq!(own["total"], 7);
     assert!(consult::db::audit::verify(&mut app.conn()).unwrap().is_ok());
     // `serve --demo` never loads into a database that already has drafts.
     let other = TestApp::start(app.db.kind).await.unwrap();

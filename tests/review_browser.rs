@@ -3,8 +3,12 @@
 //! (filter to an article, propose groups, merge two, pull a possible match into a group,
 //! dispose of every group in one action and of what is left in another) until every comment
 //! is disposed, prepares and submits the adoption report, and an approver publishes it; the
-//! public report shows its charts. axe-core checks the desk's pages at desktop and phone
-//! width, in Chinese, English and elder mode, and screenshots are taken
+//! public report shows its charts. Then the draft's second round (R8), in the browser too: the
+//! drafter links the adopted group to the article it changes, opens the next round, revises
+//! the article, sees the change beside the opinions that caused it, and the chain passes it
+//! again; the public reads the redline with the opinions behind the change, comments, and the
+//! second round's report is published as well. axe-core checks the desk's pages at desktop and
+//! phone width, in Chinese, English and elder mode, and screenshots are taken
 //! (`CONSULT_SCREENSHOT_DIR` keeps them; `docs/screenshots/` holds a set).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -32,6 +36,9 @@ const CAMPAIGN_COPIES: [(&str, &str); 10] = [
     ("你好，", "谢谢！"),
     ("", "此致敬礼！一名退休教师"),
 ];
+/// Article 2 as round 2 revises it after the campaign.
+const ROUND_TWO_ARTICLE_2: &str =
+    "经济困难标准按照本县最低生活保障标准的二倍确定；残疾人家庭和老年人家庭直接认定为经济困难。";
 /// A shorter letter asking the same, sent three times: a group of its own, close to the
 /// campaign's.
 const SHORT_CAMPAIGN: &str =
@@ -505,6 +512,12 @@ fn a_drafter_disposes_every_comment_at_the_desk_and_the_report_is_published() {
         "every comment disposed"
     );
 
+    // R8: the campaign's group changes article 2, linked from the group's page.
+    desk.go(&group);
+    desk.click("#article-1-2");
+    let page = submit(&mut desk, "button[name=action][value=changes]");
+    assert!(page.contains("已关联：第2条"), "{page}");
+
     // The report: prepared and submitted by the drafter …
     desk.go(&format!("{staff}/report"));
     submit(&mut desk, "#report-prepare button[type=submit]");
@@ -533,6 +546,180 @@ fn a_drafter_disposes_every_comment_at_the_desk_and_the_report_is_published() {
         charts.as_i64().unwrap() > 0,
         "charts on the public report:\n{}",
         desk.source()
+    );
+
+    // R8: the second round. The drafter opens it from the draft's page …
+    desk.go(&staff);
+    desk.click_and_load("a[href$=\"/rounds/new\"]");
+    desk.wait_for("id=\"summary\"");
+    axe_at(&mut desk, &format!("{staff}/rounds/new"), &mut problems);
+    desk.eval("document.getElementById('summary').value = ''; return null;");
+    desk.type_into(
+        "#summary",
+        "根据第一轮意见，第二条增加残疾人家庭和老年人家庭的规定。",
+    );
+    submit(
+        &mut desk,
+        "form[action$=\"/rounds/new\"] button[type=submit]",
+    );
+    assert!(
+        desk.current_url().contains("/edit"),
+        "{}",
+        desk.current_url()
+    );
+    // … revises article 2 in the editor …
+    desk.eval(&format!(
+        "document.getElementById('articles-1-text').value = {}; return null;",
+        json!(ROUND_TWO_ARTICLE_2)
+    ));
+    desk.click_and_load("p > button[name=op][value=save]");
+    desk.wait_for("class=\"flash");
+    // … and sees the change beside round 1's opinions on the article and the group behind it.
+    desk.go(&format!("{staff}/changes"));
+    let page = desk.source();
+    assert!(page.contains("第一轮对原第2条的意见"), "{page}");
+    assert!(page.contains("已有 1 / 1 处修改关联了意见"), "{page}");
+    axe_at(&mut desk, &format!("{staff}/changes"), &mut problems);
+    shot(&mut desk, "desk-changes-desktop");
+    phone.go(&format!("{staff}/changes"));
+    fits(&mut phone, "the changes page");
+    problems.extend(phone.axe(&axe));
+    shot(&mut phone, "desk-changes-phone");
+
+    // The whole chain again (R7), each officer in the browser.
+    desk.go(&staff);
+    submit(&mut desk, "#action-submit button[type=submit]");
+    for (user, action) in [
+        ("demo-reviewer", "pass_initial_review"),
+        ("demo-rereviewer", "pass_re_review"),
+        ("demo-approver", "approve"),
+    ] {
+        let mut d = WebDriver::start_at(&browser, 1280).unwrap();
+        sign_in(&mut d, &base, user);
+        d.go(&staff);
+        d.click(&format!("#{action}-attest"));
+        submit(&mut d, &format!("#action-{action} button[type=submit]"));
+    }
+    let second = api.ok("GET", &format!("/drafts/{id}"), None, Value::Null);
+    assert_eq!(
+        (second["round"].as_i64(), second["state"].as_str()),
+        (Some(2), Some("published"))
+    );
+
+    // The public reads the redline with the opinions behind the change.
+    let redline = format!("{base}/drafts/{id}?changes=1");
+    desk.go(&redline);
+    let page = desk.source();
+    assert!(
+        page.contains("第二轮征求意见") && page.contains("<ins>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("条意见修改"),
+        "the opinions behind the change:\n{page}"
+    );
+    axe_at(&mut desk, &redline, &mut problems);
+    shot(&mut desk, "redline-desktop");
+    phone.go(&redline);
+    fits(&mut phone, "the redline");
+    problems.extend(phone.axe(&axe));
+    shot(&mut phone, "redline-phone");
+
+    // Round 2 takes its own comment, and closes.
+    let admin = api.token("demo-admin");
+    let period = &second["comment_period"];
+    let on = |date: &Value, days: i64| {
+        let d: chrono::NaiveDate = date.as_str().unwrap().parse().unwrap();
+        json!({"now": format!("{}T09:00:00+08:00", d + chrono::TimeDelta::days(days))})
+    };
+    api.ok(
+        "PUT",
+        "/test/clock",
+        Some(&admin),
+        on(&period["opens_on"], 1),
+    );
+    api.ok(
+        "POST",
+        &format!("/drafts/{id}/comments"),
+        None,
+        json!({"body": "赞成第二条的修改。", "article": 2, "stakeholder_type": "individual",
+               "consent": true}),
+    );
+    let moderator = api.token("demo-moderator");
+    let mut published = 0;
+    for _ in 0..100 {
+        let queue = api.ok(
+            "GET",
+            &format!("/moderation?draft_id={id}"),
+            Some(&moderator),
+            Value::Null,
+        );
+        for c in queue["items"].as_array().unwrap() {
+            api.ok(
+                "POST",
+                &format!("/comments/{}/moderation", c["id"].as_str().unwrap()),
+                Some(&moderator),
+                json!({"decision": "publish"}),
+            );
+        }
+        let public = api.ok("GET", &format!("/drafts/{id}/comments"), None, Value::Null);
+        published = public["total"].as_i64().unwrap();
+        if published == 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(published, 1, "round 2's comment, not round 1's");
+    // A token lives for hours, not for the weeks the clock jumps.
+    let admin = api.token("demo-admin");
+    api.ok(
+        "PUT",
+        "/test/clock",
+        Some(&admin),
+        on(&period["closes_on"], 1),
+    );
+
+    // Its review and report, in the browser again (signed in afresh: the clock moved weeks).
+    sign_in(&mut desk, &base, "demo-drafter");
+    sign_in(&mut approver, &base, "demo-approver");
+    desk.go(&format!("{staff}/comments"));
+    assert_eq!(
+        progress(&mut desk),
+        (0, 1),
+        "round 2's desk holds round 2's comment"
+    );
+    desk.go(&format!("{staff}/comments?disposition=none"));
+    desk.click("#scope-matching");
+    desk.select("#outcome", "noted");
+    desk.type_into("#reason", "感谢支持。");
+    submit(&mut desk, "button[name=action][value=dispose]");
+    desk.go(&format!("{staff}/report"));
+    submit(&mut desk, "#report-prepare button[type=submit]");
+    submit(&mut desk, "#report-submit button[type=submit]");
+    approver.go(&format!("{staff}/report"));
+    submit(&mut approver, "#report-approve button[type=submit]");
+    let first = api.ok(
+        "GET",
+        &format!("/drafts/{id}/report?round=1"),
+        None,
+        Value::Null,
+    );
+    let last = api.ok("GET", &format!("/drafts/{id}/report"), None, Value::Null);
+    assert_eq!(
+        (first["round"].as_i64(), first["state"].as_str()),
+        (Some(1), Some("published"))
+    );
+    assert_eq!(
+        (last["round"].as_i64(), last["state"].as_str()),
+        (Some(2), Some("published"))
+    );
+    assert!(
+        first["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["changed_articles"] == json!([{"round": 1, "number": 2}])),
+        "{first}"
     );
 
     assert!(

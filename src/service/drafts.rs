@@ -67,7 +67,7 @@ pub struct DraftInput {
     pub comment_period: PeriodInput,
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Default, Deserialize, Validate, utoipa::ToSchema)]
 pub struct DraftPatch {
     #[validate(length(min = 1, max = 300))]
     #[schema(min_length = 1, max_length = 300)]
