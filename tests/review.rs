@@ -599,8 +599,9 @@ async fn report_csv_has_a_bom_every_comment_and_no_personal_data(app: TestApp) {
     let lines: Vec<&str> = text.trim_end().split("\r\n").collect();
     assert_eq!(
         lines[0].trim_start_matches('\u{feff}'),
-        "tracking_number,article,stakeholder_type,channel,group,outcome,reason"
+        "tracking_number,article,stakeholder_type,channel,group,outcome,reason,round"
     );
+    assert!(lines[1..].iter().all(|l| l.ends_with(",1")), "{text}");
     assert_eq!(lines.len(), 1 + 7, "one row per comment, hidden ones too");
     assert!(text.contains("hearing"));
     assert!(text.contains("上位法规定"));

@@ -370,6 +370,23 @@ async fn a_second_round_goes_out_with_a_redline_and_keeps_the_first_public(app: 
         .select((outbox::recipient, outbox::subject, outbox::payload))
         .load(&mut *app.conn())
         .unwrap();
+    // It links straight to the redline.
+    let row: consult::db::outbox::OutboxMessage = outbox::table
+        .filter(outbox::draft_id.eq(&id))
+        .filter(outbox::kind.eq("draft_opened"))
+        .filter(outbox::recipient.eq("wang@example.com"))
+        .select(consult::db::outbox::OutboxMessage::as_select())
+        .first(&mut *app.conn())
+        .unwrap();
+    let ctx = consult::mail::render::RenderContext::new(&app.state.config, &app.state.secret);
+    let letter = consult::mail::render::render_message(&ctx, &mut app.conn(), &row)
+        .unwrap()
+        .unwrap();
+    assert!(
+        letter.text.contains(&format!("/drafts/{id}?changes=1")),
+        "{}",
+        letter.text
+    );
     let to_wang: Vec<_> = notices
         .iter()
         .filter(|(to, _, _)| to == "wang@example.com")

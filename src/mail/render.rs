@@ -443,9 +443,16 @@ pub fn compose(
                     "The draft below was revised after the last round of comment and is now open for comment again. Its explanation says what changed and why. You are welcome to read the revised draft and to comment while the period lasts.",
                 ),
             }];
-            letter.action = Some(Action {
-                label: t("阅读草案并提出意见", "Read the draft and comment"),
-                url: draft_url(&d.id),
+            letter.action = Some(match round {
+                None => Action {
+                    label: t("阅读草案并提出意见", "Read the draft and comment"),
+                    url: draft_url(&d.id),
+                },
+                // R8: straight to what changed since the last round.
+                Some(_) => Action {
+                    label: t("查看修改之处并提出意见", "See what changed and comment"),
+                    url: format!("{}?changes=1", draft_url(&d.id)),
+                },
             });
             letter.reason = subscribed_reason();
         }

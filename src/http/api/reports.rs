@@ -238,14 +238,17 @@ fn csv_response(state: web::Data<AppState>, report: ReportRow) -> HttpResponse {
     let header = {
         let mut out = "\u{feff}".as_bytes().to_vec();
         out.extend_from_slice(
-            b"tracking_number,article,stakeholder_type,channel,group,outcome,reason\r\n",
+            b"tracking_number,article,stakeholder_type,channel,group,outcome,reason,round\r\n",
         );
         Bytes::from(out)
     };
     let rid = report.id.clone();
+    // R8: every row says its round, so that the files of several rounds can be put together.
+    let round = report.round.to_string();
     let rows = futures_util::stream::unfold(Some(String::new()), move |after| {
         let state = state.clone();
         let rid = rid.clone();
+        let round = round.clone();
         async move {
             let after = after?;
             let page = state
@@ -258,7 +261,7 @@ fn csv_response(state: web::Data<AppState>, report: ReportRow) -> HttpResponse {
                     let next = (rows.len() as i64 == CSV_PAGE)
                         .then(|| rows.last().map(|r| r.tracking_number.clone()))
                         .flatten();
-                    Some((csv_chunk(&rows).map(Bytes::from), next))
+                    Some((csv_chunk(&rows, &round).map(Bytes::from), next))
                 }
             }
         }
@@ -277,7 +280,7 @@ fn csv_response(state: web::Data<AppState>, report: ReportRow) -> HttpResponse {
         .streaming(stream)
 }
 
-fn csv_chunk(rows: &[FrozenRow]) -> std::io::Result<Vec<u8>> {
+fn csv_chunk(rows: &[FrozenRow], round: &str) -> std::io::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::with_capacity(rows.len() * 80));
@@ -293,6 +296,7 @@ fn csv_chunk(rows: &[FrozenRow]) -> std::io::Result<Vec<u8>> {
                 r.group_title.as_deref().unwrap_or(""),
                 r.outcome.as_str(),
                 r.reason.as_deref().unwrap_or(""),
+                round,
             ]
             .map(neutralise)
             .iter()
