@@ -561,37 +561,7 @@ impl Staff {
             service::desk::keep_reason(conn, &drafter, from + TimeDelta::hours(3), AGENCY, reason)
                 .map_err(|e| refused("kept reason", e))?;
         }
-        let prepared = from + TimeDelta::days(4);
-        service::reports::prepare_report(
-            conn,
-            config,
-            &drafter,
-            prepared,
-            id,
-            &PrepareReport::default(),
-        )
-        .map_err(|e| refused("prepare report", e))?;
-        let step = |action: &str| ReportAction {
-            action: action.into(),
-            note: None,
-        };
-        service::reports::act_on_report(
-            conn,
-            &drafter,
-            prepared + TimeDelta::hours(1),
-            id,
-            &step("submit"),
-        )
-        .map_err(|e| refused("submit report", e))?;
-        service::reports::act_on_report(
-            conn,
-            &self.actor(3),
-            prepared + TimeDelta::days(2),
-            id,
-            &step("approve"),
-        )
-        .map_err(|e| refused("approve report", e))?;
-        Ok(())
+        self.prepare_and_publish_report(conn, config, id, from + TimeDelta::days(4))
     }
 
     /// R8 on the village legal advisers' draft: its first round reviewed (two groups and two
@@ -706,36 +676,7 @@ impl Staff {
             service::review::set_comment_disposition(conn, &drafter, at, &comment(start)?, &answer)
                 .map_err(|e| refused("comment disposition", e))?;
         }
-        let prepared = now - TimeDelta::days(50);
-        service::reports::prepare_report(
-            conn,
-            config,
-            &drafter,
-            prepared,
-            id,
-            &PrepareReport::default(),
-        )
-        .map_err(|e| refused("prepare report", e))?;
-        let step = |action: &str| ReportAction {
-            action: action.into(),
-            note: None,
-        };
-        service::reports::act_on_report(
-            conn,
-            &drafter,
-            prepared + TimeDelta::hours(1),
-            id,
-            &step("submit"),
-        )
-        .map_err(|e| refused("submit report", e))?;
-        service::reports::act_on_report(
-            conn,
-            &self.actor(3),
-            prepared + TimeDelta::days(2),
-            id,
-            &step("approve"),
-        )
-        .map_err(|e| refused("approve report", e))?;
+        self.prepare_and_publish_report(conn, config, id, now - TimeDelta::days(50))?;
 
         // Round 2: the revised text, its own explanation and period, linked and approved.
         let opened = now - TimeDelta::days(40);
@@ -777,6 +718,50 @@ impl Staff {
             opened + TimeDelta::days(1),
             now - TimeDelta::days(6),
         )
+    }
+
+    /// R18–R19: the drafter prepares the report at `prepared` and submits it an hour later;
+    /// the approver, another person, publishes it two days after.
+    fn prepare_and_publish_report(
+        &self,
+        conn: &mut DbConn,
+        config: &Config,
+        id: &str,
+        prepared: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let refused =
+            |what: &str, e: crate::error::AppError| anyhow::anyhow!("demo {what} refused: {e}");
+        let drafter = self.actor(0);
+        service::reports::prepare_report(
+            conn,
+            config,
+            &drafter,
+            prepared,
+            id,
+            &PrepareReport::default(),
+        )
+        .map_err(|e| refused("prepare report", e))?;
+        let step = |action: &str| ReportAction {
+            action: action.into(),
+            note: None,
+        };
+        service::reports::act_on_report(
+            conn,
+            &drafter,
+            prepared + TimeDelta::hours(1),
+            id,
+            &step("submit"),
+        )
+        .map_err(|e| refused("submit report", e))?;
+        service::reports::act_on_report(
+            conn,
+            &self.actor(3),
+            prepared + TimeDelta::days(2),
+            id,
+            &step("approve"),
+        )
+        .map_err(|e| refused("approve report", e))?;
+        Ok(())
     }
 
     fn review_and_approve(

@@ -61,6 +61,39 @@ async fn review_chain(app: &TestApp, t: &Team, id: &str) -> Value {
     act(app, &t.approver, id, attested("approve")).await
 }
 
+/// Round 1 of the draft, with its explanation and basis, through the chain (R1–R7): published,
+/// open on 2 March until 22 March. Its id.
+async fn round_one(app: &TestApp, t: &Team) -> String {
+    let created = app
+        .post(
+            "/api/v1/drafts",
+            Some(&t.drafter),
+            json!({
+                "title": "龙岭县行政规范性文件管理办法（征求意见稿）",
+                "agency": "龙岭县司法局",
+                "category": "规范性文件",
+                "kind": "normative_document",
+                "summary": "为规范行政规范性文件管理，制定本办法。",
+                "articles": articles(&ROUND_ONE),
+                "comment_period": {"opens_on": "2026-03-02", "closes_on": "2026-03-22"}
+            }),
+        )
+        .await
+        .ok(201);
+    let id = created["id"].as_str().unwrap().to_string();
+    for kind in ["explanation", "basis"] {
+        app.post(
+            &format!("/api/v1/drafts/{id}/materials"),
+            Some(&t.drafter),
+            json!({"kind": kind, "title": format!("第一轮{kind}"), "body": "正文。"}),
+        )
+        .await
+        .ok(201);
+    }
+    review_chain(app, t, &id).await;
+    id
+}
+
 async fn comment(app: &TestApp, id: &str, body: &str, email: Option<&str>) -> String {
     let v = app
         .post(
@@ -149,33 +182,7 @@ async fn a_second_round_goes_out_with_a_redline_and_keeps_the_first_public(app: 
     let colleague = app.staff("colleague", &[Role::Drafter]);
 
     // Round 1: created, materials, the chain, comments, the report.
-    let created = app
-        .post(
-            "/api/v1/drafts",
-            Some(&t.drafter),
-            json!({
-                "title": "龙岭县行政规范性文件管理办法（征求意见稿）",
-                "agency": "龙岭县司法局",
-                "category": "规范性文件",
-                "kind": "normative_document",
-                "summary": "为规范行政规范性文件管理，制定本办法。",
-                "articles": articles(&ROUND_ONE),
-                "comment_period": {"opens_on": "2026-03-02", "closes_on": "2026-03-22"}
-            }),
-        )
-        .await
-        .ok(201);
-    let id = created["id"].as_str().unwrap().to_string();
-    for kind in ["explanation", "basis"] {
-        app.post(
-            &format!("/api/v1/drafts/{id}/materials"),
-            Some(&t.drafter),
-            json!({"kind": kind, "title": format!("第一轮{kind}"), "body": "正文。"}),
-        )
-        .await
-        .ok(201);
-    }
-    review_chain(&app, &t, &id).await;
+    let id = round_one(&app, &t).await;
     app.set_now("2026-03-05T02:00:00Z");
     let first = [
         comment(
@@ -518,33 +525,7 @@ async fn every_change_says_which_adopted_opinions_caused_it(app: TestApp) {
         approver: app.staff("approver", &[Role::Approver]),
         moderator: app.staff("moderator", &[Role::Moderator]),
     };
-    let created = app
-        .post(
-            "/api/v1/drafts",
-            Some(&t.drafter),
-            json!({
-                "title": "龙岭县行政规范性文件管理办法（征求意见稿）",
-                "agency": "龙岭县司法局",
-                "category": "规范性文件",
-                "kind": "normative_document",
-                "summary": "为规范行政规范性文件管理，制定本办法。",
-                "articles": articles(&ROUND_ONE),
-                "comment_period": {"opens_on": "2026-03-02", "closes_on": "2026-03-22"}
-            }),
-        )
-        .await
-        .ok(201);
-    let id = created["id"].as_str().unwrap().to_string();
-    for kind in ["explanation", "basis"] {
-        app.post(
-            &format!("/api/v1/drafts/{id}/materials"),
-            Some(&t.drafter),
-            json!({"kind": kind, "title": format!("第一轮{kind}"), "body": "正文。"}),
-        )
-        .await
-        .ok(201);
-    }
-    review_chain(&app, &t, &id).await;
+    let id = round_one(&app, &t).await;
     app.set_now("2026-03-05T02:00:00Z");
     // Two asking for thirty days, one against the fee, one for the notice board, one off topic.
     let mut receipts = Vec::new();

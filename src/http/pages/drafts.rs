@@ -325,6 +325,41 @@ pub fn pieces(spans: &[redline::Span]) -> Vec<Piece> {
         .collect()
 }
 
+/// What happened to an article, as a CSS class: `unchanged`, `edited`, `inserted` or
+/// `deleted`.
+pub fn change_kind(c: &redline::ArticleChange) -> &'static str {
+    match c.kind {
+        redline::ChangeKind::Unchanged => "unchanged",
+        redline::ChangeKind::Edited => "edited",
+        redline::ChangeKind::Inserted => "inserted",
+        redline::ChangeKind::Deleted => "deleted",
+    }
+}
+
+/// "新增条文", "有修改；位置调整；原第3条" …; empty for an article that did not change.
+pub fn change_note(t: &T, c: &redline::ArticleChange) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    match c.kind {
+        redline::ChangeKind::Inserted => notes.push(t.s("pub-change-inserted")),
+        redline::ChangeKind::Deleted => notes.push(t.s("pub-change-deleted")),
+        redline::ChangeKind::Edited => notes.push(t.s("pub-change-edited")),
+        redline::ChangeKind::Unchanged => {}
+    }
+    if c.moved {
+        notes.push(t.s("pub-change-moved"));
+    }
+    if c.renumbered
+        && let Some(old) = c.old_number
+    {
+        notes.push(t.a(
+            "pub-change-was",
+            "label",
+            &t.n("pub-article", i64::from(old)),
+        ));
+    }
+    t.join_messages(&notes)
+}
+
 /// The articles as the comparison reads them.
 fn texts(list: &[q::Article]) -> Vec<redline::ArticleText> {
     list.iter()
@@ -346,30 +381,10 @@ fn redline_view(changes: &[service::changes::RedlineArticle], lang: Lang) -> Vec
         .map(|r| {
             let c = &r.change;
             let number = c.new_number.or(c.old_number).unwrap_or_default();
-            let mut notes: Vec<String> = Vec::new();
-            match c.kind {
-                redline::ChangeKind::Inserted => notes.push(t.s("pub-change-inserted")),
-                redline::ChangeKind::Deleted => notes.push(t.s("pub-change-deleted")),
-                redline::ChangeKind::Edited => notes.push(t.s("pub-change-edited")),
-                redline::ChangeKind::Unchanged => {}
-            }
-            if c.moved {
-                notes.push(t.s("pub-change-moved"));
-            }
-            if c.renumbered
-                && let Some(old) = c.old_number
-            {
-                notes.push(t.a("pub-change-was", "label", &label(old)));
-            }
             RedlineArticle {
                 label: label(number),
-                kind: match c.kind {
-                    redline::ChangeKind::Unchanged => "unchanged",
-                    redline::ChangeKind::Edited => "edited",
-                    redline::ChangeKind::Inserted => "inserted",
-                    redline::ChangeKind::Deleted => "deleted",
-                },
-                note: t.join_messages(&notes),
+                kind: change_kind(c),
+                note: change_note(&t, c),
                 heading: c.heading.as_deref().map(pieces).unwrap_or_default(),
                 text: pieces(&c.text),
                 in_response_to: r.in_response_to.as_ref().map(|why| {

@@ -10,15 +10,17 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::{Errors, Flash, Form, Frame, PageResult, SignedIn, page, redirect, refusal};
+use super::{
+    Errors, Flash, Form, Frame, PageResult, SignedIn, page, redirect, refusal, refusal_text,
+};
 use crate::app::AppState;
 use crate::db::changes::{self as links, CHANGING};
 use crate::db::drafts::{self as q, Article};
 use crate::db::review::{self as rq, GroupRow};
-use crate::domain::redline::{self, ArticleText, ChangeKind};
+use crate::domain::redline::{self, ArticleText};
 use crate::domain::roles::Role;
 use crate::error::{AppError, AppResult};
-use crate::http::pages::drafts::{Piece, pieces};
+use crate::http::pages::drafts::{Piece, change_kind, change_note, pieces};
 use crate::lang::ftl::T;
 use crate::service;
 use crate::service::access::Act;
@@ -188,21 +190,6 @@ async fn render_changes(
     for r in &l.changes {
         let c = &r.change;
         let number = c.new_number.or(c.old_number).unwrap_or_default();
-        let mut notes: Vec<String> = Vec::new();
-        match c.kind {
-            ChangeKind::Inserted => notes.push(t.s("pub-change-inserted")),
-            ChangeKind::Deleted => notes.push(t.s("pub-change-deleted")),
-            ChangeKind::Edited => notes.push(t.s("pub-change-edited")),
-            ChangeKind::Unchanged => {}
-        }
-        if c.moved {
-            notes.push(t.s("pub-change-moved"));
-        }
-        if c.renumbered
-            && let Some(old) = c.old_number
-        {
-            notes.push(t.a("pub-change-was", "label", &label(old)));
-        }
         // The earlier round's opinions on this article as it read then.
         let mut earlier = String::new();
         let mut spread = Vec::new();
@@ -270,27 +257,12 @@ async fn render_changes(
         let error = refused
             .as_ref()
             .filter(|(name, _)| names.first() == Some(name))
-            .map(|(_, e)| {
-                let (errors, message) = refusal(e, lang);
-                message.unwrap_or_else(|| {
-                    let all: Vec<String> = errors
-                        .0
-                        .iter()
-                        .flat_map(|(_, m)| m.iter().cloned())
-                        .collect();
-                    t.join_messages(&all)
-                })
-            });
+            .map(|(_, e)| refusal_text(e, lang));
         cards.push(ChangeCard {
             anchor,
             label: label(number),
-            kind: match c.kind {
-                ChangeKind::Unchanged => "unchanged",
-                ChangeKind::Edited => "edited",
-                ChangeKind::Inserted => "inserted",
-                ChangeKind::Deleted => "deleted",
-            },
-            note: t.join_messages(&notes),
+            kind: change_kind(c),
+            note: change_note(&t, c),
             heading: c.heading.as_deref().map(pieces).unwrap_or_default(),
             text: pieces(&c.text),
             earlier,
