@@ -683,6 +683,36 @@ async fn every_change_says_which_adopted_opinions_caused_it(app: TestApp) {
     assert_eq!(refused.status, 422);
     assert!(refused.text().contains(r#"id="articles-error""#));
 
+    // A single comment's page on the desk offers the same, once the comment is adopted.
+    let board_page = format!("/staff/drafts/{id}/comments/{}", id_of(3));
+    let res = desk
+        .submit(
+            &board_page,
+            &board_page,
+            &[("action", "changes"), ("article", "1:4")],
+        )
+        .await;
+    assert_eq!(location(&res), board_page);
+    assert!(desk.get(&board_page).await.text().contains("已关联：第4条"));
+    let off_page = format!("/staff/drafts/{id}/comments/{}", id_of(4));
+    let page = desk.get(&off_page).await.text();
+    assert!(
+        page.contains("本意见处理为“采纳”或“部分采纳”后") && !page.contains(r#"name="article""#)
+    );
+    let refused = desk
+        .submit(
+            &off_page,
+            &off_page,
+            &[("action", "changes"), ("article", "1:4")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.text().contains(r#"id="articles-error""#),
+        "{}",
+        refused.text()
+    );
+
     // The report lists what each adopted group changed.
     approve_report(&app, &t, &id).await;
     let report = app

@@ -208,12 +208,12 @@ semantic-disabled = no sentence model is configured (review.semantic_model).
 semantic-missing = the sentence model file { $path } cannot be read; an operator installs it with scripts/fetch-model.
 
 ## Revision rounds: what an adopted opinion changed in the text
-group-changes-h = Articles this opinion changed
-group-changes-now = Linked now: { $articles }
-group-changes-legend = Tick the articles of this round's text that the revision changes because of this opinion
-group-changes-save = Save the linked articles
-group-changes-needs-adoption = Dispose of the group as adopted or partially adopted to link it to the articles it changed.
-group-changes-saved = The articles this opinion changed were saved.
+changes-panel-h = Articles this opinion changed
+changes-panel-now = Linked now: { $articles }
+changes-panel-legend = Tick the articles of this round's text that the revision changes because of this opinion
+changes-panel-save = Save the linked articles
+changes-panel-needs-adoption = Once this opinion is adopted or partially adopted, tick here the articles it changed.
+changes-panel-saved = The articles this opinion changed were saved.
 changes-title = Round { $round }: changes and the opinions behind them
 changes-first-round = This draft is in its first round: this page compares a later round with the one before, once the next round is opened.
 changes-lead = Each article of the revised text beside round { $round }'s, with the opinions given on it then. Tick the adopted groups that caused each change: the public page and the receipts show them.

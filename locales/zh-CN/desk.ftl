@@ -151,12 +151,12 @@ semantic-disabled = 未配置语句模型（review.semantic_model）。
 semantic-missing = 无法读取语句模型文件 { $path }，请运维人员用 scripts/fetch-model 安装。
 
 ## 多轮征求意见：采纳的意见促成的条文修改
-group-changes-h = 本意见促成修改的条文
-group-changes-now = 已关联：{ $articles }
-group-changes-legend = 勾选因本意见而修改的本轮条文
-group-changes-save = 保存关联的条文
-group-changes-needs-adoption = 将本分组处理为“采纳”或“部分采纳”后，才能关联其促成修改的条文。
-group-changes-saved = 已保存本意见促成修改的条文。
+changes-panel-h = 本意见促成修改的条文
+changes-panel-now = 已关联：{ $articles }
+changes-panel-legend = 勾选因本意见而修改的本轮条文
+changes-panel-save = 保存关联的条文
+changes-panel-needs-adoption = 本意见处理为“采纳”或“部分采纳”后，可在此勾选其促成修改的条文。
+changes-panel-saved = 已保存本意见促成修改的条文。
 changes-title = 第{ $round }轮：修改之处及其依据的意见
 changes-first-round = 本草案处于第一轮：开启下一轮后，本页将新一轮文本与上一轮对照。
 changes-lead = 修改后的每一条与第{ $round }轮文本对照，并列出当时对该条的意见。请勾选促成每处修改的已采纳分组，公众页面和回执中将显示。

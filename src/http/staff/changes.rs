@@ -49,6 +49,37 @@ pub fn article_choices(
         .collect()
 }
 
+/// What the "articles this opinion changed" panel shows (`staff/changes_panel.html`): the
+/// round's articles to tick when the opinion's `outcome` changes the text (ticked as linked,
+/// or as the refused `form` had them), and the links now in words.
+pub struct LinkPanel {
+    pub changes: Option<Vec<(String, String, bool)>>,
+    pub changed: String,
+}
+
+impl LinkPanel {
+    pub fn new(
+        t: &T,
+        round: i32,
+        articles: &[Article],
+        linked: &[(i32, i32)],
+        outcome: Option<&str>,
+        form: &Form,
+    ) -> LinkPanel {
+        let ticked: BTreeSet<String> = if form.0.is_empty() {
+            linked.iter().map(|(r, n)| format!("{r}:{n}")).collect()
+        } else {
+            form.all("article").into_iter().collect()
+        };
+        LinkPanel {
+            changes: outcome
+                .is_some_and(|o| CHANGING.contains(&o))
+                .then(|| article_choices(t, round, articles, &ticked)),
+            changed: crate::http::pages::report::article_list(linked.iter().copied(), round, *t),
+        }
+    }
+}
+
 /// `"round:number"`, as the checkboxes send an article.
 fn parse_ref(v: &str) -> Option<ArticleRef> {
     let (r, n) = v.split_once(':')?;

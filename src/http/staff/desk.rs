@@ -585,6 +585,11 @@ struct CommentPage {
     groups: Vec<Choice>,
     colleagues: Vec<Choice>,
     choices: DispositionChoices,
+    /// R8: the articles to tick when the comment's disposition changes the text.
+    changes: Option<Vec<(String, String, bool)>>,
+    /// R8: what the comment itself is linked to now.
+    changed: String,
+    changes_action: String,
     notes: Vec<NoteView>,
     kept: BulkKept,
     note: String,
@@ -602,7 +607,7 @@ async fn render_comment(
 ) -> PageResult {
     let (draft, head) = head_of(state, who, &draft_id, "comments").await?;
     let actor = who.actor();
-    let (c, personal, view, groups, people, snippets, notes) = state
+    let (c, personal, view, groups, people, snippets, notes, links) = state
         .db(move |conn| {
             let mut c = crate::db::comments::by_id(conn, &comment_id)?
                 .filter(|c| c.draft_id == draft.id)
@@ -620,7 +625,11 @@ async fn render_comment(
             let people = colleagues(conn)?;
             let snippets = desk::snippets(conn, &draft.agency)?;
             let notes = desk::notes_of(conn, NoteOn::Comment.as_str(), &c.id)?;
-            Ok((c, personal, view, groups, people, snippets, notes))
+            let links = (
+                crate::db::drafts::articles_of_round(conn, &draft.id, c.round)?,
+                crate::db::changes::of_opinion(conn, &c.id)?,
+            );
+            Ok((c, personal, view, groups, people, snippets, notes, links))
         })
         .await?;
     let t = T::current();
@@ -644,6 +653,14 @@ async fn render_comment(
             .find(|x| &x.0 == g)
             .map(|x| (x.0.clone(), x.1.clone()))
     });
+    let panel = super::changes::LinkPanel::new(
+        &t,
+        c.round,
+        &links.0,
+        &links.1,
+        view.effective.as_ref().map(|e| e.outcome.as_str()),
+        &form,
+    );
     let frame = Frame::new(state, req, who, "/staff/drafts");
     let status = super::refused_status(&errors, &message);
     page(
@@ -651,6 +668,9 @@ async fn render_comment(
         &frame,
         &CommentPage {
             f: frame.clone(),
+            changes: panel.changes,
+            changed: panel.changed,
+            changes_action: format!("/staff/drafts/{}/comments/{}", head.draft_id, c.id),
             stakeholder: labels::stakeholder_type(&c.stakeholder_type)
                 .get(lang)
                 .to_string(),
@@ -695,8 +715,8 @@ pub async fn show_comment(
     render_comment(&state, &req, &who, draft_id, comment_id, None).await
 }
 
-/// `POST /staff/drafts/{id}/comments/{cid}` (`action`: `move`, `dispose`, `clear`, `assign`
-/// or `note`, with its fields).
+/// `POST /staff/drafts/{id}/comments/{cid}` (`action`: `move`, `dispose`, `clear`, `assign`,
+/// `note` or `changes`, with its fields).
 pub async fn submit_comment(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -714,6 +734,16 @@ pub async fn submit_comment(
     let (id, cid, f2) = (draft_id.clone(), comment_id.clone(), form.clone());
     let result = state
         .db(move |conn| {
+            if f2.get("action") == Some("changes") {
+                service::changes::set_changes(
+                    conn,
+                    &actor,
+                    now,
+                    service::changes::LinkFrom::Comment(&cid),
+                    &super::changes::ticked_articles(&f2)?,
+                )?;
+                return Ok("changes-panel-saved");
+            }
             if f2.get("action") == Some("note") {
                 service::desk::add_note(
                     conn,

@@ -516,6 +516,7 @@ struct GroupPage {
     changes: Option<Vec<(String, String, bool)>>,
     /// R8: what the group is linked to now ("第3条、第5条").
     changed: String,
+    changes_action: String,
     notes: Vec<NoteView>,
     kept: BulkKept,
     kept_title: String,
@@ -642,17 +643,14 @@ async fn render_group(
         .and_then(|u| people.iter().find(|p| p.0 == u).map(|p| p.1.clone()))
         .unwrap_or_default();
     let (articles, linked) = links;
-    let ticked: BTreeSet<String> = if form.0.is_empty() {
-        linked.iter().map(|(r, n)| format!("{r}:{n}")).collect()
-    } else {
-        form.all("article").into_iter().collect()
-    };
-    let changes = g
-        .outcome
-        .as_deref()
-        .is_some_and(|o| crate::db::changes::CHANGING.contains(&o))
-        .then(|| super::changes::article_choices(&t, g.round, &articles, &ticked));
-    let changed = crate::http::pages::report::article_list(linked.iter().copied(), g.round, t);
+    let panel = super::changes::LinkPanel::new(
+        &t,
+        g.round,
+        &articles,
+        &linked,
+        g.outcome.as_deref(),
+        &form,
+    );
     let min = state.config.review.concentrated_min_comments;
     let frame = Frame::new(state, req, who, "/staff/drafts");
     let status = super::refused_status(&errors, &message);
@@ -660,8 +658,9 @@ async fn render_group(
         status,
         &frame,
         &GroupPage {
-            changes,
-            changed,
+            changes: panel.changes,
+            changed: panel.changed,
+            changes_action: format!("/staff/drafts/{}/groups/{}", head.draft_id, g.id),
             f: frame.clone(),
             pager: Pager::new(&base, page_n, MEMBERS_PER_PAGE, size),
             concentrated: is_concentrated(size as usize, min),
@@ -770,7 +769,7 @@ pub async fn submit_group(
                         service::changes::LinkFrom::Group(&g.id),
                         &super::changes::ticked_articles(&f2)?,
                     )?;
-                    ("group-changes-saved", None)
+                    ("changes-panel-saved", None)
                 }
                 "assign" => {
                     let to = f2.text("assignee").filter(|a| a != "none");
