@@ -803,7 +803,7 @@ async fn every_change_says_which_adopted_opinions_caused_it(app: TestApp) {
     assert_eq!(page.status, 200);
     let page = page.text();
     assert!(page.contains("第一轮对原第2条的意见：2 条"), "{page}");
-    assert!(page.contains("延长征求意见期限 (采纳)：2 条"), "{page}");
+    assert!(page.contains("延长征求意见期限（采纳）：2 条"), "{page}");
     assert!(page.contains("已有 3 / 3 处修改关联了意见"), "{page}");
     // Unlinked there, then linked again.
     let res = desk

@@ -223,5 +223,6 @@ changes-no-adopted = No group of the round before is adopted or partially adopte
 changes-save = Save for { $label }
 changes-saved = The opinions behind the change were saved.
 changes-earlier-opinions = Round { $round } opinions on { $label } as it read then: { $n }
+changes-group-outcome = { $title } ({ $outcome })
 changes-ungrouped = Not in a group
 changes-spread-line = { $name }: { $n }

@@ -166,5 +166,6 @@ changes-no-adopted = 上一轮没有“采纳”或“部分采纳”的分组�
 changes-save = 保存{ $label }的关联
 changes-saved = 已保存这处修改所依据的意见。
 changes-earlier-opinions = 第{ $round }轮对原{ $label }的意见：{ $n } 条
+changes-group-outcome = { $title }（{ $outcome }）
 changes-ungrouped = 未分组
 changes-spread-line = { $name }：{ $n } 条

@@ -241,9 +241,13 @@ async fn render_changes(
                     .map(|(_, g, n)| {
                         let name = match g.as_deref().and_then(|g| titles.get(g)) {
                             Some(g) => match &g.outcome {
-                                Some(o) => {
-                                    format!("{} ({})", g.title, t.s(&format!("outcome-{o}")))
-                                }
+                                Some(o) => t.f(
+                                    "changes-group-outcome",
+                                    &[
+                                        ("title", &g.title),
+                                        ("outcome", &t.s(&format!("outcome-{o}"))),
+                                    ],
+                                ),
                                 None => g.title.clone(),
                             },
                             None => t.s("changes-ungrouped"),
