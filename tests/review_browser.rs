@@ -579,6 +579,15 @@ fn a_drafter_disposes_every_comment_at_the_desk_and_the_report_is_published() {
     ));
     desk.click_and_load("p > button[name=op][value=save]");
     desk.wait_for("class=\"flash");
+    // … adds the round's own explanation (R3 in a later round) …
+    desk.select("#material_kind", "explanation");
+    desk.type_into("#material_title", "第二轮修改说明");
+    desk.type_into(
+        "#material_body",
+        "根据第一轮意见，第二条增加残疾人家庭和老年人家庭直接认定为经济困难的规定。",
+    );
+    desk.click_and_load("form[enctype=\"multipart/form-data\"] button[type=submit]");
+    desk.wait_for("class=\"flash");
     // … and sees the change beside round 1's opinions on the article and the group behind it.
     desk.go(&format!("{staff}/changes"));
     let page = desk.source();

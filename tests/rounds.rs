@@ -833,6 +833,23 @@ async fn every_change_says_which_adopted_opinions_caused_it(app: TestApp) {
         json!([{"round": 1, "number": 2}])
     );
 
+    // R3 in a later round: not without an explanation of the round's own (409).
+    let refused = app
+        .post(
+            &format!("/api/v1/drafts/{id}/actions"),
+            Some(&t.drafter),
+            json!({"action": "submit"}),
+        )
+        .await
+        .problem(409);
+    assert_eq!(refused["missing"], json!(["explanation"]), "{refused}");
+    app.post(
+        &format!("/api/v1/drafts/{id}/materials"),
+        Some(&t.drafter),
+        json!({"kind": "explanation", "title": "第二轮修改说明", "body": "延长期限，删去收费规定，增加公开方式。"}),
+    )
+    .await
+    .ok(201);
     review_chain(&app, &t, &id).await;
 
     // The public redline says, beside each change, which opinions caused it.

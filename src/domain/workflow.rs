@@ -341,6 +341,12 @@ pub fn missing_for_review(present: &[MaterialKind]) -> Vec<MaterialKind> {
         .collect()
 }
 
+/// R3 with R8: a later round goes to review only with an explanation of its own, which says
+/// what changed since the round before and why (the basis may stay the first round's).
+pub fn needs_round_explanation(round: i32, explanations_of_the_round: usize) -> bool {
+    round > 1 && explanations_of_the_round == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,6 +610,13 @@ mod tests {
             vec![MaterialKind::Explanation, MaterialKind::Basis]
         );
         assert!(missing_for_review(&[MaterialKind::Basis, MaterialKind::Explanation]).is_empty());
+    }
+
+    #[test]
+    fn a_later_round_needs_an_explanation_of_its_own() {
+        assert!(!needs_round_explanation(1, 0));
+        assert!(needs_round_explanation(2, 0));
+        assert!(!needs_round_explanation(2, 1));
     }
 
     #[test]

@@ -134,10 +134,26 @@ fn perform(
     match action {
         Action::Submit => {
             // R3: no review without an explanation and a basis.
-            let present: Vec<MaterialKind> = materials::of_draft(conn, id, d.round)?
+            let listed = materials::of_draft(conn, id, d.round)?;
+            let present: Vec<MaterialKind> = listed
                 .iter()
                 .filter_map(|m| MaterialKind::parse(&m.kind))
                 .collect();
+            let of_the_round = listed
+                .iter()
+                .filter(|m| m.round == d.round && m.kind == MaterialKind::Explanation.as_str())
+                .count();
+            if workflow::needs_round_explanation(d.round, of_the_round) {
+                return Err(AppError::conflict(
+                    ErrorKind::MissingMaterials,
+                    crate::l!(
+                        "第 {} 轮送审前须附上本轮的起草说明，说明与上一轮相比修改了什么、为什么修改。",
+                        "Round {} goes to review with an explanation of its own: what changed since the round before, and why.",
+                        d.round
+                    ),
+                )
+                .with("missing", json!(["explanation"])));
+            }
             let missing = workflow::missing_for_review(&present);
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|k| k.as_str()).collect();
