@@ -120,13 +120,13 @@ pub fn set_causes(
     names: &[ArticleRef],
     group_ids: &[String],
 ) -> AppResult<usize> {
+    actor.require(&[Role::Drafter])?;
     let Some(&article) = names.first() else {
         return Err(AppError::field(
             "article",
             l!("请指明条文", "Name the article"),
         ));
     };
-    actor.require(&[Role::Drafter])?;
     db::write_tx(conn, |conn| {
         let draft = linkable_draft(conn, actor, draft_id, round)?;
         if round < 1 || round >= draft.round {
