@@ -340,6 +340,11 @@ async fn a_second_round_goes_out_with_a_redline_and_keeps_the_first_public(app: 
     assert!(page.text().contains(ROUND_TWO[2]));
     let page = app.get(&format!("/drafts/{id}?lang=en"), None).await;
     assert!(page.text().contains("Round 2 of consultation"));
+    let list = app.get("/drafts", None).await.text();
+    assert!(
+        list.contains(r#"<span class="badge round">第二轮征求意见</span>"#),
+        "the round on the list's card: {list}"
+    );
     // The page's switch: the clean text by default, the changes since round 1 on request.
     let clean = app.get(&format!("/drafts/{id}"), None).await.text();
     assert!(clean.contains("?changes=1"), "the switch");
@@ -780,6 +785,11 @@ async fn every_change_says_which_adopted_opinions_caused_it(app: TestApp) {
         texts(&staff_now),
         ROUND_ONE,
         "the new round starts from the last text"
+    );
+    let staff_list = desk.get("/staff/drafts").await.text();
+    assert!(
+        staff_list.contains("<strong>第二轮征求意见</strong>"),
+        "{staff_list}"
     );
     app.patch(
         &format!("/api/v1/drafts/{id}"),

@@ -47,6 +47,8 @@ pub struct DraftCard {
     pub countdown: Option<String>,
     pub comment_count: i64,
     pub closing_soon: bool,
+    /// R8: "第二轮征求意见" for a draft past its first round.
+    pub round_label: Option<String>,
 }
 
 fn window_of(d: &DraftRow) -> Option<Window> {
@@ -88,6 +90,8 @@ impl DraftCard {
             comment_count: counts.get(&d.id).copied().unwrap_or(0),
             closing_soon: window
                 .is_some_and(|w| countdown::closes_within(w, now, closing_soon_days)),
+            round_label: (d.round > 1)
+                .then(|| T(lang).a("pub-round", "n", &crate::lang::round_number(d.round, lang))),
         }
     }
 }

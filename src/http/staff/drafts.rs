@@ -38,6 +38,8 @@ pub struct ListRow {
     pub state_label: String,
     pub phase_label: String,
     pub closes_on: String,
+    /// R8: "第二轮征求意见" for a draft past its first round.
+    pub round_label: Option<String>,
 }
 
 #[derive(Template)]
@@ -102,6 +104,8 @@ pub async fn list_drafts(
             state_label: t.s(&format!("state-{}", d.state)),
             phase_label: labels::phase(&d.state, d.phase(now)).get(lang).to_string(),
             closes_on: labels::date(d.closes_on, lang),
+            round_label: (d.round > 1)
+                .then(|| t.a("pub-round", "n", &crate::lang::round_number(d.round, lang))),
         })
         .collect();
     let base = list_base(
