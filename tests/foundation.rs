@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 //! problem answers, the test clock, migrations and the audit chain.
 
-mod common;
+use crate::common;
 
 use common::{Db, PASSWORD, TestApp, TestDb};
 use consult::domain::roles::Role;
