@@ -6,7 +6,7 @@
 use crate::common;
 
 use actix_web::test::TestRequest;
-use chrono::TimeDelta;
+use chrono::{DurationRound, TimeDelta};
 use common::fixtures::{CommentSpec, DraftSpec, insert_comment, insert_draft};
 use common::{Resp, TestApp};
 use consult::db::ids::hash_secret;
@@ -79,6 +79,14 @@ both_with!(
     racing_requests_from_one_client_cannot_exceed_the_limit,
     |c| {
         c.limits.comment_per_ip_per_hour = 3;
+    }
+);
+// Above the writer's direct count (100 comments of a client), so PostgreSQL counts the busy
+// client per minute.
+both_with!(
+    a_busy_client_is_counted_exactly_past_what_the_index_is_read_for,
+    |c| {
+        c.limits.comment_per_ip_per_hour = 120;
     }
 );
 both_with!(
@@ -1073,6 +1081,127 @@ async fn wrong_receipt_token_is_404(app: TestApp) {
 }
 
 // ---- R15: limits ----
+
+/// One client with a raised limit sends past it over more than an hour, in steps that put the
+/// hour's start and the limit inside different minutes, one by one and in bursts of requests
+/// at once (batches holding several of its comments, on several writers); every answer and
+/// `Retry-After` is what an exact sliding hour gives (on PostgreSQL, counted from the
+/// per-minute counts and the index read inside one minute at most).
+async fn a_busy_client_is_counted_exactly_past_what_the_index_is_read_for(app: TestApp) {
+    let draft = open_draft(&app);
+    let limit: usize = 120;
+    let hour = TimeDelta::hours(1);
+    let mut accepted: Vec<chrono::DateTime<chrono::Utc>> = Vec::new();
+    let mut refused = 0;
+    // (requests, milliseconds since the last, all at once): 110 over 36 minutes; a burst
+    // once the hour begins between two of them; then steps through the next minutes as
+    // places free; then a burst an hour later. The clock is set before each request (it
+    // runs on while requests are answered), and the half seconds keep every comparison with
+    // the hour's start clear of that. The count itself is checked exactly at the end.
+    let start = app.now().duration_trunc(TimeDelta::minutes(1)).unwrap() + TimeDelta::minutes(1);
+    let mut at = TimeDelta::zero();
+    let steps = [
+        (110, 20_000, false),
+        (26, 1_430_500, true),
+        (30, 3_000, false),
+        (40, 7_000, false),
+        (25, 13_000, false),
+        (40, 3_601_500, true),
+    ];
+    for (n, gap, at_once) in steps {
+        let rounds = if at_once { 1 } else { n };
+        for _ in 0..rounds {
+            at += TimeDelta::milliseconds(gap);
+            let now = start + at;
+            assert!(app.clock().set(now));
+            let in_hour: Vec<_> = accepted
+                .iter()
+                .copied()
+                .filter(|t| *t > now - hour)
+                .collect();
+            let free = limit.saturating_sub(in_hour.len());
+            let requests = if at_once { n } else { 1 };
+            let began = std::time::Instant::now();
+            let answers = futures_util::future::join_all(
+                (0..requests).map(|_| submit_from(&app, &draft, "203.0.113.9", None, form("同意"))),
+            )
+            .await;
+            let ok = answers.iter().filter(|r| r.status == 201).count();
+            assert_eq!(
+                ok,
+                free.min(requests),
+                "at {now}, {} in the hour",
+                in_hour.len()
+            );
+            accepted.extend(std::iter::repeat_n(now, ok));
+            let mut in_hour = in_hour;
+            in_hour.extend(std::iter::repeat_n(now, ok));
+            for res in answers.iter().filter(|r| r.status != 201) {
+                res.problem(429);
+                let oldest = in_hour[in_hour.len() - limit];
+                let expected = (oldest + hour - now).num_seconds().max(1);
+                let retry: i64 = res.header("retry-after").unwrap().parse().unwrap();
+                // The clock ran on while the requests were answered.
+                let ran = began.elapsed().as_secs() as i64;
+                assert!(
+                    (expected - ran - 1..=expected).contains(&retry),
+                    "at {now}, {} in the hour: Retry-After {retry}, expected {expected}",
+                    in_hour.len()
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 40, "the limit was met: {refused} refused");
+    let mut conn = app.conn();
+    let stored: i64 = comments::table
+        .filter(comments::draft_id.eq(&draft))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(stored as usize, accepted.len());
+    if app.db.kind == common::Db::Postgres {
+        // The writer counted the client per minute; the counts agree with the comments.
+        let counted: Option<i64> = consult::db::schema::client_minutes::table
+            .select(diesel::dsl::sum(consult::db::schema::client_minutes::n))
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(counted, Some(accepted.len() as i64));
+    }
+    // The writer's count itself, at instants all over the run and for limits below and above
+    // what the client reached: what an exact count of the stored comments gives.
+    let (client, mut times): (Vec<Option<String>>, Vec<chrono::NaiveDateTime>) = comments::table
+        .filter(comments::draft_id.eq(&draft))
+        .select((comments::client_key, comments::submitted_at))
+        .load::<(Option<String>, chrono::NaiveDateTime)>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .unzip();
+    let client = client[0].clone().unwrap();
+    times.sort();
+    let mut direct = app.db.connect();
+    let mut since = start.naive_utc() - TimeDelta::seconds(10);
+    while since < times[times.len() - 1] {
+        let after: Vec<_> = times.iter().filter(|t| **t > since).collect();
+        for limit in [101, 119, 120, 150] {
+            let (count, oldest) = match after.len() {
+                0 => (0, None),
+                n if n >= limit => (limit as i64, Some(*after[n - limit])),
+                n => (n as i64, Some(*after[0])),
+            };
+            let got = consult::db::comments::windows_of_clients(
+                &mut direct,
+                std::slice::from_ref(&client),
+                since,
+                limit,
+            )
+            .unwrap();
+            let got = got.first().map_or((0, None), |w| (w.count, w.oldest));
+            assert_eq!(got, (count, oldest), "since {since}, limit {limit}");
+        }
+        since += TimeDelta::milliseconds(37_100);
+    }
+}
 
 async fn per_client_limit_is_429_with_retry_after(app: TestApp) {
     let draft = open_draft(&app);

@@ -223,10 +223,12 @@ impl QueryFragment<Pg> for OutboxColumns {
 }
 
 /// R15 on PostgreSQL: for each client, how many of its newest `limit` comments were
-/// submitted after `since`, and the oldest of those (`comments::windows_of_clients`).
+/// submitted after `since`, the oldest of those, and whether its comments are counted per
+/// minute from `minute` on (`db::client_minutes`).
 pub struct ClientWindows<'a> {
     pub client_keys: &'a [String],
     pub since: NaiveDateTime,
+    pub minute: NaiveDateTime,
     pub limit: i64,
 }
 
@@ -236,14 +238,19 @@ impl QueryId for ClientWindows<'_> {
 }
 
 impl diesel::query_builder::Query for ClientWindows<'_> {
-    type SqlType = (Text, BigInt, Nullable<Timestamp>);
+    type SqlType = (Text, BigInt, Nullable<Timestamp>, Bool);
 }
 
 impl RunQueryDsl<PgConnection> for ClientWindows<'_> {}
 
 impl QueryFragment<Pg> for ClientWindows<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("SELECT k.client_key, w.n, w.oldest FROM unnest(");
+        out.push_sql(
+            "SELECT k.client_key, w.n, w.oldest, EXISTS (SELECT 1 FROM client_minutes m \
+             WHERE m.client_key = k.client_key AND m.minute >= ",
+        );
+        out.push_bind_param::<Timestamp, _>(&self.minute)?;
+        out.push_sql(") FROM unnest(");
         out.push_bind_param::<Array<Text>, _>(self.client_keys)?;
         out.push_sql(
             ") AS k(client_key) CROSS JOIN LATERAL (SELECT count(*) AS n, \

@@ -321,40 +321,77 @@ pub fn newest_of_clients(
     Ok(out)
 }
 
+/// R15: what the writer knows of one client's hour (`windows_of_clients`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientWindow {
+    pub client_key: String,
+    /// Comments after `since`, counted up to the limit.
+    pub count: i64,
+    /// The oldest of the newest `limit` comments after `since`.
+    pub oldest: Option<NaiveDateTime>,
+    /// Its comments are counted per minute (`client_minutes`): the writer adds what it stores.
+    pub tallied: bool,
+}
+
 /// R15 on PostgreSQL: for each of these clients, how many of its newest `limit` comments were
 /// submitted after `since`, and the oldest of those; counted in the database, so no row
-/// travels and nothing is held per comment.
+/// travels and nothing is held per comment. The index is read for at most
+/// `client_minutes::DIRECT` comments of a client; a client with more in its hour is counted
+/// from its per-minute counts (rebuilt first if it has none), so the cost does not grow with
+/// what the client has sent.
 pub fn windows_of_clients(
     conn: &mut DbConn,
     client_keys: &[String],
     since: NaiveDateTime,
     limit: usize,
-) -> QueryResult<Vec<(String, i64, Option<NaiveDateTime>)>> {
+) -> QueryResult<Vec<ClientWindow>> {
     let DbConn::Pg(c) = conn else {
         // SQLite keeps the hour in memory (`jobs::recent_clients`); this path is for tests.
-        let mut out: Vec<(String, i64, Option<NaiveDateTime>)> = Vec::new();
+        let mut out: Vec<ClientWindow> = Vec::new();
         for (key, at) in newest_of_clients(conn, client_keys, since, limit)? {
-            match out.iter_mut().find(|(k, _, _)| *k == key) {
-                Some((_, n, oldest)) => {
-                    *n += 1;
-                    *oldest = (*oldest).min(Some(at));
+            match out.iter_mut().find(|w| w.client_key == key) {
+                Some(w) => {
+                    w.count += 1;
+                    w.oldest = w.oldest.min(Some(at));
                 }
-                None => out.push((key, 1, Some(at))),
+                None => out.push(ClientWindow {
+                    client_key: key,
+                    count: 1,
+                    oldest: Some(at),
+                    tallied: false,
+                }),
             }
         }
         return Ok(out);
     };
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let direct = limit.min(super::client_minutes::DIRECT);
     let mut out = Vec::new();
     for chunk in client_keys.chunks(CHUNK) {
-        out.extend(
-            super::bulk::ClientWindows {
-                client_keys: chunk,
-                since,
-                limit,
+        let rows = super::bulk::ClientWindows {
+            client_keys: chunk,
+            since,
+            minute: super::client_minutes::minute_of(since),
+            limit: i64::try_from(direct).unwrap_or(i64::MAX),
+        }
+        .load::<(String, i64, Option<NaiveDateTime>, bool)>(c)?;
+        for (client_key, count, oldest, tallied) in rows {
+            let mut window = ClientWindow {
+                client_key,
+                count,
+                oldest,
+                tallied,
+            };
+            if limit > direct && usize::try_from(count).unwrap_or(usize::MAX) >= direct {
+                // More in the hour than the direct count reads: count it per minute.
+                if !window.tallied {
+                    super::client_minutes::rebuild(c, &window.client_key, since)?;
+                    window.tallied = true;
+                }
+                (window.count, window.oldest) =
+                    super::client_minutes::window(c, &window.client_key, since, limit)?;
             }
-            .load::<(String, i64, Option<NaiveDateTime>)>(c)?,
-        );
+            out.push(window);
+        }
     }
     Ok(out)
 }

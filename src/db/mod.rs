@@ -6,6 +6,7 @@ pub mod audit;
 mod bulk;
 pub mod changes;
 pub mod charts;
+pub mod client_minutes;
 pub mod comments;
 pub mod desk;
 pub mod drafts;

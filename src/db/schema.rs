@@ -423,6 +423,14 @@ diesel::joinable!(idempotency_keys -> comments (comment_id));
 diesel::joinable!(group_memberships -> comments (comment_id));
 diesel::joinable!(duplicate_flags -> comments (comment_id));
 
+diesel::table! {
+    client_minutes (client_key, minute) {
+        client_key -> Text,
+        minute -> Timestamp,
+        n -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     agencies,

@@ -1,7 +1,8 @@
 //! Removes what has expired: bearer tokens past their expiry, idempotency keys past 24 h (R11),
 //! staff sessions and set-password links past their end, and sign-in attempts older than a day
-//! (the throttle looks back minutes; the audit log keeps the failures for good), and sent
-//! mails older than `mail.keep_sent_days`.
+//! (the throttle looks back minutes; the audit log keeps the failures for good), per-minute
+//! counts of busy clients older than two hours (R15), and sent mails older than
+//! `mail.keep_sent_days`.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -23,6 +24,7 @@ pub fn run(pool: &Pool, config: &Config, now: DateTime<Utc>) -> anyhow::Result<(
         .execute(&mut conn)?;
     crate::db::comments::purge_idempotency_keys(&mut conn, now)?;
     crate::db::sessions::purge(&mut conn, now)?;
+    crate::db::client_minutes::purge(&mut conn, now.naive_utc())?;
     if config.mail.keep_sent_days > 0 {
         let before = (now - TimeDelta::days(i64::from(config.mail.keep_sent_days))).naive_utc();
         for _ in 0..PURGE_ROUNDS {

@@ -8,9 +8,12 @@
 //!
 //! On PostgreSQL several nodes share the limit, so the writer counts, for each batch, the
 //! newest `limit` comments of the batch's clients in the database (through the
-//! `comments_client` index; one row per client comes back). That count still visits up to
-//! `limit` index entries of a busy client: with the default limit (30) nothing, with a limit
-//! raised for a trusted proxy, as many as the client sent in the hour. On
+//! `comments_client` index; one row per client comes back), reading at most
+//! `db::client_minutes::DIRECT` (100) index entries of a client. A client with more in its
+//! hour (possible only where the operator raised the limit, for a trusted proxy or a carrier
+//! NAT) is counted per minute instead (`db::client_minutes`): the writer reads its minutes'
+//! counts, the index only inside the minute where the hour begins or the limit is reached,
+//! and adds what it stores to the counts (`tally`). On
 //! SQLite one writer thread stores every online comment, so it keeps the hour in memory
 //! instead, exactly: it loads the last hour when it starts (through the `comments_submitted`
 //! index), adds each comment as its transaction stores it (and reloads should that
@@ -23,11 +26,12 @@
 //! comment, at most `limit` times per client), so a million distinct addresses in an hour
 //! take about 100 MiB.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
+use crate::db::comments::NewComment;
 use crate::db::schema::comments;
 use crate::db::{Backend, DbConn};
 
@@ -45,8 +49,12 @@ pub struct Window {
 }
 
 pub enum ClientHistory {
-    /// Counted in the database for each batch (PostgreSQL), plus what the batch adds.
-    Database(HashMap<u128, Window>),
+    /// Counted in the database for each batch (PostgreSQL), plus what the batch adds; with
+    /// the clients counted per minute (`db::client_minutes`), whose counts the writer keeps.
+    Database {
+        windows: HashMap<u128, Window>,
+        tallied: HashSet<u128>,
+    },
     /// Kept by the writer (SQLite); `None` until the first batch loads it.
     Memory(Option<RecentClients>),
 }
@@ -54,15 +62,17 @@ pub enum ClientHistory {
 impl ClientHistory {
     pub fn for_backend(backend: Backend) -> ClientHistory {
         match backend {
-            Backend::Postgres => ClientHistory::Database(HashMap::new()),
+            Backend::Postgres => ClientHistory::Database {
+                windows: HashMap::new(),
+                tallied: HashSet::new(),
+            },
             Backend::Sqlite => ClientHistory::Memory(None),
         }
     }
 
     /// Before a batch: makes the submissions after `since` of these clients known, at most
     /// the newest `limit` of each (older ones cannot change a decision), so a decision never
-    /// costs more when one client has sent many. (On PostgreSQL the count itself still visits
-    /// up to `limit` index entries of each client.)
+    /// costs more when one client has sent many.
     pub fn prepare(
         &mut self,
         conn: &mut DbConn,
@@ -71,13 +81,24 @@ impl ClientHistory {
         limit: usize,
     ) -> QueryResult<()> {
         match self {
-            ClientHistory::Database(windows) => {
+            ClientHistory::Database { windows, tallied } => {
                 windows.clear();
-                for (client, count, oldest) in
+                tallied.clear();
+                for w in
                     crate::db::comments::windows_of_clients(conn, clients, since, limit.max(1))?
                 {
-                    let count = usize::try_from(count).unwrap_or(usize::MAX);
-                    windows.insert(key(&client), Window { count, oldest });
+                    let count = usize::try_from(w.count).unwrap_or(usize::MAX);
+                    let client = key(&w.client_key);
+                    windows.insert(
+                        client,
+                        Window {
+                            count,
+                            oldest: w.oldest,
+                        },
+                    );
+                    if w.tallied {
+                        tallied.insert(client);
+                    }
                 }
             }
             ClientHistory::Memory(kept) => {
@@ -98,7 +119,7 @@ impl ClientHistory {
     /// miss one.
     pub fn window(&self, client: &str, since: NaiveDateTime) -> Window {
         match self {
-            ClientHistory::Database(windows) => {
+            ClientHistory::Database { windows, .. } => {
                 windows.get(&key(client)).copied().unwrap_or(Window {
                     count: 0,
                     oldest: None,
@@ -116,7 +137,7 @@ impl ClientHistory {
     /// transaction fail, the writer calls `forget`.
     pub fn record(&mut self, client: &str, at: NaiveDateTime) {
         match self {
-            ClientHistory::Database(windows) => {
+            ClientHistory::Database { windows, .. } => {
                 let w = windows.entry(key(client)).or_insert(Window {
                     count: 0,
                     oldest: None,
@@ -129,11 +150,31 @@ impl ClientHistory {
         }
     }
 
+    /// The transaction under way stored these comments: those of clients counted per minute
+    /// (found so by the last `prepare`, under their limit locks) are added to their counts.
+    pub fn tally(&self, conn: &mut DbConn, stored: &[NewComment]) -> QueryResult<()> {
+        let ClientHistory::Database { tallied, .. } = self else {
+            return Ok(());
+        };
+        if tallied.is_empty() {
+            return Ok(());
+        }
+        let counted: Vec<(&str, NaiveDateTime)> = stored
+            .iter()
+            .filter_map(|row| Some((row.client_key.as_deref()?, row.submitted_at)))
+            .filter(|(client, _)| tallied.contains(&key(client)))
+            .collect();
+        crate::db::client_minutes::add(conn, &counted)
+    }
+
     /// The writer lost its connection or a transaction failed: reload before the next
     /// batch, so nothing recorded in memory can disagree with the database.
     pub fn forget(&mut self) {
         match self {
-            ClientHistory::Database(windows) => windows.clear(),
+            ClientHistory::Database { windows, tallied } => {
+                windows.clear();
+                tallied.clear();
+            }
             ClientHistory::Memory(kept) => *kept = None,
         }
     }
