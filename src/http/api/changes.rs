@@ -31,12 +31,10 @@ pub async fn get_group_changes(
     path: web::Path<String>,
     who: Authorized<DrafterOrReviewer>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let actor = who.actor();
-    let view = state
-        .db(move |conn| service::changes::changes_of(conn, &actor, LinkFrom::Group(&id)))
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    read(&state, who.actor(), path.into_inner(), |id| {
+        LinkFrom::Group(id)
+    })
+    .await
 }
 
 /// `PUT /api/v1/groups/{id}/changes`: "adopted → changed article 3".
@@ -58,15 +56,14 @@ pub async fn put_group_changes(
     who: Authorized<DrafterOnly>,
     JsonBody(body): JsonBody<SetChanges>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let now = state.clock.now();
-    let actor = who.actor();
-    let view = state
-        .db(move |conn| {
-            service::changes::set_changes(conn, &actor, now, LinkFrom::Group(&id), &body)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    write(
+        &state,
+        who.actor(),
+        path.into_inner(),
+        |id| LinkFrom::Group(id),
+        body,
+    )
+    .await
 }
 
 /// `GET /api/v1/comments/{id}/changes`
@@ -89,12 +86,10 @@ pub async fn get_comment_changes(
     path: web::Path<String>,
     who: Authorized<DrafterOrReviewer>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let actor = who.actor();
-    let view = state
-        .db(move |conn| service::changes::changes_of(conn, &actor, LinkFrom::Comment(&id)))
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    read(&state, who.actor(), path.into_inner(), |id| {
+        LinkFrom::Comment(id)
+    })
+    .await
 }
 
 /// `PUT /api/v1/comments/{id}/changes`: a single comment's own link to the articles it
@@ -117,13 +112,40 @@ pub async fn put_comment_changes(
     who: Authorized<DrafterOnly>,
     JsonBody(body): JsonBody<SetChanges>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let now = state.clock.now();
-    let actor = who.actor();
+    write(
+        &state,
+        who.actor(),
+        path.into_inner(),
+        |id| LinkFrom::Comment(id),
+        body,
+    )
+    .await
+}
+
+/// The links of a group's or a comment's (`from` names which) id.
+async fn read(
+    state: &AppState,
+    actor: service::Actor,
+    id: String,
+    from: for<'a> fn(&'a str) -> LinkFrom<'a>,
+) -> AppResult<HttpResponse> {
     let view = state
-        .db(move |conn| {
-            service::changes::set_changes(conn, &actor, now, LinkFrom::Comment(&id), &body)
-        })
+        .db(move |conn| service::changes::changes_of(conn, &actor, from(&id)))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Replaces the links of a group's or a comment's id.
+async fn write(
+    state: &AppState,
+    actor: service::Actor,
+    id: String,
+    from: for<'a> fn(&'a str) -> LinkFrom<'a>,
+    body: SetChanges,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let view = state
+        .db(move |conn| service::changes::set_changes(conn, &actor, now, from(&id), &body))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -216,6 +216,13 @@ async fn render_changes(
         .iter()
         .filter(|g| g.outcome.as_deref().is_some_and(|o| CHANGING.contains(&o)))
         .collect();
+    // Each adopted group's size in the earlier round, offered beside every change.
+    let mut sizes: BTreeMap<&str, i64> = BTreeMap::new();
+    for (_, group, n) in &l.spread {
+        if let Some(g) = group.as_deref() {
+            *sizes.entry(g).or_insert(0) += n;
+        }
+    }
     let label = |n: i32| t.n("pub-article", i64::from(n));
     let mut cards = Vec::with_capacity(l.changes.len());
     for r in &l.changes {
@@ -265,16 +272,25 @@ async fn render_changes(
                 spread = lines.into_iter().map(|(_, s)| s).collect();
             }
         }
-        let mut names = Vec::new();
+        let mut refs = Vec::new();
         if c.is_change() {
-            if let Some(old) = c.old_number {
-                names.push(format!("{before}:{old}"));
+            if let Some(number) = c.old_number {
+                refs.push(ArticleRef {
+                    round: before,
+                    number,
+                });
             }
-            if let Some(new) = c.new_number {
-                names.push(format!("{}:{new}", l.draft.round));
+            if let Some(number) = c.new_number {
+                refs.push(ArticleRef {
+                    round: l.draft.round,
+                    number,
+                });
             }
         }
-        let refs: Vec<ArticleRef> = names.iter().filter_map(|n| parse_ref(n)).collect();
+        let names: Vec<String> = refs
+            .iter()
+            .map(|r| format!("{}:{}", r.round, r.number))
+            .collect();
         let ticked = |g: &GroupRow| {
             l.linked.get(&g.id).is_some_and(|ls| {
                 ls.iter()
@@ -308,12 +324,7 @@ async fn render_changes(
                 adopted
                     .iter()
                     .map(|g| {
-                        let size: i64 = l
-                            .spread
-                            .iter()
-                            .filter(|s| s.1.as_deref() == Some(g.id.as_str()))
-                            .map(|s| s.2)
-                            .sum();
+                        let size = sizes.get(g.id.as_str()).copied().unwrap_or(0);
                         (g.id.clone(), format!("{} ({size})", g.title), ticked(g))
                     })
                     .collect()
