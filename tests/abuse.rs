@@ -4,8 +4,6 @@
 //! form's honeypot and minimum fill time, erasure of a commenter's personal fields, logs
 //! without personal data, and duplicate flags for moderators.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use actix_web::cookie::Cookie;

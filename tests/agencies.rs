@@ -2,8 +2,6 @@
 //! the drafts of their agencies, the personal fields of comments and the audit trail are read
 //! only by those who need them, and administrators manage agencies and their members.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use common::fixtures::{CommentSpec, DraftSpec, insert_comment, insert_draft};

@@ -13,8 +13,6 @@
 //! one); within a row the callers act in turn, so a 409 after an allowed caller can mean
 //! that caller already did it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

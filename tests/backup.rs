@@ -3,8 +3,6 @@
 //! while the server runs, refused for an edited copy) and the server started again on the
 //! restored file. PostgreSQL: `pg_dump` and `pg_restore`, as docs/deploy.md says.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::HashSet;

@@ -3,8 +3,6 @@
 //! (415), the size while streaming (413), the syntax (400) and the shape (422 naming the
 //! field). Each staff JSON route of `API_ROUTES` is tried, so a route added later is covered.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::sync::Arc;

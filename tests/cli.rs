@@ -1,8 +1,6 @@
 //! The command line on both databases: `user add|list|roles|deactivate|password`, `audit verify`,
 //! `migrate`, configuration errors, and `serve` answering and stopping on SIGTERM.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::io::Write;

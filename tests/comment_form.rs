@@ -2,8 +2,6 @@
 //! receipt shown once after a submission and the receipt lookup, through the real app on
 //! SQLite and PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use actix_web::cookie::Cookie;

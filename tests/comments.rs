@@ -1,8 +1,6 @@
 //! Public comments (R9–R15) on both databases: validation, receipts, idempotency,
 //! moderation, privacy, offline opinions, receipt look-up and limits.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use actix_web::test::TestRequest;

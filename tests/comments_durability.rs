@@ -3,8 +3,6 @@
 //! tracking number it acknowledged is there, and `consult audit verify` finds the audit chain
 //! intact.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::sync::Arc;

@@ -7,8 +7,6 @@
 //! moment would keep at least; on PostgreSQL the comment writer's commits wait for the flush.
 //! (The SIGKILL under comment load is in tests/comments_durability.rs.)
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::{HashMap, HashSet};

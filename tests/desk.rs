@@ -3,8 +3,6 @@
 //! matching comments, groups merged, split and pulled together, dispositions with kept
 //! reasons, assignments, internal notes, progress, and who may do what.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use common::TestApp;

@@ -4,8 +4,6 @@
 //! CSRF token never reaches another's page, and another node's change shows within the
 //! recheck interval.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use actix_web::cookie::Cookie;

@@ -1,8 +1,6 @@
 //! Drafts, materials, the comment period and the review chain (R1–R7), through the
 //! real app on SQLite and PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use base64::Engine;

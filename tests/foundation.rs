@@ -1,6 +1,5 @@
 //! The service skeleton on both databases: health, metrics, home page, auth,
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 //! problem answers, the test clock, migrations and the audit chain.
 
 use crate::common;

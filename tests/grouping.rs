@@ -5,8 +5,6 @@
 //! other words or another language join, the vectors are stored once per text, and the
 //! background reader embeds comments as they arrive.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::BTreeSet;

@@ -15,8 +15,6 @@
 //! `public:other-cookie` (another browser's cookie), `session:all` (a signed-in user holding
 //! every role) or `session:tampered`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::BTreeMap;

@@ -2,8 +2,6 @@
 //! real SMTP listener on loopback (scripts/smtp-sink.py), templates in the recipient's
 //! language (R24), subscriptions (R21) and the events that send mail (R22).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::io::BufRead;

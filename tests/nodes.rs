@@ -8,8 +8,6 @@
 //!
 //! PostgreSQL only: SQLite is one process's database.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -2,8 +2,6 @@
 //! and nothing else, every problem type described, and real answers of the demonstration data
 //! that fit the schemas the document gives them (so a hand-described answer cannot drift).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::BTreeSet;

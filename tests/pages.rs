@@ -3,8 +3,6 @@
 //! elder-friendly mode, privacy of comments and view counts — and one check in a real
 //! headless browser (Chromium) against the real `consult serve` binary.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::process::Command;

@@ -5,8 +5,6 @@
 //! XLSX), with contact fields, audited, and with no cell that a spreadsheet would run — in the
 //! public report CSV neither.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::collections::BTreeMap;

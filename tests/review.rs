@@ -1,7 +1,5 @@
 //! Opinion groups, dispositions and the adoption report (R16–R20) on both databases.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use actix_web::test::TestRequest;

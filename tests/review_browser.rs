@@ -11,8 +11,6 @@
 //! phone width, in Chinese, English and elder mode, and screenshots are taken
 //! (`CONSULT_SCREENSHOT_DIR` keeps them; `docs/screenshots/` holds a set).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::path::PathBuf;

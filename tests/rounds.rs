@@ -2,8 +2,6 @@
 //! published, taken through the whole review chain again; the first round stays public as it
 //! ended while the second is prepared; comments, reports and the redline per round.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use common::TestApp;

@@ -2,8 +2,6 @@
 //! PostgreSQL — sign-in and sessions, CSRF on every form, role checks, and each workflow form
 //! with its refusals and audit entries.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use actix_web::test::TestRequest;

@@ -4,8 +4,6 @@
 //! workspace's pages (zh-CN, English, elder mode) and screenshots are taken at desktop and
 //! phone width (`CONSULT_SCREENSHOT_DIR` keeps them; `docs/screenshots/` holds a set).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use std::path::{Path, PathBuf};

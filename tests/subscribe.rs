@@ -4,8 +4,6 @@
 //! refusals beside their fields that change nothing, CSRF, the per-address limit; and the
 //! page in headless Chromium with axe at phone width.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
-
 use crate::common;
 
 use actix_web::cookie::Cookie;
