@@ -53,35 +53,68 @@ pub type Earlier = (String, String, String, NaiveDateTime);
 
 /// The comments on the draft of `c` before it (ids are in time order) by the same client
 /// key or the same normalised email, oldest first, the latest `limit` of them.
+///
+/// The two ways of being the same sender are read apart, each through its own index and in
+/// its order, and merged here. One statement with `OR` could only be answered by combining
+/// both indexes in a bitmap, or by walking the draft's comments; a planner that took the
+/// draft for small (a new draft in a surge, before statistics catch up) walked them, which
+/// cost a read of the whole draft for every comment scanned. The client's comments are read
+/// on every draft, newest first, and kept to this draft here: `CLIENT_READ` of them bound the
+/// read whatever the draft holds.
 pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryResult<Vec<Earlier>> {
-    let mut q = comments::table
-        .filter(comments::draft_id.eq(&c.draft_id))
-        .filter(comments::id.lt(&c.id))
-        .filter(comments::submitted_at.le(c.submitted_at))
-        .into_boxed();
-    q = match (&c.client_key, &c.email_normalized) {
-        (Some(k), Some(e)) => q.filter(
-            comments::client_key
-                .eq(k.clone())
-                .or(comments::email_normalized.eq(e.clone())),
-        ),
-        (Some(k), None) => q.filter(comments::client_key.eq(k.clone())),
-        (None, Some(e)) => q.filter(comments::email_normalized.eq(e.clone())),
-        (None, None) => return Ok(Vec::new()),
-    };
-    let mut rows: Vec<Earlier> = q
-        .order((comments::submitted_at.desc(), comments::id.desc()))
-        .select((
-            comments::id,
-            comments::tracking_number,
-            comments::body,
-            comments::submitted_at,
-        ))
-        .limit(limit)
-        .load(conn)?;
-    rows.reverse();
+    let mut rows: Vec<Earlier> = Vec::new();
+    if let Some(key) = &c.client_key {
+        let of_client: Vec<(String, String, String, NaiveDateTime, String)> = comments::table
+            .filter(comments::client_key.eq(key))
+            .filter(comments::submitted_at.le(c.submitted_at))
+            .filter(comments::id.lt(&c.id))
+            .order((comments::submitted_at.desc(), comments::id.desc()))
+            .select((
+                comments::id,
+                comments::tracking_number,
+                comments::body,
+                comments::submitted_at,
+                comments::draft_id,
+            ))
+            .limit(limit * CLIENT_READ)
+            .load(conn)?;
+        rows.extend(
+            of_client
+                .into_iter()
+                .filter(|r| r.4 == c.draft_id)
+                .map(|(id, tracking, body, at, _)| (id, tracking, body, at)),
+        );
+    }
+    if let Some(email) = &c.email_normalized {
+        let of_email: Vec<Earlier> = comments::table
+            .filter(comments::draft_id.eq(&c.draft_id))
+            .filter(comments::email_normalized.eq(email))
+            .filter(comments::submitted_at.le(c.submitted_at))
+            .filter(comments::id.lt(&c.id))
+            .order((comments::submitted_at.desc(), comments::id.desc()))
+            .select((
+                comments::id,
+                comments::tracking_number,
+                comments::body,
+                comments::submitted_at,
+            ))
+            .limit(limit)
+            .load(conn)?;
+        rows.extend(of_email);
+    }
+    rows.sort_by(|a, b| (a.3, &a.0).cmp(&(b.3, &b.0)));
+    rows.dedup_by(|a, b| a.0 == b.0);
+    let keep = usize::try_from(limit).unwrap_or(0);
+    if rows.len() > keep {
+        rows.drain(..rows.len() - keep);
+    }
     Ok(rows)
 }
+
+/// How many of a client's latest comments, on any draft, are read for each one kept
+/// (`earlier_of_client`): a client sending to several drafts at once still has its earlier
+/// comments on this one found among them.
+const CLIENT_READ: i64 = 4;
 
 /// One flag: the comment, the earlier comment it repeats, how, and how long after.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]

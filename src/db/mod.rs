@@ -216,6 +216,19 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, String> {
     Ok(applied.iter().map(|v| v.to_string()).collect())
 }
 
+/// For the rest of the current transaction, PostgreSQL reads through indexes in their order
+/// rather than collecting matches in a bitmap first (nothing on SQLite). For statements that
+/// want the first few rows in an index's order (`ORDER BY … LIMIT`): on a table that grew
+/// faster than its statistics, the planner took such a read for a few rows and chose a bitmap
+/// scan, which fetches and sorts every match whatever the `LIMIT`. The comment writers'
+/// connections keep this setting for good (`jobs::comment_writer`).
+pub fn prefer_index_order(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute("SET LOCAL enable_bitmapscan = off")?;
+    }
+    Ok(())
+}
+
 /// Runs `f` in a write transaction. On SQLite the transaction starts with `BEGIN IMMEDIATE`
 /// so that a read-then-write cannot fail halfway with a busy snapshot; PostgreSQL uses an
 /// ordinary transaction and relies on row locks and conditional updates.

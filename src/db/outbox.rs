@@ -150,7 +150,13 @@ pub fn claim_due(
     let ids: Vec<String> = match conn {
         // PostgreSQL: lock the due rows and skip those another node is claiming, then mark
         // them in the same transaction; nodes never wait on each other or share a row.
+        // The due rows are read in `outbox_due`'s order, so a backlog is not sorted whole
+        // for each claim (`prefer_index_order`).
         DbConn::Pg(pg) => pg.transaction::<_, diesel::result::Error, _>(|pg| {
+            diesel::connection::SimpleConnection::batch_execute(
+                pg,
+                "SET LOCAL enable_bitmapscan = off",
+            )?;
             let ids: Vec<String> = outbox::table
                 .filter(due!())
                 .order(outbox::next_attempt_at.asc())

@@ -37,24 +37,29 @@ pub fn scan(conn: &mut DbConn, config: &Config, now: DateTime<Utc>) -> AppResult
     let Some(last) = batch.last().map(|c| c.id.clone()) else {
         return Ok(0);
     };
-    let mut flags = Vec::new();
-    for c in &batch {
-        let earlier = q::earlier_of_client(conn, c, EARLIER)?;
-        let texts: Vec<&str> = earlier.iter().map(|e| e.2.as_str()).collect();
-        if let Some((i, kind, similarity)) = duplicates::find(&c.body, &texts, threshold) {
-            let (id, tracking, _, at) = &earlier[i];
-            flags.push(DuplicateFlag {
-                comment_id: c.id.clone(),
-                draft_id: c.draft_id.clone(),
-                duplicate_of: id.clone(),
-                duplicate_of_tracking: tracking.clone(),
-                kind: kind.as_str().to_string(),
-                similarity,
-                seconds_apart: (c.submitted_at - *at).num_seconds().max(0),
-                created_at: now.naive_utc(),
-            });
+    // The earlier comments are read in one transaction, each read in its index's order.
+    let flags = diesel::Connection::transaction(conn, |conn| {
+        db::prefer_index_order(conn)?;
+        let mut flags = Vec::new();
+        for c in &batch {
+            let earlier = q::earlier_of_client(conn, c, EARLIER)?;
+            let texts: Vec<&str> = earlier.iter().map(|e| e.2.as_str()).collect();
+            if let Some((i, kind, similarity)) = duplicates::find(&c.body, &texts, threshold) {
+                let (id, tracking, _, at) = &earlier[i];
+                flags.push(DuplicateFlag {
+                    comment_id: c.id.clone(),
+                    draft_id: c.draft_id.clone(),
+                    duplicate_of: id.clone(),
+                    duplicate_of_tracking: tracking.clone(),
+                    kind: kind.as_str().to_string(),
+                    similarity,
+                    seconds_apart: (c.submitted_at - *at).num_seconds().max(0),
+                    created_at: now.naive_utc(),
+                });
+            }
         }
-    }
+        Ok::<_, diesel::result::Error>(flags)
+    })?;
     let flagged = db::write_tx(conn, |conn| {
         if !meaning::advance_cursor(conn, now, CURSOR, &from, &last)? {
             return Ok::<_, diesel::result::Error>(0);
