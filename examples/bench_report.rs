@@ -32,10 +32,14 @@ fn setup(conn: &mut DbConn, n: u64, drafter: &str) -> Result<(), diesel::result:
     };
     let sql = format!(
         "{before}
-         INSERT INTO drafts (id, index_no, title, agency, category, subject_terms, kind,
+         INSERT INTO agencies (code, name, created_at)
+         VALUES ('bench', '司法局', {ts}'2026-01-01 00:00:00');
+         INSERT INTO agency_members (agency_code, user_id, created_at)
+         VALUES ('bench', '{drafter}', {ts}'2026-01-01 00:00:00');
+         INSERT INTO drafts (id, index_no, title, agency, agency_code, category, subject_terms, kind,
            enterprise_related, summary, state, round, timezone, opens_on, closes_on, opens_at,
            closes_at, drafter_id, search_text, view_count, created_at, updated_at)
-         VALUES ('d1', 'BENCH-1', '基准草案', '司法局', '规范性文件', '[]', 'normative_document',
+         VALUES ('d1', 'BENCH-1', '基准草案', '司法局', 'bench', '规范性文件', '[]', 'normative_document',
            TRUE, '', 'published', 1, 'Asia/Shanghai', '2026-01-01', '2026-01-31',
            {ts}'2026-01-01 00:00:00', {ts}'2026-01-31 16:00:00', '{drafter}', '', 0,
            {ts}'2026-01-01 00:00:00', {ts}'2026-01-01 00:00:00');
@@ -132,6 +136,12 @@ async fn main() -> anyhow::Result<()> {
     let status = res.status();
     let body = test::read_body(res).await;
     let prepare = t.elapsed().as_secs_f64();
+    // A refused report measures nothing: stop rather than print a time.
+    anyhow::ensure!(
+        status.is_success(),
+        "POST /report answered {status}: {}",
+        String::from_utf8_lossy(&body)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&body)?;
     println!(
         "POST /report: {status} in {prepare:.2} s (totals.comments = {})",
@@ -148,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await;
     let status = res.status();
+    anyhow::ensure!(status.is_success(), "GET /report?format=csv answered {status}");
     let mut body = res.into_body();
     let (mut bytes, mut lines) = (0usize, 0usize);
     while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await {
