@@ -158,7 +158,10 @@ async fn main() -> anyhow::Result<()> {
     )
     .await;
     let status = res.status();
-    anyhow::ensure!(status.is_success(), "GET /report?format=csv answered {status}");
+    anyhow::ensure!(
+        status.is_success(),
+        "GET /report?format=csv answered {status}"
+    );
     let mut body = res.into_body();
     let (mut bytes, mut lines) = (0usize, 0usize);
     while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await {

@@ -62,12 +62,11 @@ pub type Earlier = (String, String, String, NaiveDateTime);
 /// on every draft, newest first, and kept to this draft here: `CLIENT_READ` of them bound the
 /// read whatever the draft holds.
 pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryResult<Vec<Earlier>> {
-    let mut rows: Vec<Earlier> = Vec::new();
-    if let Some(key) = &c.client_key {
-        let of_client: Vec<(String, String, String, NaiveDateTime, String)> = comments::table
-            .filter(comments::client_key.eq(key))
+    type Row = (String, String, String, NaiveDateTime, String);
+    let before = || {
+        comments::table
             .filter(comments::submitted_at.le(c.submitted_at))
-            .filter(comments::id.lt(&c.id))
+            .filter(comments::id.lt(c.id.clone()))
             .order((comments::submitted_at.desc(), comments::id.desc()))
             .select((
                 comments::id,
@@ -76,28 +75,20 @@ pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryRes
                 comments::submitted_at,
                 comments::draft_id,
             ))
+            .into_boxed()
+    };
+    let mut rows: Vec<Row> = Vec::new();
+    if let Some(key) = &c.client_key {
+        let of_client: Vec<Row> = before()
+            .filter(comments::client_key.eq(key.clone()))
             .limit(limit * CLIENT_READ)
             .load(conn)?;
-        rows.extend(
-            of_client
-                .into_iter()
-                .filter(|r| r.4 == c.draft_id)
-                .map(|(id, tracking, body, at, _)| (id, tracking, body, at)),
-        );
+        rows.extend(of_client.into_iter().filter(|r| r.4 == c.draft_id));
     }
     if let Some(email) = &c.email_normalized {
-        let of_email: Vec<Earlier> = comments::table
-            .filter(comments::draft_id.eq(&c.draft_id))
-            .filter(comments::email_normalized.eq(email))
-            .filter(comments::submitted_at.le(c.submitted_at))
-            .filter(comments::id.lt(&c.id))
-            .order((comments::submitted_at.desc(), comments::id.desc()))
-            .select((
-                comments::id,
-                comments::tracking_number,
-                comments::body,
-                comments::submitted_at,
-            ))
+        let of_email: Vec<Row> = before()
+            .filter(comments::draft_id.eq(c.draft_id.clone()))
+            .filter(comments::email_normalized.eq(email.clone()))
             .limit(limit)
             .load(conn)?;
         rows.extend(of_email);
@@ -105,10 +96,12 @@ pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryRes
     rows.sort_by(|a, b| (a.3, &a.0).cmp(&(b.3, &b.0)));
     rows.dedup_by(|a, b| a.0 == b.0);
     let keep = usize::try_from(limit).unwrap_or(0);
-    if rows.len() > keep {
-        rows.drain(..rows.len() - keep);
-    }
-    Ok(rows)
+    let first = rows.len().saturating_sub(keep);
+    Ok(rows
+        .into_iter()
+        .skip(first)
+        .map(|(id, tracking, body, at, _)| (id, tracking, body, at))
+        .collect())
 }
 
 /// How many of a client's latest comments, on any draft, are read for each one kept
