@@ -14,6 +14,7 @@ use super::schema::{comments, duplicate_flags};
 pub struct Scanned {
     pub id: String,
     pub draft_id: String,
+    pub round: i32,
     pub body: String,
     pub client_key: Option<String>,
     pub email_normalized: Option<String>,
@@ -39,6 +40,7 @@ pub fn comments_after(
         .select((
             comments::id,
             comments::draft_id,
+            comments::round,
             comments::body,
             comments::client_key,
             comments::email_normalized,
@@ -54,13 +56,18 @@ pub type Earlier = (String, String, String, NaiveDateTime);
 /// The comments on the draft of `c` before it (ids are in time order) by the same client
 /// key or the same normalised email, oldest first, the latest `limit` of them.
 ///
-/// The two ways of being the same sender are read apart, each through its own index and in
-/// its order, and merged here. One statement with `OR` could only be answered by combining
-/// both indexes in a bitmap, or by walking the draft's comments; a planner that took the
-/// draft for small (a new draft in a surge, before statistics catch up) walked them, which
-/// cost a read of the whole draft for every comment scanned. The client's comments are read
-/// on every draft, newest first, and kept to this draft here: `CLIENT_READ` of them bound the
-/// read whatever the draft holds.
+/// The two ways of being the same sender are read apart, each through an index and in its
+/// order, and merged here. One statement with `OR` could only be answered by combining two
+/// indexes in a bitmap, or by walking the draft's comments; a PostgreSQL planner that took
+/// the draft for small (a new draft in a surge, before statistics catch up) walked them, a
+/// read of the whole draft for every comment scanned.
+///
+/// By email: the draft's `comments_draft_email` index, exactly. By client key: on
+/// PostgreSQL the client's `comments_client` index, its latest `CLIENT_READ` × `limit`
+/// comments on any draft, of which those on this draft are kept; SQLite has no index of
+/// client keys (it would cost the intake a page write per comment), so there the client's
+/// comments are looked for among the latest `SQLITE_WINDOW` comments of the draft's round.
+/// Either way a read is bounded whatever the draft or the client has sent.
 pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryResult<Vec<Earlier>> {
     type Row = (String, String, String, NaiveDateTime, String);
     let before = || {
@@ -78,12 +85,35 @@ pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryRes
             .into_boxed()
     };
     let mut rows: Vec<Row> = Vec::new();
-    if let Some(key) = &c.client_key {
-        let of_client: Vec<Row> = before()
-            .filter(comments::client_key.eq(key.clone()))
-            .limit(limit * CLIENT_READ)
-            .load(conn)?;
-        rows.extend(of_client.into_iter().filter(|r| r.4 == c.draft_id));
+    match (&c.client_key, &*conn) {
+        (Some(key), DbConn::Pg(_)) => {
+            let of_client: Vec<Row> = before()
+                .filter(comments::client_key.eq(key.clone()))
+                .limit(limit * CLIENT_READ)
+                .load(conn)?;
+            rows.extend(of_client.into_iter().filter(|r| r.4 == c.draft_id));
+        }
+        (Some(key), DbConn::Sqlite(_)) => {
+            // Where the window begins: its oldest comment, found by walking the round's
+            // index backwards `SQLITE_WINDOW` entries.
+            let of_round = || {
+                before()
+                    .filter(comments::draft_id.eq(c.draft_id.clone()))
+                    .filter(comments::round.eq(c.round))
+            };
+            let start: Option<NaiveDateTime> = of_round()
+                .offset(SQLITE_WINDOW)
+                .limit(1)
+                .load::<Row>(conn)?
+                .pop()
+                .map(|r| r.3);
+            let mut q = of_round().filter(comments::client_key.eq(key.clone()));
+            if let Some(start) = start {
+                q = q.filter(comments::submitted_at.ge(start));
+            }
+            rows.extend(q.limit(limit).load::<Row>(conn)?);
+        }
+        (None, _) => {}
     }
     if let Some(email) = &c.email_normalized {
         let of_email: Vec<Row> = before()
@@ -104,10 +134,14 @@ pub fn earlier_of_client(conn: &mut DbConn, c: &Scanned, limit: i64) -> QueryRes
         .collect())
 }
 
-/// How many of a client's latest comments, on any draft, are read for each one kept
-/// (`earlier_of_client`): a client sending to several drafts at once still has its earlier
-/// comments on this one found among them.
+/// PostgreSQL: how many of a client's latest comments, on any draft, are read for each one
+/// kept (`earlier_of_client`): a client sending to several drafts at once still has its
+/// earlier comments on this one found among them.
 const CLIENT_READ: i64 = 4;
+
+/// SQLite: how many of the round's latest comments are looked through for the same client
+/// key (`earlier_of_client`).
+const SQLITE_WINDOW: i64 = 1_000;
 
 /// One flag: the comment, the earlier comment it repeats, how, and how long after.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
