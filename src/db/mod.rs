@@ -224,9 +224,14 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, String> {
 /// connections keep this setting for good (`jobs::comment_writer`).
 pub fn prefer_index_order(conn: &mut DbConn) -> QueryResult<()> {
     if let DbConn::Pg(c) = conn {
-        c.batch_execute("SET LOCAL enable_bitmapscan = off")?;
+        prefer_index_order_pg(c)?;
     }
     Ok(())
+}
+
+/// `prefer_index_order` inside a transaction already open on a PostgreSQL connection.
+pub fn prefer_index_order_pg(c: &mut diesel::PgConnection) -> QueryResult<()> {
+    c.batch_execute("SET LOCAL enable_bitmapscan = off")
 }
 
 /// Runs `f` in a write transaction. On SQLite the transaction starts with `BEGIN IMMEDIATE`

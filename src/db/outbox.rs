@@ -153,10 +153,7 @@ pub fn claim_due(
         // The due rows are read in `outbox_due`'s order, so a backlog is not sorted whole
         // for each claim (`prefer_index_order`).
         DbConn::Pg(pg) => pg.transaction::<_, diesel::result::Error, _>(|pg| {
-            diesel::connection::SimpleConnection::batch_execute(
-                pg,
-                "SET LOCAL enable_bitmapscan = off",
-            )?;
+            super::prefer_index_order_pg(pg)?;
             let ids: Vec<String> = outbox::table
                 .filter(due!())
                 .order(outbox::next_attempt_at.asc())
