@@ -1,6 +1,7 @@
 //! Scores the grouping on any labelled set: a JSON array of `{label, text}` (the format of
-//! `tests/fixtures/grouping/*.json`). Prints pairwise precision and recall, and with `-v` the
-//! groups.
+//! `tests/fixtures/grouping/*.json`). Prints pairwise precision and recall; with `--semantic`
+//! also how many missed members "possible matches" ranks in the top 5; and with `-v` the
+//! groups, the labels split over several, and each miss with the letters ranked above it.
 //!
 //! Run: `cargo run --release --example eval_grouping -- FILE.json [-v] [--semantic]
 //! [--meaning 0.8] [--guard 0.7]` (`--semantic` adds the semantic stage with the model at
@@ -163,6 +164,79 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
+    }
+    // "Possible matches": for each group of two or more, the texts of its main label outside
+    // it, and how many distinct wrong letters the list ranks above each.
+    if let Some(vs) = &vectors {
+        use consult::domain::grouping::{
+            MatchVectors, closest_to_group_with, core_text, letter_key,
+        };
+        let (mut found, mut missed) = (0usize, 0usize);
+        for g in groups.iter().filter(|g| g.members.len() >= 2) {
+            let main = items[g.central].label.as_str();
+            let inside: std::collections::HashSet<usize> = g.members.iter().copied().collect();
+            let outside: Vec<usize> = (0..texts.len()).filter(|i| !inside.contains(i)).collect();
+            if !outside.iter().any(|&i| items[i].label == main) {
+                continue;
+            }
+            let member_texts: Vec<&str> = g.members.iter().map(|&m| texts[m]).collect();
+            let other_texts: Vec<&str> = outside.iter().map(|&i| texts[i]).collect();
+            let member_vs: Vec<Vec<f32>> =
+                g.members.iter().take(24).map(|&m| vs[m].clone()).collect();
+            let other_vs: Vec<Option<Vec<f32>>> =
+                outside.iter().map(|&i| Some(vs[i].clone())).collect();
+            let (close, opposing) = closest_to_group_with(
+                &member_texts,
+                &other_texts,
+                other_texts.len(),
+                0.0,
+                Some(MatchVectors {
+                    members: &member_vs,
+                    others: &other_vs,
+                }),
+            );
+            let mut wrong_above: Vec<(String, f64)> = Vec::new();
+            for m in &close {
+                let i = outside[m.index];
+                if items[i].label == main {
+                    missed += 1;
+                    if wrong_above.len() < 5 {
+                        found += 1;
+                    } else if verbose {
+                        println!(
+                            "MISS in {main} ({} members) at {:.2}: {}",
+                            g.members.len(),
+                            m.score,
+                            texts[i].chars().take(60).collect::<String>()
+                        );
+                        for (w, s) in wrong_above.iter().take(6) {
+                            let w: String = w.chars().take(60).collect();
+                            println!("      above {s:.2}: {w}");
+                        }
+                    }
+                } else {
+                    // Copies of one letter are listed once on the desk: each counts once.
+                    let key = letter_key(core_text(texts[i]));
+                    if !wrong_above.iter().any(|(w, _)| *w == key) {
+                        wrong_above.push((key, m.score));
+                    }
+                }
+            }
+            for m in &opposing {
+                let i = outside[m.index];
+                if items[i].label == main {
+                    missed += 1;
+                    if verbose {
+                        println!(
+                            "MISS in {main}: taken for an opposing view at {:.2}: {}",
+                            m.score,
+                            texts[i].chars().take(60).collect::<String>()
+                        );
+                    }
+                }
+            }
+        }
+        println!("possible matches: {found} of {missed} missed members in the top 5");
     }
     // An opposing letter inside a group that holds the opinion it opposes.
     let mut against = 0usize;

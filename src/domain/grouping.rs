@@ -42,7 +42,7 @@ pub struct GroupingParams {
     /// The guard: the two groups' seeds must reach this fraction of the stage's threshold.
     pub guard: f64,
     /// Stage three: cosine of the lexical groups' sentence vectors (centred on the round's
-    /// mean) at or above this joins them.
+    /// mean in their script) at or above this joins them.
     pub meaning: f64,
     /// Stage three's guard: the two sides' largest lexical groups must reach this cosine.
     pub meaning_guard: f64,
@@ -388,8 +388,9 @@ impl Letters {
 }
 
 /// What makes two texts the same letter: the core's letters and digits after NFKC and case
-/// folding (punctuation and spacing ignored).
-fn letter_key(core: &str) -> String {
+/// folding (punctuation and spacing ignored). Public for `examples/eval_grouping.rs`.
+#[doc(hidden)]
+pub fn letter_key(core: &str) -> String {
     core.nfkc()
         .flat_map(char::to_lowercase)
         .filter(|c| c.is_alphanumeric())
@@ -682,6 +683,8 @@ struct Doc {
     refuses: bool,
     /// The terms around its refusal words: what it refuses.
     refused: Vec<u64>,
+    /// Whether it is written mostly in letters (English) rather than Chinese characters.
+    latin: bool,
 }
 
 impl Doc {
@@ -728,8 +731,23 @@ impl Doc {
             polar,
             refuses: !spans.is_empty(),
             refused,
+            latin: latin_script(&norm),
         }
     }
+}
+
+/// Whether a text is written mostly in letters (English, or another alphabet) rather than
+/// Chinese characters; a Chinese character carries about as much as a few letters.
+fn latin_script(text: &str) -> bool {
+    let (mut han, mut latin) = (0usize, 0usize);
+    for c in text.chars() {
+        if is_cjk(c) {
+            han += 1;
+        } else if c.is_alphabetic() {
+            latin += 1;
+        }
+    }
+    latin > han * 2
 }
 
 /// What a text's features are read from: NFKC (full-width letters and digits become

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::meaning::{Centre, dot};
 use super::{Doc, IdBuild, Idf, conflicts, core_text, parallel_map};
 
 /// How many members of a group stand for it.
@@ -55,8 +56,8 @@ pub fn closest_to_group(
     closest_to_group_with(members, others, limit, floor, None)
 }
 
-/// Sentence vectors for `closest_to_group_with`: the group's (a few members') and, where
-/// stored, each outside text's.
+/// Sentence vectors for `closest_to_group_with`: the group's (its first few members', in
+/// order) and, where stored, each outside text's.
 pub struct MatchVectors<'a> {
     pub members: &'a [Vec<f32>],
     pub others: &'a [Option<Vec<f32>>],
@@ -64,7 +65,7 @@ pub struct MatchVectors<'a> {
 
 /// As `closest_to_group`, and with vectors a text is also close when it means the same: its
 /// score is the better of the lexical closeness and the cosine of its vector to the group's
-/// (both centred on the mean of all of them). A text that reads far but refuses what the
+/// (each centred on the mean of the vectors in its own script, see `meaning::Centre`). A text that reads far but refuses what the
 /// group asks (or the other way round) is an opposing view, not a match.
 pub fn closest_to_group_with(
     members: &[&str],
@@ -76,13 +77,15 @@ pub fn closest_to_group_with(
     if members.is_empty() || others.is_empty() {
         return (Vec::new(), Vec::new());
     }
+    let member_latin: Vec<bool> = members.iter().map(|t| super::latin_script(t)).collect();
     let members = sample(members);
     let group: Vec<Doc> = members.iter().map(|t| Doc::new(core_text(t))).collect();
     let outside = parallel_map(others, |t| Doc::new(core_text(t)));
     let all: Vec<&Doc> = group.iter().chain(outside.iter()).collect();
     let idf = idf_over(&all);
     let group_norms: Vec<f32> = group.iter().map(|d| idf.norm(&d.terms)).collect();
-    let semantic = vectors.and_then(|v| centred_scores(&v));
+    let other_latin: Vec<bool> = outside.iter().map(|d| d.latin).collect();
+    let semantic = vectors.and_then(|v| centred_scores(&v, &member_latin, &other_latin));
     let refusing = group.iter().filter(|g| g.refuses).count() * 2 > group.len();
     let scored: Vec<(f64, bool)> = outside
         .iter()
@@ -130,44 +133,65 @@ pub fn closest_to_group_with(
     (close, opposing)
 }
 
-/// Each outside text's cosine to the group's mean vector, all centred on the mean of the
-/// group (counted once, however many members it has) and the outside texts; `None` without
-/// enough vectors.
-fn centred_scores(v: &MatchVectors<'_>) -> Option<Vec<Option<f32>>> {
+/// Each outside text's cosine to the group's direction: the centre is that of the group
+/// (its members' mean, counted once however many members it has) and the outside texts, and
+/// each vector is centred on its own script (`latin` of the members' and of the outside texts,
+/// in order); `None` without enough vectors.
+fn centred_scores(
+    v: &MatchVectors<'_>,
+    member_latin: &[bool],
+    other_latin: &[bool],
+) -> Option<Vec<Option<f32>>> {
     let dim = v.members.first()?.len();
-    let members: Vec<&Vec<f32>> = v.members.iter().filter(|x| x.len() == dim).collect();
-    let others: Vec<&Vec<f32>> = v
+    let members: Vec<(&[f32], bool)> = v
+        .members
+        .iter()
+        .zip(member_latin)
+        .filter(|(x, _)| x.len() == dim && x.iter().all(|y| y.is_finite()))
+        .map(|(x, &l)| (x.as_slice(), l))
+        .collect();
+    let others: Vec<(&[f32], bool)> = v
         .others
         .iter()
-        .flatten()
-        .filter(|x| x.len() == dim)
+        .zip(other_latin)
+        .filter_map(|(x, &l)| {
+            x.as_ref()
+                .filter(|x| x.len() == dim)
+                .map(|x| (x.as_slice(), l))
+        })
         .collect();
     if members.is_empty() || others.len() < 2 {
         return None;
     }
+    let mut mean = vec![0f32; dim];
+    for (x, _) in &members {
+        mean.iter_mut().zip(x.iter()).for_each(|(g, y)| *g += y);
+    }
+    mean.iter_mut().for_each(|g| *g /= members.len() as f32);
+    let group_latin = members.iter().filter(|m| m.1).count() * 2 > members.len();
+    let centre = Centre::of(
+        dim,
+        std::iter::once((mean.as_slice(), group_latin)).chain(others.iter().copied()),
+    )?;
+    // The group's direction: each member centred on its own script, then their mean.
     let mut group = vec![0f32; dim];
-    for x in &members {
-        group.iter_mut().zip(x.iter()).for_each(|(g, y)| *g += y);
+    for &(x, l) in &members {
+        if let Some(u) = centre.unit(x, l) {
+            group.iter_mut().zip(&u).for_each(|(g, y)| *g += y);
+        }
     }
-    group.iter_mut().for_each(|g| *g /= members.len() as f32);
-    let mut mean = group.clone();
-    for x in &others {
-        mean.iter_mut().zip(x.iter()).for_each(|(m, y)| *m += y);
+    let norm = dot(&group, &group).sqrt();
+    if norm < 1e-6 {
+        return None;
     }
-    mean.iter_mut()
-        .for_each(|m| *m /= (others.len() + 1) as f32);
-    let unit = |x: &[f32]| -> Option<Vec<f32>> {
-        let c: Vec<f32> = x.iter().zip(&mean).map(|(a, m)| a - m).collect();
-        let n = c.iter().map(|a| a * a).sum::<f32>().sqrt();
-        (n > 1e-6).then(|| c.iter().map(|a| a / n).collect())
-    };
-    let g = unit(&group)?;
+    group.iter_mut().for_each(|g| *g /= norm);
     Some(
         v.others
             .iter()
-            .map(|o| {
-                let u = unit(o.as_ref().filter(|x| x.len() == dim)?)?;
-                Some(u.iter().zip(&g).map(|(a, b)| a * b).sum())
+            .zip(other_latin)
+            .map(|(o, &l)| {
+                let u = centre.unit(o.as_ref()?, l)?;
+                Some(dot(&u, &group))
             })
             .collect(),
     )

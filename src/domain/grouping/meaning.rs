@@ -1,9 +1,10 @@
 //! Stage three of the grouping: lexical groups that say the same thing in other words or in
 //! another language join by the cosine of their central letters' sentence vectors.
 //!
-//! Sentence vectors of comments on one draft all sit close together (they share its topic),
-//! so each vector is first centred on the round's mean and normalised again; the cosine of
-//! centred vectors separates one request from another. Joins are single-link over the pairs
+//! Sentence vectors of comments on one draft all sit close together (they share its topic
+//! and, within a language, its language), so each vector is first centred on the mean of the
+//! round's vectors in its script (`Centre`) and normalised again; the cosine of centred
+//! vectors separates one request from another, in one language or across two. Joins are single-link over the pairs
 //! at or above `GroupingParams::meaning`, taken best first in a fixed order, with two checks
 //! before each join: the two sides' heaviest lexical groups must be close too (the guard
 //! against chaining), and no letter on one side may conflict with one on the other (another
@@ -54,7 +55,8 @@ pub(super) fn stage_three(
     lexical: &impl Fn(usize, usize) -> f64,
 ) -> SemanticJoin {
     let g = groups_in.len();
-    let unit = centred(vectors);
+    let latin: Vec<bool> = centrals.iter().map(|&c| docs[c].latin).collect();
+    let unit = centred(vectors, &latin);
     let present: Vec<usize> = (0..g).filter(|&i| unit[i].is_some()).collect();
     let vec_of = |i: usize| unit[i].as_deref().unwrap_or(&[]);
     let threshold = params.meaning as f32;
@@ -112,42 +114,104 @@ pub(super) fn stage_three(
     }
 }
 
-/// Each vector minus the mean of all of them, normalised; `None` where there was no vector or
-/// it had another length than the first.
-fn centred(vectors: &[Option<Vec<f32>>]) -> Vec<Option<Vec<f32>>> {
+/// How many vectors of one script count as much as the mean of all of them, when the
+/// script's own mean is estimated: with few letters in a language, their mean is mostly
+/// what they say, not the language (a small draft's Chinese letters are often mostly about one
+/// thing; centred on their own mean, a paraphrase of that thing would lose what it shares
+/// with the campaign).
+const SCRIPT_PRIOR: f64 = 32.0;
+
+/// Where the vectors of one round sit: the mean of all, and for each script (Chinese, or
+/// letters) how far its vectors' mean lies from it. A sentence vector carries its language as
+/// well as its meaning: centred on one mean, a Chinese letter is closer to an unrelated
+/// Chinese letter than to the same request in English. Each vector is centred on its own
+/// script's mean, shrunk towards the mean of all by `SCRIPT_PRIOR`.
+pub(super) struct Centre {
+    all: Vec<f32>,
+    /// Indexed by `latin as usize`.
+    offset: [Vec<f32>; 2],
+}
+
+impl Centre {
+    /// The centre of `vectors` (each with whether its text is in Latin letters), all of
+    /// length `dim`; `None` with fewer than two.
+    pub fn of<'a>(dim: usize, vectors: impl Iterator<Item = (&'a [f32], bool)>) -> Option<Centre> {
+        let mut sum = [vec![0f64; dim], vec![0f64; dim]];
+        let mut count = [0usize; 2];
+        for (v, latin) in vectors {
+            let k = usize::from(latin);
+            for (s, x) in sum[k].iter_mut().zip(v) {
+                *s += f64::from(*x);
+            }
+            count[k] += 1;
+        }
+        let total = count[0] + count[1];
+        if total < 2 {
+            return None;
+        }
+        let all: Vec<f64> = (0..dim)
+            .map(|d| (sum[0][d] + sum[1][d]) / total as f64)
+            .collect();
+        let offset = [0, 1].map(|k| {
+            if count[k] == 0 {
+                return vec![0f32; dim];
+            }
+            let n = count[k] as f64;
+            let shrink = n / (n + SCRIPT_PRIOR);
+            (0..dim)
+                .map(|d| ((sum[k][d] / n - all[d]) * shrink) as f32)
+                .collect()
+        });
+        Some(Centre {
+            all: all.into_iter().map(|m| m as f32).collect(),
+            offset,
+        })
+    }
+
+    /// `v` centred and normalised; `None` for a vector of another length, not finite, or at
+    /// the centre.
+    pub fn unit(&self, v: &[f32], latin: bool) -> Option<Vec<f32>> {
+        if v.len() != self.all.len() || !v.iter().all(|x| x.is_finite()) {
+            return None;
+        }
+        let off = &self.offset[usize::from(latin)];
+        let mut c: Vec<f32> = v
+            .iter()
+            .zip(&self.all)
+            .zip(off)
+            .map(|((x, m), o)| x - m - o)
+            .collect();
+        let norm = dot(&c, &c).sqrt();
+        if norm < 1e-6 {
+            return None;
+        }
+        c.iter_mut().for_each(|x| *x /= norm);
+        Some(c)
+    }
+}
+
+/// Each vector centred on its script's mean (see `Centre`) and normalised; `None` where there
+/// was no vector or it had another length than the first.
+fn centred(vectors: &[Option<Vec<f32>>], latin: &[bool]) -> Vec<Option<Vec<f32>>> {
     let Some(dim) = vectors.iter().flatten().map(Vec::len).next() else {
         return vec![None; vectors.len()];
     };
     let usable = |v: &&Vec<f32>| v.len() == dim && v.iter().all(|x| x.is_finite());
-    let mut mean = vec![0f64; dim];
-    let mut count = 0usize;
-    for v in vectors.iter().flatten().filter(usable) {
-        for (m, x) in mean.iter_mut().zip(v) {
-            *m += f64::from(*x);
-        }
-        count += 1;
-    }
-    // With fewer than two vectors there is no mean to speak of.
-    if count < 2 {
+    let present = vectors
+        .iter()
+        .zip(latin)
+        .filter_map(|(v, &l)| v.as_ref().filter(usable).map(|v| (v.as_slice(), l)));
+    let Some(centre) = Centre::of(dim, present) else {
         return vec![None; vectors.len()];
-    }
-    let mean: Vec<f32> = mean.iter().map(|m| (m / count as f64) as f32).collect();
+    };
     vectors
         .iter()
-        .map(|v| {
-            let v = v.as_ref().filter(usable)?;
-            let mut c: Vec<f32> = v.iter().zip(&mean).map(|(x, m)| x - m).collect();
-            let norm = dot(&c, &c).sqrt();
-            if norm < 1e-6 {
-                return None;
-            }
-            c.iter_mut().for_each(|x| *x /= norm);
-            Some(c)
-        })
+        .zip(latin)
+        .map(|(v, &l)| centre.unit(v.as_ref()?, l))
         .collect()
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
     // Eight lanes, so the compiler vectorises the sum.
     let mut acc = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -236,11 +300,59 @@ mod tests {
     #[test]
     fn centring_removes_the_shared_direction() {
         let v = |x: f32, y: f32| Some(vec![1.0, x, y]);
-        let out = centred(&[v(0.1, 0.0), v(-0.1, 0.0), v(0.0, 0.1), None]);
+        let out = centred(&[v(0.1, 0.0), v(-0.1, 0.0), v(0.0, 0.1), None], &[false; 4]);
         let a = out[0].as_ref().unwrap();
         assert!(a[0].abs() < 1e-6, "{a:?}");
         assert!((dot(a, a) - 1.0).abs() < 1e-5);
         assert!(out[3].is_none());
+    }
+
+    #[test]
+    fn each_script_is_centred_on_its_own_mean() {
+        // Two requests (x, y), each written in Chinese and in English; the language adds its
+        // own direction (z), as it does to a real sentence vector.
+        // Ten letters of each, so that each script's mean is its own.
+        let v = |x: f32, y: f32, z: f32| Some(vec![x, y, z, 1.0]);
+        let vectors: Vec<Option<Vec<f32>>> = [
+            v(1.0, 0.0, 0.8),
+            v(0.0, 1.0, 0.8),
+            v(1.0, 0.0, -0.8),
+            v(0.0, 1.0, -0.8),
+        ]
+        .into_iter()
+        .flat_map(|x| std::iter::repeat_n(x, 10))
+        .collect();
+        let latin: Vec<bool> = (0..40).map(|i| i >= 20).collect();
+        let (zh_a, zh_b, en_a, en_b) = (0, 10, 20, 30);
+        let cos = |u: &[Option<Vec<f32>>], a: usize, b: usize| {
+            dot(u[a].as_ref().unwrap(), u[b].as_ref().unwrap())
+        };
+        // Centred on one mean, the language still weighs: the same request across the two
+        // languages is no closer than another request in the same language.
+        let one = centred(&vectors, &[false; 40]);
+        assert!(cos(&one, zh_a, en_a) <= cos(&one, zh_a, zh_b), "{one:?}");
+        // Each on its own script's mean, the same request is closest whatever the language.
+        let own = centred(&vectors, &latin);
+        assert!(cos(&own, zh_a, en_a) > cos(&own, zh_a, zh_b) + 0.5);
+        assert!(cos(&own, zh_b, en_b) > cos(&own, zh_b, en_a) + 0.5);
+    }
+
+    #[test]
+    fn a_script_with_few_vectors_leans_on_the_mean_of_all() {
+        // One English letter among Chinese ones: centred on its own mean alone it would be
+        // nothing; it keeps the direction it has from the mean of all.
+        let mut vectors: Vec<Option<Vec<f32>>> = (0..20)
+            .map(|i| Some(vec![(i % 3) as f32, (i % 5) as f32, 1.0]))
+            .collect();
+        vectors.push(Some(vec![2.0, 0.0, 1.0]));
+        let mut latin = vec![false; 20];
+        latin.push(true);
+        let own = centred(&vectors, &latin);
+        let one = centred(&vectors, &[false; 21]);
+        let lone = own[20]
+            .as_ref()
+            .expect("the lone English letter keeps a vector");
+        assert!(dot(lone, one[20].as_ref().unwrap()) > 0.999, "{lone:?}");
     }
 
     #[test]

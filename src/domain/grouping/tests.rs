@@ -439,10 +439,12 @@ fn with_meaning_the_tuning_and_blind_sets_keep_their_figures() {
     let Some(model) = model() else { return };
     // Floors a little under what docs/review.md reports, so a regression fails; see there
     // for the targets and how far the method falls short of them.
-    for (name, items, p_min, r_min) in [
-        ("tuning", tuning(), 0.98, 0.66),
-        ("blind", blind(), 0.95, 0.48),
-        ("labelled", fixtures(), 0.98, 0.98),
+    // The share of missed members in the top 5 of "possible matches" has a floor too: centred
+    // on one mean instead of each script's, it falls to 0.51 and 0.32.
+    for (name, items, p_min, r_min, top5_min) in [
+        ("tuning", tuning(), 0.98, 0.66, 0.70),
+        ("blind", blind(), 0.98, 0.48, 0.50),
+        ("labelled", fixtures(), 0.98, 0.98, 0.0),
     ] {
         let s = score_with_meaning(&items, model);
         eprintln!(
@@ -462,6 +464,11 @@ fn with_meaning_the_tuning_and_blind_sets_keep_their_figures() {
             s.recall >= r_min,
             "{name}: recall {:.3} < {r_min}",
             s.recall
+        );
+        let (found, missed) = s.found_in_top5;
+        assert!(
+            found as f64 >= top5_min * missed as f64,
+            "{name}: possible matches top 5 {found}/{missed} < {top5_min}"
         );
     }
 }
