@@ -165,78 +165,43 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    // "Possible matches": for each group of two or more, the texts of its main label outside
-    // it, and how many distinct wrong letters the list ranks above each.
+    // "Possible matches": how many missed members each group's list ranks in its top 5.
     if let Some(vs) = &vectors {
-        use consult::domain::grouping::{
-            MatchVectors, closest_to_group_with, core_text, letter_key,
-        };
-        let (mut found, mut missed) = (0usize, 0usize);
-        for g in groups.iter().filter(|g| g.members.len() >= 2) {
-            let main = items[g.central].label.as_str();
-            let inside: std::collections::HashSet<usize> = g.members.iter().copied().collect();
-            let outside: Vec<usize> = (0..texts.len()).filter(|i| !inside.contains(i)).collect();
-            if !outside.iter().any(|&i| items[i].label == main) {
-                continue;
-            }
-            let member_texts: Vec<&str> = g.members.iter().map(|&m| texts[m]).collect();
-            let other_texts: Vec<&str> = outside.iter().map(|&i| texts[i]).collect();
-            let member_vs: Vec<Vec<f32>> =
-                g.members.iter().take(24).map(|&m| vs[m].clone()).collect();
-            let other_vs: Vec<Option<Vec<f32>>> =
-                outside.iter().map(|&i| Some(vs[i].clone())).collect();
-            let (close, opposing) = closest_to_group_with(
-                &member_texts,
-                &other_texts,
-                other_texts.len(),
-                0.0,
-                Some(MatchVectors {
-                    members: &member_vs,
-                    others: &other_vs,
-                }),
-            );
-            let mut wrong_above: Vec<(String, f64)> = Vec::new();
-            for m in &close {
-                let i = outside[m.index];
-                if items[i].label == main {
-                    missed += 1;
-                    if wrong_above.len() < 5 {
-                        found += 1;
-                    } else if verbose {
-                        println!(
-                            "MISS in {main} ({} members) at {:.2}: {}",
-                            g.members.len(),
-                            m.score,
-                            texts[i].chars().take(60).collect::<String>()
-                        );
-                        for (w, s) in wrong_above.iter().take(6) {
-                            let w: String = w.chars().take(60).collect();
-                            println!("      above {s:.2}: {w}");
-                        }
-                    }
-                } else {
-                    // Copies of one letter are listed once on the desk: each counts once.
-                    let key = letter_key(core_text(texts[i]));
-                    if !wrong_above.iter().any(|(w, _)| *w == key) {
-                        wrong_above.push((key, m.score));
-                    }
-                }
-            }
-            for m in &opposing {
-                let i = outside[m.index];
-                if items[i].label == main {
-                    missed += 1;
-                    if verbose {
-                        println!(
-                            "MISS in {main}: taken for an opposing view at {:.2}: {}",
-                            m.score,
-                            texts[i].chars().take(60).collect::<String>()
-                        );
-                    }
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        let opposes: Vec<Option<&str>> = items.iter().map(|i| i.opposes.as_deref()).collect();
+        let report = consult::domain::grouping::evaluate::possible_matches(
+            &texts, &labels, &opposes, &groups, vs,
+        );
+        let short = |i: usize| texts[i].chars().take(60).collect::<String>();
+        for lost in report.lost.iter().filter(|_| verbose) {
+            let g = &groups[lost.group];
+            let main = labels[g.central];
+            if lost.opposing {
+                let why =
+                    consult::domain::grouping::conflict_between(texts[g.central], texts[lost.text]);
+                println!(
+                    "MISS in {main}: taken for an opposing view at {:.2} (conflict with the \
+                     central letter: {why:?}): {}",
+                    lost.score,
+                    short(lost.text)
+                );
+            } else {
+                println!(
+                    "MISS in {main} ({} members) at {:.2}: {}",
+                    g.members.len(),
+                    lost.score,
+                    short(lost.text)
+                );
+                for &(w, s) in &lost.above {
+                    println!("      above {s:.2}: {}", short(w));
                 }
             }
         }
-        println!("possible matches: {found} of {missed} missed members in the top 5");
+        println!(
+            "possible matches: {} of {} missed members in the top 5; {} opposing letters \
+             offered in a top 5",
+            report.found, report.missed, report.opposing_offered
+        );
     }
     // An opposing letter inside a group that holds the opinion it opposes.
     let mut against = 0usize;

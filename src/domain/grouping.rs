@@ -1162,6 +1162,19 @@ pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
     let mut numbers = Vec::new();
     let mut i = 0;
     while i < toks.len() {
+        // 半个月 and 半年: half a month, half a year (in days, as below).
+        if let Tok::Cjk('半') = &toks[i] {
+            let half = match (toks.get(i + 1), toks.get(i + 2)) {
+                (Some(Tok::Cjk('个')), Some(Tok::Cjk('月'))) => Some(15),
+                (Some(Tok::Cjk('年')), _) => Some(180),
+                _ => None,
+            };
+            if let Some(days) = half {
+                numbers.push(days);
+            }
+            i += 1;
+            continue;
+        }
         let (value, end) = match &toks[i] {
             Tok::Word(w) if w.bytes().all(|b| b.is_ascii_digit()) => {
                 (w.trim_start_matches('0').parse::<u64>().ok(), i + 1)
@@ -1184,38 +1197,40 @@ pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
             let before = i.checked_sub(1).and_then(|k| toks.get(k));
             let before2 = i.checked_sub(2).and_then(|k| toks.get(k));
             let after = toks.get(end);
+            // A period counts in days (a month as 30, a year as 360), so that 一个月 and
+            // 三十日, 一年 and 十二个月, 两周 and 14 days name the same quantity.
+            const MONTH: u64 = 30;
             let in_context = match (before, after) {
-                (Some(Tok::Cjk('第')), _) => true,
+                (Some(Tok::Cjk('第')), _) => Some(1),
                 (Some(Tok::Word(w)), _)
                     if matches!(w.as_str(), "article" | "section" | "clause" | "art") =>
                 {
-                    true
+                    Some(1)
                 }
                 // 六个月, 十二个月: a period in months.
-                (_, Some(Tok::Cjk('个'))) => matches!(toks.get(end + 1), Some(Tok::Cjk('月'))),
+                (_, Some(Tok::Cjk('个'))) => {
+                    matches!(toks.get(end + 1), Some(Tok::Cjk('月'))).then_some(MONTH)
+                }
+                // 三年: a period in years (2026年 is a date).
+                (_, Some(Tok::Cjk('年'))) => (v < 1000).then_some(12 * MONTH),
                 (_, Some(Tok::Cjk(u))) if "条款项天日倍元周米".contains(*u) => {
                     // 3月1日 is a date, not a period.
-                    !matches!(before, Some(Tok::Cjk('月')))
-                        && !matches!(before2, Some(Tok::Cjk('月')))
+                    (!matches!(before, Some(Tok::Cjk('月')))
+                        && !matches!(before2, Some(Tok::Cjk('月'))))
+                    .then_some(if *u == '周' { 7 } else { 1 })
                 }
-                (_, Some(Tok::Word(w))) => matches!(
-                    w.as_str(),
-                    "day"
-                        | "days"
-                        | "percent"
-                        | "employees"
-                        | "employee"
-                        | "hours"
-                        | "weeks"
-                        | "months"
-                        | "meters"
-                        | "metres"
-                        | "yuan"
-                ),
-                _ => false,
+                (_, Some(Tok::Word(w))) => match w.as_str() {
+                    "week" | "weeks" => Some(7),
+                    "month" | "months" => Some(MONTH),
+                    "year" | "years" => Some(12 * MONTH),
+                    "day" | "days" | "percent" | "employees" | "employee" | "hours" | "meters"
+                    | "metres" | "yuan" => Some(1),
+                    _ => None,
+                },
+                _ => None,
             };
-            if in_context {
-                numbers.push(v);
+            if let Some(scale) = in_context {
+                numbers.push(v.saturating_mul(scale));
             }
         }
         i = end;
@@ -1617,6 +1632,8 @@ fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Ve
     })
 }
 
+#[doc(hidden)]
+pub mod evaluate;
 mod matches;
 mod meaning;
 pub use matches::{Match, MatchVectors, closest_to_group, closest_to_group_with, similar_groups};

@@ -87,6 +87,16 @@ pub fn closest_to_group_with(
     let other_latin: Vec<bool> = outside.iter().map(|d| d.latin).collect();
     let semantic = vectors.and_then(|v| centred_scores(&v, &member_latin, &other_latin));
     let refusing = group.iter().filter(|g| g.refuses).count() * 2 > group.len();
+    let latin = group.iter().filter(|g| g.latin).count() * 2 > group.len();
+    let mut group_terms: Vec<u64> = group.iter().flat_map(|g| g.terms.iter().copied()).collect();
+    group_terms.sort_unstable();
+    group_terms.dedup();
+    let mut group_refused: Vec<u64> = group
+        .iter()
+        .flat_map(|g| g.refused.iter().copied())
+        .collect();
+    group_refused.sort_unstable();
+    group_refused.dedup();
     let scored: Vec<(f64, bool)> = outside
         .iter()
         .enumerate()
@@ -106,7 +116,18 @@ pub fn closest_to_group_with(
             {
                 best = f64::from(sem);
                 // Close in meaning only: the stance words decide.
-                opposing |= d.refuses != refusing;
+                opposing |= if d.latin == latin {
+                    // In one script the refusal must bear on words the other side uses: a
+                    // refusal elsewhere in a letter ("宽限期内别罚款" beside a longer
+                    // period) does not make it the other side of the argument.
+                    let refuses_of = |refused: &[u64], terms: &[u64]| {
+                        refused.iter().any(|t| terms.binary_search(t).is_ok())
+                    };
+                    (d.refuses && !refusing && refuses_of(&d.refused, &group_terms))
+                        || (refusing && !d.refuses && refuses_of(&group_refused, &d.terms))
+                } else {
+                    d.refuses != refusing
+                };
             }
             (best, opposing)
         })
@@ -272,6 +293,48 @@ mod tests {
                 .iter()
                 .all(|m| m.index != 2 || m.score < close[0].score)
         );
+    }
+
+    #[test]
+    fn a_refusal_beside_the_request_does_not_hide_a_paraphrase() {
+        // The campaign asks for a longer period and, beside it, refuses fines; a paraphrase
+        // asks for the longer period in other words and other units. Their vectors agree, so
+        // meaning decides closeness and the stance words decide the side.
+        let v = |a: f32, b: f32, c: f32| vec![a, b, c, 0.5];
+        let group = [
+            "建议将小型餐饮单位的整改宽限期由六个月延长到十二个月，宽限期内不应罚款。",
+            "您好！建议将小型餐饮单位的整改宽限期由六个月延长到十二个月，宽限期内不应罚款。",
+        ];
+        let others = [
+            "对我们夫妻店来说半年整改期太短，希望改成一年。",
+            "第九条的法律援助申请材料太多，建议简化。",
+            "希望公布意见采纳情况。",
+        ];
+        let members = [v(1.0, 0.0, 0.0), v(1.0, 0.0, 0.0)];
+        let stored = [
+            Some(v(1.0, 0.0, 0.0)),
+            Some(v(0.0, 1.0, 0.0)),
+            Some(v(0.0, 0.0, 1.0)),
+        ];
+        let vectors = || {
+            Some(MatchVectors {
+                members: &members,
+                others: &stored,
+            })
+        };
+        let (close, opposing) = closest_to_group_with(&group, &others, 5, 0.2, vectors());
+        assert_eq!(close.first().map(|m| m.index), Some(0), "{close:?}");
+        assert!(opposing.is_empty(), "{opposing:?}");
+        // A letter whose refusal bears on what the group asks is the other side.
+        let others = [
+            "我们觉得没有必要再拖了，不建议延长小型餐饮单位的整改宽限期。",
+            "第九条的法律援助申请材料太多，建议简化。",
+            "希望公布意见采纳情况。",
+        ];
+        let asking = ["建议将小型餐饮单位的整改宽限期延长。"];
+        let (close, opposing) = closest_to_group_with(&asking, &others, 5, 0.2, vectors());
+        assert!(close.iter().all(|m| m.index != 0), "{close:?}");
+        assert_eq!(opposing.first().map(|m| m.index), Some(0), "{opposing:?}");
     }
 
     #[test]
