@@ -65,8 +65,9 @@ pub struct MatchVectors<'a> {
 
 /// As `closest_to_group`, and with vectors a text is also close when it means the same: its
 /// score is the better of the lexical closeness and the cosine of its vector to the group's
-/// (each centred on the mean of the vectors in its own script, see `meaning::Centre`). A text that reads far but refuses what the
-/// group asks (or the other way round) is an opposing view, not a match.
+/// (each centred on the mean of the vectors in its own script, see `meaning::Centre`). A
+/// text that reads far but refuses what the group asks (or the other way round) is an
+/// opposing view, not a match.
 pub fn closest_to_group_with(
     members: &[&str],
     others: &[&str],
@@ -118,7 +119,7 @@ pub fn closest_to_group_with(
                 // Close in meaning only: the stance words decide.
                 opposing |= if d.latin == latin {
                     // In one script the refusal must bear on words the other side uses: a
-                    // refusal elsewhere in a letter ("宽限期内别罚款" beside a longer
+                    // refusal elsewhere in a letter ("宽限期内不应罚款" beside a longer
                     // period) does not make it the other side of the argument.
                     let refuses_of = |refused: &[u64], terms: &[u64]| {
                         refused.iter().any(|t| terms.binary_search(t).is_ok())
