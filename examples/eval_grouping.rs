@@ -166,9 +166,9 @@ fn main() -> anyhow::Result<()> {
         }
     }
     // "Possible matches": how many missed members each group's list ranks in its top 5.
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    let opposes: Vec<Option<&str>> = items.iter().map(|i| i.opposes.as_deref()).collect();
     if let Some(vs) = &vectors {
-        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
-        let opposes: Vec<Option<&str>> = items.iter().map(|i| i.opposes.as_deref()).collect();
         let report = consult::domain::grouping::evaluate::possible_matches(
             &texts, &labels, &opposes, &groups, vs,
         );
@@ -204,19 +204,11 @@ fn main() -> anyhow::Result<()> {
         );
     }
     // An opposing letter inside a group that holds the opinion it opposes.
-    let mut against = 0usize;
-    for g in &groups {
-        for &m in &g.members {
-            if let Some(o) = &items[m].opposes
-                && g.members.iter().any(|&x| &items[x].label == o)
-            {
-                against += 1;
-                if verbose {
-                    println!("OPPOSING inside: {}", items[m].text);
-                }
-            }
-        }
+    let inside = consult::domain::grouping::evaluate::opposing_inside(&labels, &opposes, &groups);
+    for &m in inside.iter().filter(|_| verbose) {
+        println!("OPPOSING inside: {}", items[m].text);
     }
+    let against = inside.len();
     println!(
         "{} comments, {} groups in {elapsed:.2} s: pairwise precision {:.3}, recall {:.3}, opposing letters inside {against}",
         items.len(),

@@ -1,11 +1,30 @@
-//! How well "possible matches" finds what the proposal missed, against officers' labels: for
-//! each proposed group of two or more, every text outside it that carries the group's label
-//! (the label of its central letter) is a miss, found when the list ranks it with no more than
-//! four wrong letters above it. Shared by the quality tests and `examples/eval_grouping.rs`.
+//! The proposal and "possible matches" against officers' labels, shared by the quality tests
+//! and `examples/eval_grouping.rs`: letters that sit in a group holding the opinion they argue
+//! against; and for each proposed group of two or more, every text outside it that carries
+//! the group's label (the label of its central letter) is a miss, found when the list ranks
+//! it with no more than four wrong letters above it.
 
 use std::collections::HashSet;
 
 use super::{MatchVectors, ProposedGroup, closest_to_group_with, core_text, letter_key};
+
+/// The letters (indexes into the texts) inside a group that holds a letter of the opinion
+/// they oppose (`opposes`, by label).
+pub fn opposing_inside(
+    labels: &[&str],
+    opposes: &[Option<&str>],
+    groups: &[ProposedGroup],
+) -> Vec<usize> {
+    groups
+        .iter()
+        .flat_map(|g| {
+            g.members
+                .iter()
+                .copied()
+                .filter(|&m| opposes[m].is_some_and(|o| g.members.iter().any(|&x| labels[x] == o)))
+        })
+        .collect()
+}
 
 /// The outcome over all groups.
 #[derive(Debug, Default)]

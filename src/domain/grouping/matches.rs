@@ -98,6 +98,9 @@ pub fn closest_to_group_with(
         .collect();
     group_refused.sort_unstable();
     group_refused.dedup();
+    // Whether a refusal (the terms it governs) bears on words of the other side.
+    let bears_on =
+        |refused: &[u64], terms: &[u64]| refused.iter().any(|t| terms.binary_search(t).is_ok());
     let scored: Vec<(f64, bool)> = outside
         .iter()
         .enumerate()
@@ -121,11 +124,8 @@ pub fn closest_to_group_with(
                     // In one script the refusal must bear on words the other side uses: a
                     // refusal elsewhere in a letter ("宽限期内不应罚款" beside a longer
                     // period) does not make it the other side of the argument.
-                    let refuses_of = |refused: &[u64], terms: &[u64]| {
-                        refused.iter().any(|t| terms.binary_search(t).is_ok())
-                    };
-                    (d.refuses && !refusing && refuses_of(&d.refused, &group_terms))
-                        || (refusing && !d.refuses && refuses_of(&group_refused, &d.terms))
+                    (d.refuses && !refusing && bears_on(&d.refused, &group_terms))
+                        || (refusing && !d.refuses && bears_on(&group_refused, &d.terms))
                 } else {
                     d.refuses != refusing
                 };

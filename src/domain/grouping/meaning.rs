@@ -4,8 +4,9 @@
 //! Sentence vectors of comments on one draft all sit close together (they share its topic
 //! and, within a language, its language), so each vector is first centred on the mean of the
 //! round's vectors in its script (`Centre`) and normalised again; the cosine of centred
-//! vectors separates one request from another, in one language or across two. Joins are single-link over the pairs
-//! at or above `GroupingParams::meaning`, taken best first in a fixed order, with two checks
+//! vectors separates one request from another, in one language or across two. Joins are
+//! single-link over the pairs at or above `GroupingParams::meaning`, taken best first in a
+//! fixed order, with two checks
 //! before each join: the two sides' heaviest lexical groups must be close too (the guard
 //! against chaining), and no letter on one side may conflict with one on the other (another
 //! article or quantity, or the opposite stance). Vectors cannot see stance: a letter that
@@ -133,7 +134,7 @@ pub(super) struct Centre {
 }
 
 impl Centre {
-    /// The centre of `vectors` (each with whether its text is in Latin letters), all of
+    /// The centre of `vectors` (each with whether its text is written in letters), all of
     /// length `dim`; `None` with fewer than two.
     pub fn of<'a>(dim: usize, vectors: impl Iterator<Item = (&'a [f32], bool)>) -> Option<Centre> {
         let mut sum = [vec![0f64; dim], vec![0f64; dim]];
@@ -310,8 +311,8 @@ mod tests {
     #[test]
     fn each_script_is_centred_on_its_own_mean() {
         // Two requests (x, y), each written in Chinese and in English; the language adds its
-        // own direction (z), as it does to a real sentence vector.
-        // Ten letters of each, so that each script's mean is its own.
+        // own direction (z), as it does to a real sentence vector. Ten letters of each, so
+        // that each script's mean is its own.
         let v = |x: f32, y: f32, z: f32| Some(vec![x, y, z, 1.0]);
         let vectors: Vec<Option<Vec<f32>>> = [
             v(1.0, 0.0, 0.8),
