@@ -197,10 +197,19 @@ fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        for &(g, i) in report.opposing_offered.iter().filter(|_| verbose) {
+            println!(
+                "OPPOSING offered to {}: {}",
+                labels[groups[g].central],
+                short(i)
+            );
+        }
         println!(
             "possible matches: {} of {} missed members in the top 5; {} opposing letters \
              offered in a top 5",
-            report.found, report.missed, report.opposing_offered
+            report.found,
+            report.missed,
+            report.opposing_offered.len()
         );
     }
     // An opposing letter inside a group that holds the opinion it opposes.

@@ -33,8 +33,9 @@ pub struct MatchReport {
     pub found: usize,
     /// All misses (a text counts once for each group of two or more that holds its label).
     pub missed: usize,
-    /// Letters that argue against a group's opinion, offered among its first five matches.
-    pub opposing_offered: usize,
+    /// Letters that argue against a group's opinion, offered among its first five matches:
+    /// (group, text).
+    pub opposing_offered: Vec<(usize, usize)>,
     /// The misses not found: ranked too low, or taken for an opposing view.
     pub lost: Vec<Lost>,
 }
@@ -92,11 +93,14 @@ pub fn possible_matches(
                 others: &other_vs,
             }),
         );
-        report.opposing_offered += close
-            .iter()
-            .take(5)
-            .filter(|m| opposes[outside[m.index]] == Some(main))
-            .count();
+        report.opposing_offered.extend(
+            close
+                .iter()
+                .take(5)
+                .map(|m| outside[m.index])
+                .filter(|&i| opposes[i] == Some(main))
+                .map(|i| (gi, i)),
+        );
         // Copies of one letter are listed once on the desk: each wrong letter counts once.
         let mut wrong: Vec<(String, usize, f64)> = Vec::new();
         for m in &close {
