@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::meaning::{Centre, dot};
-use super::{Doc, IdBuild, Idf, conflicts, core_text, parallel_map};
+use super::{Doc, IdBuild, Idf, conflicts, core_text, opposed, parallel_map};
 
 /// How many members of a group stand for it.
 const SAMPLE: usize = 24;
@@ -66,8 +66,8 @@ pub struct MatchVectors<'a> {
 /// As `closest_to_group`, and with vectors a text is also close when it means the same: its
 /// score is the better of the lexical closeness and the cosine of its vector to the group's
 /// (each centred on the mean of the vectors in its own script, see `meaning::Centre`). A
-/// text that reads far but refuses what the group asks (or the other way round) is an
-/// opposing view, not a match.
+/// text that reads far but takes the other side of most of the group's sampled members (see
+/// `opposed`: one refuses what the other says) is an opposing view, not a match.
 pub fn closest_to_group_with(
     members: &[&str],
     others: &[&str],
@@ -87,20 +87,6 @@ pub fn closest_to_group_with(
     let group_norms: Vec<f32> = group.iter().map(|d| idf.norm(&d.terms)).collect();
     let other_latin: Vec<bool> = outside.iter().map(|d| d.latin).collect();
     let semantic = vectors.and_then(|v| centred_scores(&v, &member_latin, &other_latin));
-    let refusing = group.iter().filter(|g| g.refuses).count() * 2 > group.len();
-    let latin = group.iter().filter(|g| g.latin).count() * 2 > group.len();
-    let mut group_terms: Vec<u64> = group.iter().flat_map(|g| g.terms.iter().copied()).collect();
-    group_terms.sort_unstable();
-    group_terms.dedup();
-    let mut group_refused: Vec<u64> = group
-        .iter()
-        .flat_map(|g| g.refused.iter().copied())
-        .collect();
-    group_refused.sort_unstable();
-    group_refused.dedup();
-    // Whether a refusal (the terms it governs) bears on words of the other side.
-    let bears_on =
-        |refused: &[u64], terms: &[u64]| refused.iter().any(|t| terms.binary_search(t).is_ok());
     let scored: Vec<(f64, bool)> = outside
         .iter()
         .enumerate()
@@ -120,15 +106,7 @@ pub fn closest_to_group_with(
             {
                 best = f64::from(sem);
                 // Close in meaning only: the stance words decide.
-                opposing |= if d.latin == latin {
-                    // In one script the refusal must bear on words the other side uses: a
-                    // refusal elsewhere in a letter ("宽限期内不应罚款" beside a longer
-                    // period) does not make it the other side of the argument.
-                    (d.refuses && !refusing && bears_on(&d.refused, &group_terms))
-                        || (refusing && !d.refuses && bears_on(&group_refused, &d.terms))
-                } else {
-                    d.refuses != refusing
-                };
+                opposing |= group.iter().filter(|g| opposed(g, d, &idf)).count() * 2 > group.len();
             }
             (best, opposing)
         })
@@ -244,7 +222,7 @@ pub fn similar_groups(groups: &[Vec<&str>], floor: f64, limit: usize) -> Vec<(us
             if sa.is_empty()
                 || sb.is_empty()
                 || conflicts(&sa[0], &sb[0])
-                || sa[0].refuses != sb[0].refuses
+                || opposed(&sa[0], &sb[0], &idf)
             {
                 continue;
             }
@@ -294,6 +272,39 @@ mod tests {
                 .iter()
                 .all(|m| m.index != 2 || m.score < close[0].score)
         );
+    }
+
+    #[test]
+    fn across_languages_the_side_is_read_from_what_each_text_refuses_centrally() {
+        // A Chinese campaign with a refusal clause beside its request; in English, a paraphrase
+        // and a letter against it, both as close in meaning (as in the real vectors).
+        let v = |a: f32, b: f32, c: f32| vec![a, b, c, 0.5];
+        let group = [
+            "恳请将小型餐饮单位的整改宽限期由6个月延长至12个月，宽限期内以指导帮扶为主，不予罚款。",
+            "您好！恳请将小型餐饮单位的整改宽限期由6个月延长至12个月，宽限期内以指导帮扶为主，不予罚款。",
+        ];
+        let others = [
+            "Six months is not enough for tiny eateries to fit a purifier. Please give small \
+             shops a full year before enforcement starts.",
+            "I oppose extending the grace period for small restaurants to 12 months.",
+            "第九条的法律援助申请材料太多，建议简化。",
+            "Please publish how each comment was handled.",
+        ];
+        let members = [v(1.0, 0.0, 0.0), v(1.0, 0.0, 0.0)];
+        let stored = [
+            Some(v(1.0, 0.0, 0.0)),
+            Some(v(1.0, 0.0, 0.0)),
+            Some(v(0.0, 1.0, 0.0)),
+            Some(v(0.0, 0.0, 1.0)),
+        ];
+        let vectors = Some(MatchVectors {
+            members: &members,
+            others: &stored,
+        });
+        let (close, opposing) = closest_to_group_with(&group, &others, 5, 0.2, vectors);
+        assert_eq!(close.first().map(|m| m.index), Some(0), "{close:?}");
+        assert!(close.iter().all(|m| m.index != 1), "{close:?}");
+        assert_eq!(opposing.first().map(|m| m.index), Some(1), "{opposing:?}");
     }
 
     #[test]

@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use super::{Doc, GroupingParams, UnionFind, components, conflicts, mix, parallel_map};
+use super::{Lexical, UnionFind, components, conflicts, mix, opposed, parallel_map};
 
 /// Up to this many vectors every pair is compared.
 const EXACT: usize = 3_000;
@@ -46,15 +46,12 @@ impl SemanticJoin {
     }
 }
 
-pub(super) fn stage_three(
-    groups_in: &[Vec<usize>],
-    centrals: &[usize],
-    weight: &[usize],
-    docs: &[Doc],
-    vectors: &[Option<Vec<f32>>],
-    params: &GroupingParams,
-    lexical: &impl Fn(usize, usize) -> f64,
-) -> SemanticJoin {
+/// Stage three over the lexical groups of `lex`, with one sentence vector for each group's
+/// central letter (`None` where there is none).
+pub(super) fn stage_three(lex: &Lexical<'_>, vectors: &[Option<Vec<f32>>]) -> SemanticJoin {
+    let (groups_in, centrals, docs) = (&lex.groups, &lex.centrals, &lex.docs);
+    let (weight, params, idf) = (&lex.letters.weight, &lex.params, &lex.idf);
+    let lexical = |a: usize, b: usize| lex.cos(a, b);
     let g = groups_in.len();
     let latin: Vec<bool> = centrals.iter().map(|&c| docs[c].latin).collect();
     let unit = centred(vectors, &latin);
@@ -90,13 +87,13 @@ pub(super) fn stage_three(
             continue;
         }
         // Texts that share few words (other words, another language) can still take
-        // opposite sides, unseen by `conflicts`: between them, one that refuses never joins
-        // one that does not. Between variants of one letter `conflicts` judges.
+        // opposite sides, unseen by `conflicts`: between them `opposed` reads the stance
+        // words. Between variants of one letter `conflicts` judges.
         let veto = parts[ra].iter().take(VETO_SAMPLE).any(|&x| {
             parts[rb].iter().take(VETO_SAMPLE).any(|&y| {
                 let (cx, cy) = (centrals[x], centrals[y]);
                 let (dx, dy) = (&docs[cx], &docs[cy]);
-                conflicts(dx, dy) || (dx.refuses != dy.refuses && lexical(cx, cy) < SAME_LETTER)
+                conflicts(dx, dy) || (opposed(dx, dy, idf) && lexical(cx, cy) < SAME_LETTER)
             })
         });
         if veto {

@@ -298,6 +298,66 @@ fn incidental_negations_do_not_split_a_request() {
 }
 
 #[test]
+fn a_plain_negation_of_what_the_other_refuses_takes_its_side() {
+    // "不予罚款" refuses fines; "别罚款" and "不罚款" say no to them too, without a refusal word.
+    let same = [
+        (
+            "恳请将小型餐饮单位的整改宽限期由6个月延长至12个月，宽限期内以指导帮扶为主，不予罚款。",
+            "小餐馆整改宽限期6个月改成12个月吧，宽限期内别罚款，谢谢。",
+        ),
+        (
+            "请在采纳情况报告中逐条说明不予采纳的理由。",
+            "采纳情况报告要逐条写清楚，没采纳的说明理由。",
+        ),
+    ];
+    for (a, b) in same {
+        assert_eq!(conflict_between(a, b), None, "{a} / {b}");
+    }
+    // A passive refusal judges what comes before it.
+    assert_eq!(
+        conflict_between(
+            "Comments that arrive after the deadline should be accepted.",
+            "Comments that arrive after the deadline should be rejected.",
+        ),
+        Some(Conflict::Refusal)
+    );
+}
+
+#[test]
+fn texts_close_in_meaning_oppose_only_when_the_refusal_is_about_their_common_ground() {
+    let idf = Idf {
+        weight: HashMap::default(),
+        default: 1.0,
+    };
+    let doc = |t: &str| Doc::new(core_text(t));
+    let campaign = doc(
+        "恳请将小型餐饮单位的整改宽限期由6个月延长至12个月，宽限期内以指导帮扶为主，不予罚款。",
+    );
+    // A refusal clause beside the request: a paraphrase without it is on the same side.
+    for same in [
+        "对我们夫妻店来说半年整改期太短，希望整改宽限期延长到一年，先帮扶后处罚。",
+        "Six months is not enough for tiny eateries to fit a purifier. Please give small shops a \
+         full year before enforcement starts.",
+    ] {
+        assert!(!opposed(&campaign, &doc(same), &idf), "{same}");
+    }
+    // A letter that argues against the request, in either language.
+    for other in [
+        "不建议延长宽限期。第二十一条给的6个月已经足够，再延长到12个月，楼上住户又要多忍半年油烟。",
+        "I oppose extending the grace period for small restaurants to 12 months.",
+    ] {
+        assert!(opposed(&campaign, &doc(other), &idf), "{other}");
+        assert!(opposed(&doc(other), &campaign, &idf), "{other}");
+    }
+    // Two letters against it, in other words, are on one side.
+    assert!(!opposed(
+        &doc("不建议延长宽限期，六个月已经足够。"),
+        &doc("I oppose extending the grace period for small restaurants to 12 months."),
+        &idf
+    ));
+}
+
+#[test]
 fn every_member_says_why_it_is_in_its_group() {
     let letter =
         "建议将征求意见期限延长至三十日，并在村（社区）公告栏同步张贴，方便不上网的老年人参与。";
@@ -403,10 +463,11 @@ fn with_meaning_the_tuning_and_blind_sets_keep_their_figures() {
     // Floors a little under what docs/review.md reports, so a regression fails; see there
     // for the targets and how far the method falls short of them.
     // The share of missed members in the top 5 of "possible matches" has a floor too: the code
-    // that centred every vector on one mean scored 0.51 and 0.32.
+    // that centred every vector on one mean scored 0.51 and 0.32, and the code that took any
+    // refusal word for the other side when texts share few words, 0.82 and 0.56.
     for (name, items, p_min, r_min, top5_min) in [
-        ("tuning", tuning(), 0.98, 0.66, 0.78),
-        ("blind", blind(), 0.98, 0.48, 0.54),
+        ("tuning", tuning(), 0.98, 0.66, 0.85),
+        ("blind", blind(), 0.98, 0.48, 0.65),
         ("labelled", fixtures(), 0.98, 0.98, 0.0),
     ] {
         let s = score_with_meaning(&items, model);
