@@ -730,12 +730,13 @@ impl Doc {
         }
         negated.sort_unstable();
         negated.dedup();
-        let inside = terms
-            .iter()
-            .filter(|t| refused.binary_search(t).is_ok())
-            .count();
-        let refuses_centrally =
-            !spans.is_empty() && inside as f64 >= CENTRAL_REFUSAL * terms.len() as f64;
+        let refuses_centrally = !spans.is_empty() && {
+            let inside = terms
+                .iter()
+                .filter(|t| refused.binary_search(t).is_ok())
+                .count();
+            inside as f64 >= CENTRAL_REFUSAL * terms.len() as f64
+        };
         Doc {
             bigrams,
             terms,
@@ -778,21 +779,28 @@ const REFUSAL_REACH: usize = 5;
 const NEGATION_REACH: usize = 3;
 
 /// Where each plain negation of the normalised text ends (bytes): 不, 别, 没, 未, 勿, and the
-/// English words of `NEGATIONS`.
+/// English words of `NEGATIONS`. One pass over the text.
 fn plain_negations(norm: &str) -> Vec<usize> {
-    let mut ends: Vec<usize> = norm
+    let mut ends = Vec::new();
+    let mut word: Option<usize> = None;
+    for (at, c) in norm
         .char_indices()
-        .filter(|(_, c)| matches!(c, '不' | '别' | '没' | '未' | '勿'))
-        .map(|(at, c)| at + c.len_utf8())
-        .collect();
-    for w in NEGATIONS {
-        ends.extend(
-            norm.match_indices(w)
-                .filter(|&(at, _)| stands_alone(norm, at, at + w.len()))
-                .map(|(at, _)| at + w.len()),
-        );
+        .chain(std::iter::once((norm.len(), ' ')))
+    {
+        if (c.is_ascii() && c.is_alphanumeric()) || (c == '\'' && word.is_some()) {
+            word.get_or_insert(at);
+            continue;
+        }
+        if let Some(start) = word.take()
+            && !c.is_alphanumeric()
+            && NEGATIONS.contains(&&norm[start..at])
+        {
+            ends.push(at);
+        }
+        if matches!(c, '不' | '别' | '没' | '未' | '勿') {
+            ends.push(at + c.len_utf8());
+        }
     }
-    ends.sort_unstable();
     ends
 }
 
