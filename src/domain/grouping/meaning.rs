@@ -88,12 +88,19 @@ pub(super) fn stage_three(lex: &Lexical<'_>, vectors: &[Option<Vec<f32>>]) -> Se
         }
         // Texts that share few words (other words, another language) can still take
         // opposite sides, unseen by `conflicts`: between them `opposed` reads the stance
-        // words. Between variants of one letter `conflicts` judges.
+        // words, and across two scripts a text that refuses never joins one that does not (a
+        // long letter against a campaign can refuse in one sentence after a story, under
+        // `CENTRAL_REFUSAL`). Between variants of one letter `conflicts` judges.
         let veto = parts[ra].iter().take(VETO_SAMPLE).any(|&x| {
             parts[rb].iter().take(VETO_SAMPLE).any(|&y| {
                 let (cx, cy) = (centrals[x], centrals[y]);
                 let (dx, dy) = (&docs[cx], &docs[cy]);
-                conflicts(dx, dy) || (opposed(dx, dy, idf) && lexical(cx, cy) < SAME_LETTER)
+                let other_side = if dx.latin != dy.latin {
+                    dx.refuses != dy.refuses
+                } else {
+                    opposed(dx, dy, idf)
+                };
+                conflicts(dx, dy) || (other_side && lexical(cx, cy) < SAME_LETTER)
             })
         });
         if veto {

@@ -358,6 +358,43 @@ fn texts_close_in_meaning_oppose_only_when_the_refusal_is_about_their_common_gro
 }
 
 #[test]
+fn across_languages_a_letter_that_refuses_never_joins_one_that_asks() {
+    // A long letter against the request, its refusal one sentence after a story: it does not
+    // refuse centrally, yet it must never join the campaign it opposes, however close its
+    // vector reads (opposing letters read as close as paraphrases; here closer).
+    let campaign = "Please extend the public comment period from 15 days to 30 days so that \
+                    residents have time to read the draft and respond.";
+    let against = "我家就住在县政府旁边，退休以后每天都看政府网站上的公告，这次的草案我逐字逐句\
+        仔细看过了，觉得写得很认真，很多条款都考虑到了群众的实际情况。我们小区的老邻居们晚饭后\
+        也在楼下一起讨论过，大家对其他条款都没有什么意见，对听证会的安排也很满意，\
+        网上提交意见的页面字也够大，老年人用起来方便。我认为十五日已经足够，不建议延长。";
+    let asking = "征求意见的时间太短了，请改成一个月，让居民有时间提意见。";
+    assert!(!Doc::new(core_text(against)).refuses_centrally);
+    let texts = [
+        campaign,
+        campaign,
+        against,
+        asking,
+        "第九条的法律援助申请材料太多，建议简化。",
+        "Please publish the list of restaurants fined under this regulation.",
+    ];
+    let vector = |i: usize| match i {
+        0 | 1 => vec![1.0, 0.0, 0.0, 0.0, 0.5],
+        2 => vec![1.0, 0.0, 0.0, 0.02, 0.5],
+        3 => vec![1.0, 0.0, 0.0, 0.1, 0.5],
+        4 => vec![0.0, 1.0, 0.0, 0.0, 0.5],
+        _ => vec![0.0, 0.0, 1.0, 0.0, 0.5],
+    };
+    let meaning = |reps: &[usize]| reps.iter().map(|&i| Some(vector(i))).collect();
+    let groups = propose_groups_with(&texts, &GroupingParams::default(), Some(&meaning));
+    let group_of = |i: usize| groups.iter().position(|g| g.members.contains(&i));
+    // The vectors join what asks the same in two languages...
+    assert_eq!(group_of(0), group_of(3), "{groups:?}");
+    // ...and never the letter against it.
+    assert_ne!(group_of(0), group_of(2), "{groups:?}");
+}
+
+#[test]
 fn every_member_says_why_it_is_in_its_group() {
     let letter =
         "建议将征求意见期限延长至三十日，并在村（社区）公告栏同步张贴，方便不上网的老年人参与。";
