@@ -809,8 +809,9 @@ const NEGATIONS: [&str; 7] = ["not", "no", "never", "don't", "dont", "without", 
 
 /// The share of a text's terms its refusals must govern for refusing to be what it is about.
 /// A campaign letter that asks for a longer period and, in a clause, for no fines meanwhile
-/// has 2–6 % of its terms under a refusal; a letter that argues against a request, 9 % or
-/// more, however long its story.
+/// has 2–6 % of its terms under a refusal; on the tuning set a letter that argues against a
+/// request has 9 % or more. A long story can bury a refusal under the share, so joins across
+/// two scripts do not rely on it (see `meaning::stage_three`).
 const CENTRAL_REFUSAL: f64 = 0.075;
 
 /// Which of `POLAR` the normalised text uses, longest words first: "不支持" is not also
