@@ -252,6 +252,26 @@ pub fn similar_groups(groups: &[Vec<&str>], floor: f64, limit: usize) -> Vec<(us
 mod tests {
     use super::*;
 
+    /// A stand-in sentence vector: the same direction means the same thing.
+    fn v(a: f32, b: f32, c: f32) -> Vec<f32> {
+        vec![a, b, c, 0.5]
+    }
+
+    /// The list for `group` (every member's vector along the first axis) over `others`, whose
+    /// vectors are `stored`.
+    fn listed(
+        group: &[&str],
+        others: &[&str],
+        stored: &[Option<Vec<f32>>],
+    ) -> (Vec<Match>, Vec<Match>) {
+        let members = vec![v(1.0, 0.0, 0.0); group.len()];
+        let vectors = Some(MatchVectors {
+            members: &members,
+            others: stored,
+        });
+        closest_to_group_with(group, others, 5, 0.2, vectors)
+    }
+
     #[test]
     fn a_paraphrase_is_offered_and_the_opposite_view_is_kept_apart() {
         let group = [
@@ -278,7 +298,6 @@ mod tests {
     fn across_languages_the_side_is_read_from_what_each_text_refuses_centrally() {
         // A Chinese campaign with a refusal clause beside its request; in English, a paraphrase
         // and a letter against it, both as close in meaning (as in the real vectors).
-        let v = |a: f32, b: f32, c: f32| vec![a, b, c, 0.5];
         let group = [
             "恳请将小型餐饮单位的整改宽限期由6个月延长至12个月，宽限期内以指导帮扶为主，不予罚款。",
             "您好！恳请将小型餐饮单位的整改宽限期由6个月延长至12个月，宽限期内以指导帮扶为主，不予罚款。",
@@ -290,18 +309,13 @@ mod tests {
             "第九条的法律援助申请材料太多，建议简化。",
             "Please publish how each comment was handled.",
         ];
-        let members = [v(1.0, 0.0, 0.0), v(1.0, 0.0, 0.0)];
         let stored = [
             Some(v(1.0, 0.0, 0.0)),
             Some(v(1.0, 0.0, 0.0)),
             Some(v(0.0, 1.0, 0.0)),
             Some(v(0.0, 0.0, 1.0)),
         ];
-        let vectors = Some(MatchVectors {
-            members: &members,
-            others: &stored,
-        });
-        let (close, opposing) = closest_to_group_with(&group, &others, 5, 0.2, vectors);
+        let (close, opposing) = listed(&group, &others, &stored);
         assert_eq!(close.first().map(|m| m.index), Some(0), "{close:?}");
         assert!(close.iter().all(|m| m.index != 1), "{close:?}");
         assert_eq!(opposing.first().map(|m| m.index), Some(1), "{opposing:?}");
@@ -312,7 +326,6 @@ mod tests {
         // The campaign asks for a longer period and, beside it, refuses fines; a paraphrase
         // asks for the longer period in other words and other units. Their vectors agree, so
         // meaning decides closeness and the stance words decide the side.
-        let v = |a: f32, b: f32, c: f32| vec![a, b, c, 0.5];
         let group = [
             "建议将小型餐饮单位的整改宽限期由六个月延长到十二个月，宽限期内不应罚款。",
             "您好！建议将小型餐饮单位的整改宽限期由六个月延长到十二个月，宽限期内不应罚款。",
@@ -322,19 +335,12 @@ mod tests {
             "第九条的法律援助申请材料太多，建议简化。",
             "希望公布意见采纳情况。",
         ];
-        let members = [v(1.0, 0.0, 0.0), v(1.0, 0.0, 0.0)];
         let stored = [
             Some(v(1.0, 0.0, 0.0)),
             Some(v(0.0, 1.0, 0.0)),
             Some(v(0.0, 0.0, 1.0)),
         ];
-        let vectors = || {
-            Some(MatchVectors {
-                members: &members,
-                others: &stored,
-            })
-        };
-        let (close, opposing) = closest_to_group_with(&group, &others, 5, 0.2, vectors());
+        let (close, opposing) = listed(&group, &others, &stored);
         assert_eq!(close.first().map(|m| m.index), Some(0), "{close:?}");
         assert!(opposing.is_empty(), "{opposing:?}");
         // A letter whose refusal bears on what the group asks is the other side.
@@ -344,7 +350,7 @@ mod tests {
             "希望公布意见采纳情况。",
         ];
         let asking = ["建议将小型餐饮单位的整改宽限期延长。"];
-        let (close, opposing) = closest_to_group_with(&asking, &others, 5, 0.2, vectors());
+        let (close, opposing) = listed(&asking, &others, &stored);
         assert!(close.iter().all(|m| m.index != 0), "{close:?}");
         assert_eq!(opposing.first().map(|m| m.index), Some(0), "{opposing:?}");
     }
