@@ -238,8 +238,13 @@ impl WebDriver {
         v["value"].clone()
     }
 
+    /// Opens `url` and returns once its page has loaded. On a loaded machine chromedriver can
+    /// answer the navigation before the browser has committed the new document, and the page
+    /// source then reads empty (or the old page), so this waits as `click_and_load` does.
     pub fn go(&mut self, url: &str) {
+        self.mark_old_page();
         self.post("/url", json!({ "url": url }));
+        self.await_new_page(&format!("opening {url}"));
     }
 
     pub fn eval(&mut self, script: &str) -> Value {
@@ -290,9 +295,20 @@ impl WebDriver {
     /// returns once the new page has loaded, so that what follows never reads the old
     /// page (whose flash or fields may look like the answer).
     pub fn click_and_load(&mut self, css: &str) {
-        self.eval("window.__consultOldPage = true; return null;");
+        self.mark_old_page();
         self.click(css);
-        for _ in 0..200 {
+        self.await_new_page(&format!("clicking {css}"));
+    }
+
+    fn mark_old_page(&mut self) {
+        self.eval("window.__consultOldPage = true; return null;");
+    }
+
+    /// Waits (up to 30 s, for a loaded CI machine) until the marked page has been replaced by
+    /// a new one that has finished loading.
+    fn await_new_page(&mut self, what: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
             let fresh = self.eval(
                 "return window.__consultOldPage === undefined && document.readyState === 'complete';",
             );
@@ -301,7 +317,7 @@ impl WebDriver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("clicking {css} loaded no new page");
+        panic!("{what} loaded no new page");
     }
 
     /// Types `text` into the field matching `css` (cleared first).
