@@ -4,8 +4,9 @@
 //! 1. Take each text's core (leading greetings and trailing sign-offs stripped), normalise it
 //!    (NFKC, which also folds full-width forms; lower case; punctuation and white space become
 //!    boundaries) and cut it into units: one unit per CJK character, one per Latin word or
-//!    number (lightly stemmed). Quantities in context (第五条, 30 日, "Article 9") and
-//!    polar words (支持/反对, extend/shorten) are noted: texts that differ in them conflict.
+//!    number (lightly stemmed). Quantities in context (第五条, 30 日, "Article 9", 5千元,
+//!    50%) and polar words (支持/反对, extend/shorten) are noted: texts that differ in them
+//!    conflict.
 //! 2. Features: unit bigrams (for Chinese these are character bigrams, for English word
 //!    pairs) and, for the term set, content unigrams too.
 //! 3. MinHash the term sets and band the signatures (LSH): only texts that share a band become
@@ -1238,8 +1239,9 @@ fn stance_weights(a: &Doc, b: &Doc, idf: &Idf) -> ([f32; 2], f32) {
 
 /// Units of the normalised text: `(hash, is_content)`; a content unit also counts alone. Also
 /// the quantities in context: a number after 第 / "article" or before a unit such as 条, 天,
-/// 日, "days", "percent" (not dates, phone numbers or house numbers). Also where each unit
-/// starts in `norm`. Public for the fuzz targets in `fuzz/`.
+/// 日, "days", "percent", or a share (50%, 百分之五十), not dates, phone numbers or house
+/// numbers; an amount counts in full (5千 and 1.5万 as 5,000 and 15,000). Also where each
+/// unit starts in `norm`. Public for the fuzz targets in `fuzz/`.
 #[doc(hidden)]
 pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
     enum Tok {
@@ -1288,9 +1290,34 @@ pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
             i += 1;
             continue;
         }
+        // 百分之五十, 百分之50: a percentage.
+        if let (Tok::Cjk('百'), Some(Tok::Cjk('分')), Some(Tok::Cjk('之'))) =
+            (&toks[i], toks.get(i + 1), toks.get(i + 2))
+        {
+            i += 3;
+            continue;
+        }
+        let digits = |t: Option<&Tok>| match t {
+            Some(Tok::Word(w)) if w.bytes().all(|b| b.is_ascii_digit()) => Some(w.clone()),
+            _ => None,
+        };
         let (value, end) = match &toks[i] {
             Tok::Word(w) if w.bytes().all(|b| b.is_ascii_digit()) => {
-                (w.trim_start_matches('0').parse::<u64>().ok(), i + 1)
+                // 5千, 3万, 1.5万: digits with a decimal part and a multiplier.
+                let fraction = digits(toks.get(i + 1))
+                    .filter(|_| norm[..starts[i + 1]].ends_with('.'))
+                    .filter(|_| starts[i + 1] == starts[i] + w.len() + 1);
+                let at = if fraction.is_some() { i + 2 } else { i + 1 };
+                let multiplier = match toks.get(at) {
+                    Some(Tok::Cjk(c)) => cjk_multiplier(*c),
+                    _ => None,
+                };
+                match (multiplier, fraction) {
+                    (Some(m), f) => (decimal_times(w, f.as_deref().unwrap_or(""), m), at + 1),
+                    // 2.5 is no whole quantity.
+                    (None, Some(_)) => (None, at),
+                    (None, None) => (w.trim_start_matches('0').parse::<u64>().ok(), at),
+                }
             }
             Tok::Cjk(c) if is_cjk_numeral(*c) => {
                 let mut j = i;
@@ -1310,10 +1337,22 @@ pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
             let before = i.checked_sub(1).and_then(|k| toks.get(k));
             let before2 = i.checked_sub(2).and_then(|k| toks.get(k));
             let after = toks.get(end);
+            // Where the number ends in `norm`, for a percent sign right after it.
+            let tail = match &toks[end - 1] {
+                Tok::Word(w) => starts[end - 1] + w.len(),
+                Tok::Cjk(c) => starts[end - 1] + c.len_utf8(),
+            };
+            let percent = norm[tail..].trim_start().starts_with('%')
+                || (i >= 3
+                    && matches!(
+                        (&toks[i - 3], &toks[i - 2], &toks[i - 1]),
+                        (Tok::Cjk('百'), Tok::Cjk('分'), Tok::Cjk('之'))
+                    ));
             // A period counts in days (a month as 30, a year as 360), so that 一个月 and
             // 三十日, 一年 and 十二个月, 两周 and 14 days name the same quantity.
             const MONTH: u64 = 30;
             let in_context = match (before, after) {
+                _ if percent => Some(1),
                 (Some(Tok::Cjk('第')), _) => Some(1),
                 (Some(Tok::Word(w)), _)
                     if matches!(w.as_str(), "article" | "section" | "clause" | "art") =>
@@ -1362,10 +1401,44 @@ pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
 }
 
 fn is_cjk_numeral(c: char) -> bool {
-    "零〇一二两三四五六七八九十百千".contains(c)
+    "零〇一二两三四五六七八九十百千万亿".contains(c)
 }
 
-/// 十五 → 15, 三十 → 30, 一百二十 → 120, 二〇二六 → 2026.
+/// What 千, 万 or 亿 after digits multiplies them by (5千 is 5,000; 3万 is 30,000).
+fn cjk_multiplier(c: char) -> Option<u64> {
+    match c {
+        '千' => Some(1_000),
+        '万' => Some(10_000),
+        '亿' => Some(100_000_000),
+        _ => None,
+    }
+}
+
+/// `whole`.`fraction` (ASCII digits) times `m`, when that is a whole number: 1.5 × 10,000 is
+/// 15,000; 1.2345 × 1,000 is none.
+fn decimal_times(whole: &str, fraction: &str, m: u64) -> Option<u64> {
+    let fraction = fraction.trim_end_matches('0');
+    let scale = 10u64.checked_pow(u32::try_from(fraction.len()).ok()?)?;
+    if !m.is_multiple_of(scale) {
+        return None;
+    }
+    let whole: u64 = if whole.trim_start_matches('0').is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let part: u64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().ok()?
+    };
+    let v = whole
+        .checked_mul(m)?
+        .checked_add(part.checked_mul(m / scale)?)?;
+    (v > 0).then_some(v)
+}
+
+/// 十五 → 15, 三十 → 30, 一百二十 → 120, 二〇二六 → 2026, 一万五千 → 15000.
 fn cjk_number(s: &str) -> Option<u64> {
     let digit = |c: char| {
         "零一二三四五六七八九"
@@ -1377,27 +1450,40 @@ fn cjk_number(s: &str) -> Option<u64> {
                 _ => None,
             })
     };
-    if !s.chars().any(|c| "十百千".contains(c)) {
+    if !s.chars().any(|c| "十百千万亿".contains(c)) {
         // A run of more digits than a u64 holds is no quantity.
         return s
             .chars()
             .try_fold(0u64, |acc, c| acc.checked_mul(10)?.checked_add(digit(c)?));
     }
-    let (mut total, mut current) = (0u64, 0u64);
+    // `section` is what stands since the last 万 or 亿: 一万五千 is 1 × 10,000 + 5,000, and
+    // 三亿五千万 is 3 × 100,000,000 + 5,000 × 10,000.
+    let (mut total, mut section, mut current) = (0u64, 0u64, 0u64);
     for c in s.chars() {
-        let unit = match c {
-            '十' => 10,
-            '百' => 100,
-            '千' => 1000,
-            _ => {
-                current = digit(c)?;
-                continue;
+        match c {
+            '十' | '百' | '千' => {
+                let unit = match c {
+                    '十' => 10,
+                    '百' => 100,
+                    _ => 1000,
+                };
+                section = section.checked_add(current.max(1) * unit)?;
+                current = 0;
             }
-        };
-        total += current.max(1) * unit;
-        current = 0;
+            '万' => {
+                let part = section.checked_add(current)?.max(1);
+                total = total.checked_add(part.checked_mul(10_000)?)?;
+                (section, current) = (0, 0);
+            }
+            '亿' => {
+                let all = total.checked_add(section)?.checked_add(current)?.max(1);
+                total = all.checked_mul(100_000_000)?;
+                (section, current) = (0, 0);
+            }
+            _ => current = digit(c)?,
+        }
     }
-    Some(total + current)
+    total.checked_add(section)?.checked_add(current)
 }
 
 fn is_cjk(c: char) -> bool {

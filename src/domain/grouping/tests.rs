@@ -171,6 +171,41 @@ fn chinese_numerals_and_quantities_in_context() {
 }
 
 #[test]
+fn amounts_with_a_multiplier_and_percentages_are_quantities() {
+    assert_eq!(cjk_number("一万五千"), Some(15_000));
+    assert_eq!(cjk_number("三万"), Some(30_000));
+    assert_eq!(cjk_number("三亿五千万"), Some(350_000_000));
+    assert_eq!(
+        cjk_number("亿亿亿亿亿"),
+        None,
+        "too large for a u64, and no panic"
+    );
+    let n = |t: &str| Doc::new(t).numbers;
+    // 5千元 is 5,000 yuan (it was read as 千元, 1,000).
+    assert_eq!(n("单户上限5千元"), n("单户补贴上限5000元"));
+    assert_eq!(n("单户上限五千元"), vec![5_000]);
+    assert_eq!(n("补贴1.5万元"), n("补贴一万五千元"));
+    assert_eq!(n("补贴3万元"), vec![30_000]);
+    // A percentage, however it is written; a decimal that is no whole quantity is none.
+    assert_eq!(n("不低于费用的50%"), vec![50]);
+    assert_eq!(n("不低于费用的百分之五十"), vec![50]);
+    assert_eq!(n("不低于百分之50"), vec![50]);
+    assert_eq!(n("at least 50 percent"), vec![50]);
+    assert!(n("提高到2.5倍").is_empty());
+    assert!(n("千万不要，万一出事").is_empty());
+    // So another share is another opinion, and the same share in other words is not.
+    let half = Doc::new("建议明确补贴比例不低于设备购置及安装费用的50%。");
+    assert!(conflicts(
+        &half,
+        &Doc::new("建议明确补贴比例不低于设备购置及安装费用的30%，单户上限3千元。")
+    ));
+    assert!(!conflicts(
+        &half,
+        &Doc::new("补贴比例不低于设备和安装费用的百分之五十。")
+    ));
+}
+
+#[test]
 fn different_quantities_or_opposite_sides_conflict() {
     let a = Doc::new("建议将第十条的答复期限由六十天改为三十天。");
     let b = Doc::new("建议将第十条的答复期限由六十天改为九十天。");
@@ -501,9 +536,10 @@ fn with_meaning_the_tuning_and_blind_sets_keep_their_figures() {
     // for the targets and how far the method falls short of them.
     // The share of missed members in the top 5 of "possible matches" has a floor too: the code
     // that centred every vector on one mean scored 0.51 and 0.32, and the code that took any
-    // refusal word for the other side when texts share few words, 0.82 and 0.56.
+    // refusal word for the other side when texts share few words, 0.82 and 0.56, and the code
+    // that read 5千元 as a thousand yuan, 0.89 on the tuning set.
     for (name, items, p_min, r_min, top5_min) in [
-        ("tuning", tuning(), 0.98, 0.66, 0.85),
+        ("tuning", tuning(), 0.98, 0.66, 0.90),
         ("blind", blind(), 0.98, 0.48, 0.65),
         ("labelled", fixtures(), 0.98, 0.98, 0.0),
     ] {
