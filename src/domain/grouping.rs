@@ -1297,23 +1297,26 @@ pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
             i += 3;
             continue;
         }
-        let digits = |t: Option<&Tok>| match t {
-            Some(Tok::Word(w)) if w.bytes().all(|b| b.is_ascii_digit()) => Some(w.clone()),
-            _ => None,
-        };
         let (value, end) = match &toks[i] {
             Tok::Word(w) if w.bytes().all(|b| b.is_ascii_digit()) => {
-                // 5千, 3万, 1.5万: digits with a decimal part and a multiplier.
-                let fraction = digits(toks.get(i + 1))
-                    .filter(|_| norm[..starts[i + 1]].ends_with('.'))
-                    .filter(|_| starts[i + 1] == starts[i] + w.len() + 1);
+                // 5千, 3万, 1.5万: digits, with or without a decimal part, and a multiplier.
+                let fraction = match toks.get(i + 1) {
+                    Some(Tok::Word(f))
+                        if f.bytes().all(|b| b.is_ascii_digit())
+                            && starts[i + 1] == starts[i] + w.len() + 1
+                            && norm[..starts[i + 1]].ends_with('.') =>
+                    {
+                        Some(f.as_str())
+                    }
+                    _ => None,
+                };
                 let at = if fraction.is_some() { i + 2 } else { i + 1 };
                 let multiplier = match toks.get(at) {
                     Some(Tok::Cjk(c)) => cjk_multiplier(*c),
                     _ => None,
                 };
                 match (multiplier, fraction) {
-                    (Some(m), f) => (decimal_times(w, f.as_deref().unwrap_or(""), m), at + 1),
+                    (Some(m), f) => (decimal_times(w, f.unwrap_or(""), m), at + 1),
                     // 2.5 is no whole quantity.
                     (None, Some(_)) => (None, at),
                     (None, None) => (w.trim_start_matches('0').parse::<u64>().ok(), at),
