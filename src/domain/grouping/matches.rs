@@ -64,8 +64,10 @@ pub struct MatchVectors<'a> {
 }
 
 /// As `closest_to_group`, and with vectors a text is also close when it means the same: its
-/// score is the better of the lexical closeness and the cosine of its vector to the group's
-/// (each centred on the mean of the vectors in its own script, see `meaning::Centre`). A
+/// score is the better of the lexical closeness and its closeness in meaning, the mean of its
+/// vector's cosine to the group's direction and to its nearest member's (each centred on the
+/// mean of the vectors in its own script, see `meaning::Centre`), so that a letter in the
+/// words of a paraphrase already in the group ranks close too. A
 /// text that reads far but takes the other side of most of the group's sampled members (see
 /// `opposed`: one refuses what the other says) is an opposing view, not a match.
 pub fn closest_to_group_with(
@@ -87,30 +89,29 @@ pub fn closest_to_group_with(
     let group_norms: Vec<f32> = group.iter().map(|d| idf.norm(&d.terms)).collect();
     let other_latin: Vec<bool> = outside.iter().map(|d| d.latin).collect();
     let semantic = vectors.and_then(|v| centred_scores(&v, &member_latin, &other_latin));
-    let scored: Vec<(f64, bool)> = outside
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let n = idf.norm(&d.terms);
-            let mut best = 0f64;
-            let mut against = 0usize;
-            for (g, &gn) in group.iter().zip(&group_norms) {
-                best = best.max(idf.cosine(&g.terms, gn, &d.terms, n));
-                if conflicts(g, d) {
-                    against += 1;
-                }
+    // Each outside text is scored on its own, on every core as its features were.
+    let indexes: Vec<usize> = (0..outside.len()).collect();
+    let scored: Vec<(f64, bool)> = parallel_map(&indexes, |&i| {
+        let d = &outside[i];
+        let n = idf.norm(&d.terms);
+        let mut best = 0f64;
+        let mut against = 0usize;
+        for (g, &gn) in group.iter().zip(&group_norms) {
+            best = best.max(idf.cosine(&g.terms, gn, &d.terms, n));
+            if conflicts(g, d) {
+                against += 1;
             }
-            let mut opposing = against * 2 > group.len();
-            if let Some(sem) = semantic.as_ref().and_then(|s| s[i])
-                && f64::from(sem) > best
-            {
-                best = f64::from(sem);
-                // Close in meaning only: the stance words decide.
-                opposing |= group.iter().filter(|g| opposed(g, d, &idf)).count() * 2 > group.len();
-            }
-            (best, opposing)
-        })
-        .collect();
+        }
+        let mut opposing = against * 2 > group.len();
+        if let Some(sem) = semantic.as_ref().and_then(|s| s[i])
+            && f64::from(sem) > best
+        {
+            best = f64::from(sem);
+            // Close in meaning only: the stance words decide.
+            opposing |= group.iter().filter(|g| opposed(g, d, &idf)).count() * 2 > group.len();
+        }
+        (best, opposing)
+    });
     let mut close = Vec::new();
     let mut opposing = Vec::new();
     for (index, &(score, against)) in scored.iter().enumerate() {
@@ -133,7 +134,11 @@ pub fn closest_to_group_with(
     (close, opposing)
 }
 
-/// Each outside text's cosine to the group's direction: the centre is that of the group
+/// Two members' centred vectors closer than this are one direction for the nearest member.
+const SAME_DIRECTION: f32 = 0.995;
+
+/// Each outside text's closeness in meaning to the group: the mean of its cosine to the
+/// group's direction and its cosine to the nearest member. The centre is that of the group
 /// (its members' mean, counted once however many members it has) and the outside texts, and
 /// each vector is centred on its own script (`latin` of the members' and of the outside texts,
 /// in order); `None` without enough vectors.
@@ -175,9 +180,15 @@ fn centred_scores(
     )?;
     // The group's direction: each member centred on its own script, then their mean.
     let mut group = vec![0f32; dim];
+    let mut units: Vec<Vec<f32>> = Vec::new();
     for &(x, l) in &members {
         if let Some(u) = centre.unit(x, l) {
             group.iter_mut().zip(&u).for_each(|(g, y)| *g += y);
+            // Copies of one letter embed alike: for the nearest member each direction counts
+            // once, which spares most of the comparisons on a campaign's group.
+            if !units.iter().any(|m| dot(m, &u) > SAME_DIRECTION) {
+                units.push(u);
+            }
         }
     }
     let norm = dot(&group, &group).sqrt();
@@ -191,7 +202,8 @@ fn centred_scores(
             .zip(other_latin)
             .map(|(o, &l)| {
                 let u = centre.unit(o.as_ref()?, l)?;
-                Some(dot(&u, &group))
+                let nearest = units.iter().map(|m| dot(&u, m)).fold(f32::MIN, f32::max);
+                Some((dot(&u, &group) + nearest) / 2.0)
             })
             .collect(),
     )
@@ -353,6 +365,43 @@ mod tests {
         let (close, opposing) = listed(&asking, &others, &stored);
         assert!(close.iter().all(|m| m.index != 0), "{close:?}");
         assert_eq!(opposing.first().map(|m| m.index), Some(0), "{opposing:?}");
+    }
+
+    #[test]
+    fn a_text_close_to_one_member_ranks_above_one_half_close_to_all() {
+        // A campaign of three copies that an officer has joined with one paraphrase in other
+        // words; a second resident's letter in those words means what that member means, while
+        // a letter about another article leans half towards the campaign.
+        let group = [
+            "建议将征求意见期限由十五日延长至三十日，方便群众充分表达意见。",
+            "您好！建议将征求意见期限由十五日延长至三十日，方便群众充分表达意见。",
+            "建议将征求意见期限由十五日延长至三十日，方便群众充分表达意见。谢谢！",
+            "半个月哪够老百姓看明白，给足一个月吧。",
+        ];
+        let members = [
+            v(1.0, 0.0, 0.0),
+            v(1.0, 0.0, 0.0),
+            v(1.0, 0.0, 0.0),
+            v(0.0, 1.0, 0.0),
+        ];
+        let others = [
+            "只留半个月，老人家根本来不及看，起码一个月。",
+            "法律援助的申请材料太多，建议简化。",
+            "希望公布意见采纳情况。",
+            "夜市应当在晚上十一点前收摊。",
+        ];
+        let stored = [
+            Some(v(0.0, 1.0, 0.0)),
+            Some(v(0.6, 0.0, 0.8)),
+            Some(v(0.0, 0.0, 1.0)),
+            Some(v(-1.0, 0.0, 0.0)),
+        ];
+        let vectors = Some(MatchVectors {
+            members: &members,
+            others: &stored,
+        });
+        let (close, _) = closest_to_group_with(&group, &others, 5, 0.0, vectors);
+        assert_eq!(close.first().map(|m| m.index), Some(0), "{close:?}");
     }
 
     #[test]

@@ -536,10 +536,11 @@ fn with_meaning_the_tuning_and_blind_sets_keep_their_figures() {
     // for the targets and how far the method falls short of them.
     // The share of missed members in the top 5 of "possible matches" has a floor too: the code
     // that centred every vector on one mean scored 0.51 and 0.32, and the code that took any
-    // refusal word for the other side when texts share few words, 0.82 and 0.56, and the code
-    // that read 5千元 as a thousand yuan, 0.89 on the tuning set.
+    // refusal word for the other side when texts share few words, 0.82 and 0.56; on the tuning
+    // set, the code that read 5千元 as a thousand yuan 0.89, and the code that ranked by the
+    // group's direction alone (no nearest member) 0.906.
     for (name, items, p_min, r_min, top5_min) in [
-        ("tuning", tuning(), 0.98, 0.66, 0.90),
+        ("tuning", tuning(), 0.98, 0.66, 0.92),
         ("blind", blind(), 0.98, 0.48, 0.65),
         ("labelled", fixtures(), 0.98, 0.98, 0.0),
     ] {
