@@ -1290,13 +1290,6 @@ pub fn units(norm: &str) -> (Vec<(u64, bool)>, Vec<u64>, Vec<usize>) {
             i += 1;
             continue;
         }
-        // 百分之五十, 百分之50: a percentage.
-        if let (Tok::Cjk('百'), Some(Tok::Cjk('分')), Some(Tok::Cjk('之'))) =
-            (&toks[i], toks.get(i + 1), toks.get(i + 2))
-        {
-            i += 3;
-            continue;
-        }
         let (value, end) = match &toks[i] {
             Tok::Word(w) if w.bytes().all(|b| b.is_ascii_digit()) => {
                 // 5千, 3万, 1.5万: digits, with or without a decimal part, and a multiplier.

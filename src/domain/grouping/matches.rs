@@ -276,9 +276,18 @@ mod tests {
         others: &[&str],
         stored: &[Option<Vec<f32>>],
     ) -> (Vec<Match>, Vec<Match>) {
-        let members = vec![v(1.0, 0.0, 0.0); group.len()];
+        listed_with(group, &vec![v(1.0, 0.0, 0.0); group.len()], others, stored)
+    }
+
+    /// As `listed`, with each member's own vector.
+    fn listed_with(
+        group: &[&str],
+        members: &[Vec<f32>],
+        others: &[&str],
+        stored: &[Option<Vec<f32>>],
+    ) -> (Vec<Match>, Vec<Match>) {
         let vectors = Some(MatchVectors {
-            members: &members,
+            members,
             others: stored,
         });
         closest_to_group_with(group, others, 5, 0.2, vectors)
@@ -396,11 +405,7 @@ mod tests {
             Some(v(0.0, 0.0, 1.0)),
             Some(v(-1.0, 0.0, 0.0)),
         ];
-        let vectors = Some(MatchVectors {
-            members: &members,
-            others: &stored,
-        });
-        let (close, _) = closest_to_group_with(&group, &others, 5, 0.0, vectors);
+        let (close, _) = listed_with(&group, &members, &others, &stored);
         assert_eq!(close.first().map(|m| m.index), Some(0), "{close:?}");
     }
 
