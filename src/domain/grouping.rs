@@ -47,6 +47,11 @@ pub struct GroupingParams {
     pub meaning: f64,
     /// Stage three's guard: the two sides' largest lexical groups must reach this cosine.
     pub meaning_guard: f64,
+    /// Stage three between texts in two scripts (Chinese and English): cosines across two
+    /// languages stay lower than within one, even centred, so a pair across counts as its
+    /// cosine times `meaning / meaning_across` (this cosine across stands for `meaning`
+    /// within one script), for the join and its guard alike.
+    pub meaning_across: f64,
 }
 
 impl Default for GroupingParams {
@@ -59,6 +64,7 @@ impl Default for GroupingParams {
             guard: 0.75,
             meaning: 0.60,
             meaning_guard: 0.45,
+            meaning_across: 0.42,
         }
     }
 }

@@ -430,6 +430,70 @@ fn across_languages_a_letter_that_refuses_never_joins_one_that_asks() {
 }
 
 #[test]
+fn across_two_languages_a_lower_cosine_joins_than_within_one() {
+    let texts = [
+        "建议把征求意见期延长一些，让大家有时间看草案。",
+        "Please give residents more time to comment on the draft.",
+        "法律援助的申请材料太多，建议简化流程。",
+        "法律援助应当覆盖每个村，建议设立村级法律顾问。",
+        "Please publish the list of restaurants fined under this regulation.",
+        "Night markets should close by eleven at night.",
+        "建议公布油烟投诉的处理结果。",
+    ];
+    // Two pairs at one raw cosine: 0 and 1 across two languages, 2 and 3 within Chinese.
+    let (c, s) = (0.7f32, 0.51f32.sqrt());
+    let e = |k: usize, x: f32| {
+        let mut v = vec![0f32; 8];
+        v[k] = x;
+        v
+    };
+    let plus = |a: Vec<f32>, b: Vec<f32>| a.iter().zip(&b).map(|(x, y)| x + y).collect();
+    let vector = |i: usize| match i {
+        0 => e(0, 1.0),
+        1 => plus(e(0, c), e(1, s)),
+        2 => e(2, 1.0),
+        3 => plus(e(2, c), e(3, s)),
+        k => e(k, 1.0),
+    };
+    let latin = |i: usize| matches!(i, 1 | 4 | 5);
+    // Both pairs read the same once centred, between the threshold across and the one within.
+    let all: Vec<Vec<f32>> = (0..texts.len()).map(vector).collect();
+    let centre = meaning::Centre::of(
+        8,
+        all.iter()
+            .enumerate()
+            .map(|(i, v)| (v.as_slice(), latin(i))),
+    )
+    .unwrap();
+    let unit = |i: usize| centre.unit(&all[i], latin(i)).unwrap();
+    let centred = |a: usize, b: usize| meaning::dot(&unit(a), &unit(b));
+    let params = GroupingParams::default();
+    for (a, b) in [(0, 1), (2, 3)] {
+        let cos = f64::from(centred(a, b));
+        assert!(
+            cos > params.meaning_across && cos < params.meaning,
+            "{a}, {b}: {cos}"
+        );
+    }
+    let meaning = |reps: &[usize]| reps.iter().map(|&i| Some(vector(i))).collect();
+    let together = |params: &GroupingParams, a: usize, b: usize| {
+        let groups = propose_groups_with(&texts, params, Some(&meaning));
+        groups
+            .iter()
+            .any(|g| g.members.contains(&a) && g.members.contains(&b))
+    };
+    // The same request in two languages joins; two requests in one language do not.
+    assert!(together(&params, 0, 1));
+    assert!(!together(&params, 2, 3));
+    // Weighed as a pair within one language, the pair across would stay apart.
+    let flat = GroupingParams {
+        meaning_across: params.meaning,
+        ..params.clone()
+    };
+    assert!(!together(&flat, 0, 1));
+}
+
+#[test]
 fn every_member_says_why_it_is_in_its_group() {
     let letter =
         "建议将征求意见期限延长至三十日，并在村（社区）公告栏同步张贴，方便不上网的老年人参与。";
@@ -538,10 +602,13 @@ fn with_meaning_the_tuning_and_blind_sets_keep_their_figures() {
     // that centred every vector on one mean scored 0.51 and 0.32, and the code that took any
     // refusal word for the other side when texts share few words, 0.82 and 0.56; on the tuning
     // set, the code that read 5千元 as a thousand yuan 0.89, and the code that ranked by the
-    // group's direction alone (no nearest member) 0.906.
+    // group's direction alone (no nearest member) 0.906 (59 of 64; since pairs across two
+    // languages join more readily, two of those found are joined and 57 of 62 are found, the
+    // same five outside the top 5). The code that weighed a pair across two languages as one
+    // within scored recall 0.695 and 0.504.
     for (name, items, p_min, r_min, top5_min) in [
-        ("tuning", tuning(), 0.98, 0.66, 0.92),
-        ("blind", blind(), 0.98, 0.48, 0.65),
+        ("tuning", tuning(), 0.98, 0.70, 0.91),
+        ("blind", blind(), 0.98, 0.56, 0.70),
         ("labelled", fixtures(), 0.98, 0.98, 0.0),
     ] {
         let s = score_with_meaning(&items, model);
