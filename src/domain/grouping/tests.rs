@@ -485,6 +485,16 @@ fn across_two_languages_a_lower_cosine_joins_than_within_one() {
     // The same request in two languages joins; two requests in one language do not.
     assert!(together(&params, 0, 1));
     assert!(!together(&params, 2, 3));
+    // The officer sees the joined member's score as the join weighed it: at or above the
+    // threshold.
+    let groups = propose_groups_with(&texts, &params, Some(&meaning));
+    let g = groups.iter().find(|g| g.members.contains(&0)).unwrap();
+    let joined = g
+        .why
+        .iter()
+        .find(|w| w.reason == Reason::SameMeaning)
+        .unwrap();
+    assert!(f64::from(joined.score) >= params.meaning, "{joined:?}");
     // Weighed as a pair within one language, the pair across would stay apart.
     let flat = GroupingParams {
         meaning_across: params.meaning,
