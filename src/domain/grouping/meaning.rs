@@ -38,21 +38,39 @@ const VETO_SAMPLE: usize = 32;
 /// The outcome: final groups as lists of lexical group indexes, and the centred vectors.
 pub(super) struct SemanticJoin {
     pub groups: Vec<Vec<usize>>,
-    unit: Vec<Option<Vec<f32>>>,
-    /// Whether each lexical group's central letter is written in letters.
-    latin: Vec<bool>,
-    /// What a cosine across two scripts is multiplied by (`GroupingParams::meaning_across`).
-    across: f32,
+    weighed: Weighed,
 }
 
 impl SemanticJoin {
-    /// The cosine of two lexical groups' centred vectors, as the join weighed it (across two
-    /// scripts, scaled up); 0 when either has none.
+    /// The cosine of two lexical groups' centred vectors, as the join weighed it.
     pub fn cosine(&self, a: usize, b: usize) -> f32 {
-        match (&self.unit[a], &self.unit[b]) {
-            (Some(x), Some(y)) if self.latin[a] == self.latin[b] => dot(x, y),
-            (Some(x), Some(y)) => dot(x, y) * self.across,
-            _ => 0.0,
+        self.weighed.cosine(a, b)
+    }
+}
+
+/// Each lexical group's centred vector and script, and how a pair is weighed: by the cosine
+/// of their centred vectors, scaled up across two scripts (cosines across two languages stay
+/// lower than within one, even centred; see `GroupingParams::meaning_across`).
+struct Weighed {
+    unit: Vec<Option<Vec<f32>>>,
+    /// Whether each lexical group's central letter is written in letters.
+    latin: Vec<bool>,
+    /// What a cosine across two scripts is multiplied by.
+    across: f32,
+}
+
+impl Weighed {
+    fn vector(&self, i: usize) -> &[f32] {
+        self.unit[i].as_deref().unwrap_or(&[])
+    }
+
+    /// The weighed cosine of two lexical groups; 0 when either has no vector.
+    fn cosine(&self, a: usize, b: usize) -> f32 {
+        let c = dot(self.vector(a), self.vector(b));
+        if self.latin[a] == self.latin[b] {
+            c
+        } else {
+            c * self.across
         }
     }
 }
@@ -65,17 +83,16 @@ pub(super) fn stage_three(lex: &Lexical<'_>, vectors: &[Option<Vec<f32>>]) -> Se
     let lexical = |a: usize, b: usize| lex.cos(a, b);
     let g = groups_in.len();
     let latin: Vec<bool> = centrals.iter().map(|&c| docs[c].latin).collect();
-    let unit = centred(vectors, &latin);
-    let present: Vec<usize> = (0..g).filter(|&i| unit[i].is_some()).collect();
-    let vec_of = |i: usize| unit[i].as_deref().unwrap_or(&[]);
-    let threshold = params.meaning as f32;
-    // Cosines across two languages stay lower than within one, even centred: a pair across
-    // is weighed by its cosine scaled up (see `GroupingParams::meaning_across`).
-    let across = (params.meaning / params.meaning_across) as f32;
-    let score = |a: usize, b: usize| {
-        let c = dot(vec_of(a), vec_of(b));
-        if latin[a] == latin[b] { c } else { c * across }
+    let weighed = Weighed {
+        unit: centred(vectors, &latin),
+        latin,
+        across: (params.meaning / params.meaning_across) as f32,
     };
+    let unit = &weighed.unit;
+    let present: Vec<usize> = (0..g).filter(|&i| unit[i].is_some()).collect();
+    let vec_of = |i: usize| weighed.vector(i);
+    let threshold = params.meaning as f32;
+    let score = |a: usize, b: usize| weighed.cosine(a, b);
     let mut pairs: Vec<(f32, u32, u32)> =
         candidates(&present, &vec_of, |a, b| score(a, b) >= threshold)
             .into_iter()
@@ -132,9 +149,7 @@ pub(super) fn stage_three(lex: &Lexical<'_>, vectors: &[Option<Vec<f32>>]) -> Se
     }
     SemanticJoin {
         groups: components(&mut uf, g),
-        unit,
-        latin,
-        across,
+        weighed,
     }
 }
 
